@@ -1,0 +1,8 @@
+"""hsmc: the compiler for HSM stacks."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hsmc")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"

@@ -1,0 +1,68 @@
+"""Command line: options in, a pipeline call, diagnostics out, an exit status.
+
+Exit status (SPEC §5): 0 success, 1 invalid input, 2 usage error, 3 a bug in hsmc.
+Heavy modules are imported inside the commands, so `hsmc --version` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from hsmc import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="hsmc", message="%(prog)s %(version)s")
+def main() -> None:
+    """hsmc compiles hsm.yaml and a registry into docker-compose.yml, .env.template,
+    packages.env, requirements.txt, install.sh and STACK.md."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output directory (default: the manifest's `output`, else generated/)."
+)
+@click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A registry root searched before the manifest's (repeatable).",
+)
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+def build(path: Path, output: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
+    """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
+    artifacts."""
+    from hsmc.parse import Inputs, display_path
+    from hsmc.pipeline import build as run_build
+
+    inputs = Inputs(path=path, registries=registries, output=output)
+    result = _run(lambda: run_build(inputs), debug)
+    shown = display_path(result.output, Path.cwd().resolve())
+    click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
+
+
+def _run(step, debug):  # type: ignore[no-untyped-def]
+    from hsmc.errors import CompileError
+    from hsmc.report import render_text, use_colour
+
+    try:
+        return step()
+    except CompileError as exc:
+        colour = use_colour(sys.stderr.isatty())
+        click.echo(render_text(exc.diagnostics, colour), err=True, nl=False)
+        sys.exit(1)
+    except Exception as exc:
+        if debug or os.environ.get("HSMC_DEBUG"):
+            raise
+        click.echo(
+            f"hsmc: internal error (this is a bug in hsmc, please report it with the input that "
+            f"caused it): {type(exc).__name__}: {exc}",
+            err=True,
+        )
+        sys.exit(3)

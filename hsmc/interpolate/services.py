@@ -1,0 +1,196 @@
+"""Compose services: one per managed group, with merged env, connections and overrides."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from deepmerge import Merger
+
+from hsmc.errors import Collector
+from hsmc.interpolate.env import EnvMap, add_connection
+from hsmc.interpolate.refs import Interpolator, Scope, literal
+from hsmc.model import (
+    BuildSource,
+    ComposeNode,
+    Dependency,
+    Fragment,
+    FragmentList,
+    FragmentMap,
+    Healthcheck,
+    ImageSource,
+    ResolvedService,
+    ServiceOut,
+    Stack,
+    Text,
+    Value,
+)
+from hsmc.resolve import effective_ports
+
+# Maps merge key by key, lists replace (SPEC §2.1 `overrides:`).
+_OVERRIDES = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
+_NAMED_VOLUME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*):")
+
+
+def compile_services(
+    stack: Stack, interp: Interpolator, out: Collector
+) -> tuple[tuple[ServiceOut, ...], tuple[str, ...]]:
+    by_name = {s.name: s for s in stack.services}
+    services = []
+    for service in stack.services:
+        if service.managed:
+            needs = stack.service_needs.get(service.name, ())
+            services.append(_service(service, needs, by_name, stack, interp, out))
+    return tuple(services), named_volumes(services)
+
+
+def _service(
+    service: ResolvedService,
+    needs: tuple[Dependency, ...],
+    by_name: Mapping[str, ResolvedService],
+    stack: Stack,
+    interp: Interpolator,
+    out: Collector,
+) -> ServiceOut:
+    container, profile = service.container, service.profile
+    scope = Scope(f"container `{container.name}`", params=service.params)
+
+    def v(text: Text) -> Value:
+        return interp.value(text, scope)
+
+    body: dict[str, ComposeNode] = {}
+    source = service.source
+    if isinstance(source, BuildSource):
+        body["build"] = _build(source, stack, v)
+    else:
+        image = source.image if isinstance(source, ImageSource) else None
+        image = image or (profile.image if profile else None) or container.image
+        if image is not None:
+            body["image"] = v(image)
+    command = (profile.command if profile else None) or container.command
+    if command is not None:
+        body["command"] = [v(t) for t in command] if isinstance(command, tuple) else v(command)
+    env = EnvMap(f"service `{service.name}`", out)
+    for setting in container.env:
+        env.add(setting.key, v(setting.text), f"`{container.name}`", setting.text.span)
+    for setting in profile.env if profile else ():
+        origin = f"profile `{profile.name}`" if profile else ""
+        env.add(setting.key, v(setting.text), origin, setting.text.span, override=True)
+    for dep in needs:
+        add_connection(env, dep, by_name[dep.service], interp)
+    if env.entries:
+        body["environment"] = {e.key: e.value for e in env.sorted()}
+    ports = effective_ports(container, profile)
+    if ports:
+        body["ports"] = [v(p) for p in ports]
+    volumes: list[ComposeNode] = [v(t) for t in _volumes(service)]
+    volumes += [literal(f"./files/{service.name}/{f.name}:{f.container_path}:ro") for f in container.files]
+    if volumes:
+        body["volumes"] = volumes
+    depends = _depends_on(needs, by_name)
+    if depends:
+        body["depends_on"] = depends
+    health = _healthcheck(container.healthcheck, profile.healthcheck if profile else None, v)
+    if health:
+        body["healthcheck"] = health
+    if service.group is not None and service.group.overrides is not None:
+        fragment = _fragment(service.group.overrides, v)
+        assert isinstance(fragment, dict)
+        body = _OVERRIDES.merge(copy.deepcopy(body), fragment)
+    return ServiceOut(service.name, _comment(service), body, container.files)
+
+
+def _volumes(service: ResolvedService) -> tuple[Text, ...]:
+    profile = service.profile
+    if profile is not None and profile.volumes is not None:
+        return profile.volumes
+    return service.container.volumes
+
+
+def _build(source: BuildSource, stack: Stack, v: Callable[[Text], Value]) -> dict[str, ComposeNode]:
+    context = os.path.relpath(source.directory, stack.manifest.output)
+    build: dict[str, ComposeNode] = {"context": literal(Path(context).as_posix())}
+    if source.dockerfile is not None:
+        build["dockerfile"] = v(source.dockerfile)
+    if source.args:
+        build["args"] = {a.key: v(a.text) for a in sorted(source.args, key=lambda a: a.key)}
+    return build
+
+
+def _depends_on(
+    needs: tuple[Dependency, ...], by_name: Mapping[str, ResolvedService]
+) -> dict[str, ComposeNode]:
+    result: dict[str, ComposeNode] = {}
+    for dep in sorted(needs, key=lambda d: d.service):
+        target = by_name[dep.service]
+        if not target.managed:
+            continue
+        healthy = _healthcheck(target.container.healthcheck, _profile_hc(target), literal_text)
+        condition = "service_healthy" if healthy and "disable" not in healthy else "service_started"
+        result[dep.service] = {"condition": literal(condition)}
+    return result
+
+
+def literal_text(text: Text) -> Value:
+    return literal(text.value)
+
+
+def _profile_hc(service: ResolvedService) -> Healthcheck | None:
+    return service.profile.healthcheck if service.profile else None
+
+
+def _healthcheck(
+    base: Healthcheck | None, over: Healthcheck | None, v: Callable[[Text], Value]
+) -> dict[str, ComposeNode]:
+    result: dict[str, ComposeNode] = {}
+    for name in ("test", "interval", "timeout", "retries", "start_period", "start_interval"):
+        value = getattr(over, name, None) if over else None
+        value = value if value is not None else getattr(base, name, None) if base else None
+        if isinstance(value, tuple):
+            result[name] = [v(t) for t in value]
+        elif isinstance(value, Text):
+            result[name] = v(value)
+        elif isinstance(value, int):
+            result[name] = value
+    disable = over.disable if over and over.disable is not None else base.disable if base else None
+    if disable is not None:
+        result["disable"] = disable
+    return result
+
+
+def _fragment(fragment: Fragment, v: Callable[[Text], Value]) -> ComposeNode:
+    if isinstance(fragment, FragmentMap):
+        return {k: _fragment(f, v) for k, f in fragment.items}
+    if isinstance(fragment, FragmentList):
+        return [_fragment(f, v) for f in fragment.items]
+    value: Value = v(fragment)
+    return value
+
+
+def named_volumes(services: list[ServiceOut]) -> tuple[str, ...]:
+    names = set()
+    for service in services:
+        volumes = service.body.get("volumes")
+        for item in volumes if isinstance(volumes, list) else ():
+            match = _NAMED_VOLUME.match(item.plain()) if isinstance(item, Value) else None
+            if match:
+                names.add(match.group(1))
+    return tuple(sorted(names))
+
+
+def _comment(service: ResolvedService) -> str:
+    why = f"group {service.name}" if service.group else "implicit group"
+    if service.implied_by:
+        why += f", implied by {', '.join(service.implied_by)}"
+    profile = service.profile.name if service.profile else "managed (implicit)"
+    source = service.source
+    if isinstance(source, BuildSource):
+        made = f"source {source.mode} (build {source.path.value})"
+    elif isinstance(source, ImageSource):
+        made = f"source {source.mode} (image)"
+    else:
+        made = "image of the entry"
+    return f"{why}; container {service.container.name}; profile {profile}; {made}"

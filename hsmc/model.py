@@ -1,0 +1,415 @@
+"""Typed data shared by the pipeline stages.
+
+Everything here is frozen. The parse stage builds the input model (Manifest, PackageEntry,
+ContainerEntry, with a Span on everything a diagnostic may point at); resolve builds the Stack;
+interpolate turns every string of the Stack into a Value whose pieces say what is literal text
+and what is a run-time ${VAR} reference, so that each artifact can escape it its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in an input file: 1-based line and column, plus the source line for snippets."""
+
+    file: str
+    line: int
+    col: int = 1
+    length: int = 1
+    source_line: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string from an input file and where it stands."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One `KEY: value` item of a string map (env, params, connection, external, args)."""
+
+    key: str
+    text: Text
+    key_span: Span
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+class SourceKind(Enum):
+    LOCAL = "local"
+    PYPI = "pypi"
+    GIT = "git"
+    IMAGE = "image"
+    BUILD = "build"
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    mode: str
+    span: Span
+    path: Text
+    directory: Path  # absolute; the path resolved against the entry's file
+    editable: bool
+
+
+@dataclass(frozen=True)
+class PypiSource:
+    mode: str
+    span: Span
+    version: Text | None
+
+
+@dataclass(frozen=True)
+class GitSource:
+    mode: str
+    span: Span
+    url: Text
+    ref: Text | None
+    subdirectory: Text | None
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    mode: str
+    span: Span
+    image: Text
+
+
+@dataclass(frozen=True)
+class BuildSource:
+    mode: str
+    span: Span
+    path: Text
+    directory: Path  # absolute; the build context resolved against the entry's file
+    dockerfile: Text | None
+    args: tuple[Setting, ...]
+
+
+PackageSource = LocalSource | PypiSource | GitSource
+ContainerSource = ImageSource | BuildSource
+Source = PackageSource | ContainerSource
+
+
+# --- registry entries ----------------------------------------------------------------------
+
+
+class TargetKind(Enum):
+    PACKAGE = "package"
+    CONTAINER = "container"
+
+
+@dataclass(frozen=True)
+class Implication:
+    kind: TargetKind
+    target: str
+    params: tuple[Setting, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class PackageEntry:
+    name: str
+    file: str  # shown to users
+    span: Span  # the `name:` line
+    description: str | None
+    distribution: str
+    version: Text | None
+    default_source: Text | None
+    sources: tuple[PackageSource, ...]
+    env: tuple[Setting, ...]
+    implies: tuple[Implication, ...]
+
+
+@dataclass(frozen=True)
+class Healthcheck:
+    span: Span
+    test: Text | tuple[Text, ...] | None = None
+    interval: Text | None = None
+    timeout: Text | None = None
+    start_period: Text | None = None
+    start_interval: Text | None = None
+    retries: int | None = None
+    disable: bool | None = None
+
+
+class DeployMode(Enum):
+    MANAGED = "managed"
+    EXTERNAL = "external"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    mode: DeployMode
+    span: Span
+    image: Text | None = None
+    ports: tuple[Text, ...] | None = None
+    env: tuple[Setting, ...] = ()
+    volumes: tuple[Text, ...] | None = None
+    command: Text | tuple[Text, ...] | None = None
+    healthcheck: Healthcheck | None = None
+    external: tuple[Setting, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShippedFile:
+    """A file a container entry ships (`files:`): copied into the output and mounted read-only."""
+
+    container_path: str
+    span: Span
+    name: str  # the file name under files/SERVICE/
+    content: bytes
+    executable: bool
+
+
+@dataclass(frozen=True)
+class ContainerEntry:
+    name: str
+    file: str
+    span: Span
+    description: str | None
+    image: Text | None
+    port: int | None
+    ports: tuple[Text, ...]
+    env: tuple[Setting, ...]
+    volumes: tuple[Text, ...]
+    command: Text | tuple[Text, ...] | None
+    healthcheck: Healthcheck | None
+    files: tuple[ShippedFile, ...]
+    connection: tuple[Setting, ...] | None
+    implies: tuple[Implication, ...]
+    default_source: Text | None
+    sources: tuple[ContainerSource, ...]
+    default_profile: Text | None
+    profiles: tuple[Profile, ...]
+
+
+# --- the project manifest --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FragmentMap:
+    """A free-form YAML mapping (a group's `overrides:`), leaves kept as located Text."""
+
+    items: tuple[tuple[str, Fragment], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class FragmentList:
+    items: tuple[Fragment, ...]
+    span: Span
+
+
+Fragment = Text | FragmentMap | FragmentList
+
+
+@dataclass(frozen=True)
+class PackageRef:
+    name: str
+    mode: Text | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    span: Span
+    selection: Text
+    profile: Text | None
+    mode: Text | None
+    params: tuple[Setting, ...]
+    overrides: FragmentMap | None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    file: str
+    directory: Path  # absolute
+    name: str
+    output: Path  # absolute
+    registry: tuple[Path, ...]  # absolute, in search order, built-in last
+    default_profile: Text | None
+    default_mode: Text | None
+    packages: tuple[PackageRef, ...]
+    groups: tuple[Group, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Project:
+    """What parse hands on: the manifest and every registry entry it reaches."""
+
+    manifest: Manifest
+    packages: Mapping[str, PackageEntry]
+    containers: Mapping[str, ContainerEntry]
+    available_packages: tuple[str, ...]  # every name the registry roots hold, for did-you-mean
+    available_containers: tuple[str, ...]
+
+
+# --- the resolved stack ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    text: Text
+    origin: str  # "auth-service" or "group vector-db"
+
+
+@dataclass(frozen=True)
+class ResolvedPackage:
+    entry: PackageEntry
+    mode: str | None  # None: the implicit index source
+    source: PackageSource | None
+    listed: bool  # listed in hsm.yaml (else only implied)
+    implied_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedService:
+    """A group (explicit or implicit) with its container, profile and source chosen."""
+
+    name: str
+    container: ContainerEntry
+    group: Group | None  # None: an implicit group
+    profile: Profile | None  # None: the implicit `managed` profile
+    source: ContainerSource | None
+    params: tuple[Param, ...]
+    implied_by: tuple[str, ...]  # packages and services that imply it, in manifest order
+
+    @property
+    def managed(self) -> bool:
+        return self.profile is None or self.profile.mode is DeployMode.MANAGED
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a service is reached from one kind of dependent (SPEC §3.5)."""
+
+    host: Text
+    port: Text | None
+    fields: tuple[Setting, ...]  # the further fields of an external profile
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A package or a managed service needs `service`, reached at `endpoint`."""
+
+    service: str
+    params: tuple[Setting, ...]  # the params the dependent gave in its implication
+    span: Span  # the implication
+    endpoint: Endpoint
+
+
+@dataclass(frozen=True)
+class Stack:
+    manifest: Manifest
+    packages: tuple[ResolvedPackage, ...]  # sorted by name
+    services: tuple[ResolvedService, ...]  # sorted by name
+    package_needs: Mapping[str, tuple[Dependency, ...]]  # package name -> services it needs
+    service_needs: Mapping[str, tuple[Dependency, ...]]  # service name -> services it needs
+
+
+# --- values after interpolation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Literal:
+    text: str
+
+
+@dataclass(frozen=True)
+class RuntimeRef:
+    """A `${VAR…}` reference kept for run time. `raw` is exactly what the author wrote."""
+
+    raw: str
+    name: str
+    default: str | None  # for `:-` / `-`
+    required: bool  # `:?` / `?`, or no default at all
+    nested: tuple[RuntimeRef, ...] = ()  # references inside the default or message
+
+
+Piece = Literal | RuntimeRef
+
+
+@dataclass(frozen=True)
+class Value:
+    pieces: tuple[Piece, ...]
+
+    @property
+    def refs(self) -> tuple[RuntimeRef, ...]:
+        """Every run-time reference, nested ones (in a default) included."""
+        found: list[RuntimeRef] = []
+        todo = [p for p in self.pieces if isinstance(p, RuntimeRef)]
+        while todo:
+            ref = todo.pop(0)
+            found.append(ref)
+            todo.extend(ref.nested)
+        return tuple(found)
+
+    def plain(self) -> str:
+        """The value as a person reads it: literal text as is, references as written."""
+        return "".join(p.text if isinstance(p, Literal) else p.raw for p in self.pieces)
+
+
+ComposeNode = Value | int | bool | list["ComposeNode"] | dict[str, "ComposeNode"]
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    key: str
+    value: Value
+    origin: str  # who gave it, for conflicts and STACK.md
+
+
+@dataclass(frozen=True)
+class ServiceOut:
+    name: str
+    comment: str
+    body: dict[str, ComposeNode]
+    files: tuple[ShippedFile, ...]
+
+
+@dataclass(frozen=True)
+class PackageOut:
+    name: str
+    requirement: str
+    mode: str  # the mode, or "index" for the implicit source
+    source: str  # a short description: "local ./packages/x (editable)", "pypi >=1,<2"
+    implied_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuntimeInput:
+    name: str
+    default: str | None
+    required: bool
+    secret: bool
+    used_in: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompiledStack:
+    """Everything emit needs, already merged, interpolated and sorted."""
+
+    manifest: str  # the manifest's file name as headers show it
+    project: str
+    stack: Stack
+    services: tuple[ServiceOut, ...]
+    volumes: tuple[str, ...]
+    packages: tuple[PackageOut, ...]
+    package_env: tuple[EnvVar, ...]
+    inputs: tuple[RuntimeInput, ...]
+    project_from_output: str  # posix path of the project directory, relative to the output
+    output_from_project: str  # posix path of the output directory, relative to the project

@@ -1,0 +1,207 @@
+"""Parse stage: hsm.yaml and the registry entries it reaches → typed, located model.
+
+The only module that imports strictyaml and the only one that reads input files. Registry entries
+are parsed lazily: only those the manifest reaches (packages it lists, groups it selects, and
+transitively what they imply).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import strictyaml as sy
+from strictyaml.ruamel.error import MarkedYAMLError
+
+from hsmc import builtin
+from hsmc.errors import Collector, Diagnostic, did_you_mean
+from hsmc.model import (
+    ContainerEntry,
+    Implication,
+    Manifest,
+    PackageEntry,
+    Project,
+    TargetKind,
+)
+from hsmc.parse.nodes import (
+    SourceFile,
+    container_from_node,
+    manifest_from_node,
+    package_from_node,
+)
+from hsmc.parse.schema import CONTAINER, KNOWN_KEYS, MANIFEST, PACKAGE
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the command line adds to the manifest."""
+
+    path: Path  # a directory holding hsm.yaml, or the file
+    registries: tuple[Path, ...] = ()  # searched before the manifest's
+    output: Path | None = None
+    cwd: Path | None = None
+
+
+def load_project(inputs: Inputs) -> Project:
+    cwd = (inputs.cwd or Path.cwd()).resolve()
+    manifest_path = _manifest_path(inputs.path, cwd)
+    out = Collector()
+    manifest = _load_manifest(manifest_path, inputs, cwd, out)
+    out.raise_if_any()
+    assert manifest is not None
+    reader = _RegistryReader(manifest.registry, cwd, out)
+    packages, containers = reader.reach(manifest)
+    out.raise_if_any()
+    return Project(
+        manifest=manifest,
+        packages=packages,
+        containers=containers,
+        available_packages=reader.available("packages"),
+        available_containers=reader.available("containers"),
+    )
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Paths in diagnostics: relative to the current directory when below it."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _manifest_path(path: Path, cwd: Path) -> Path:
+    full = (cwd / path).resolve()
+    return full / "hsm.yaml" if full.is_dir() else full
+
+
+def _load_manifest(path: Path, inputs: Inputs, cwd: Path, out: Collector) -> Manifest | None:
+    source = _read(path, cwd, out)
+    if source is None:
+        return None
+    if not source.text.strip():
+        out.add("HSM008", "empty project", source.span(1), _EMPTY_PROJECT_HINT)
+        return None
+    node = _load_yaml(source, MANIFEST, "manifest", out)
+    if node is None:
+        return None
+    extra = tuple((cwd / r).resolve() for r in inputs.registries)
+    output = (cwd / inputs.output).resolve() if inputs.output else None
+    return manifest_from_node(node, source, extra, output, builtin.registry_root(), out)
+
+
+_EMPTY_PROJECT_HINT = "list the packages you use under `packages:`, or groups under `services:`"
+
+
+class _RegistryReader:
+    """Finds entries by name in the registry roots (first root wins) and parses each once."""
+
+    def __init__(self, roots: Sequence[Path], cwd: Path, out: Collector) -> None:
+        self.roots = tuple(roots)
+        self.cwd = cwd
+        self.out = out
+
+    def reach(
+        self, manifest: Manifest
+    ) -> tuple[dict[str, PackageEntry], dict[str, ContainerEntry]]:
+        packages: dict[str, PackageEntry] = {}
+        containers: dict[str, ContainerEntry] = {}
+        seen: set[tuple[TargetKind, str]] = set()
+        todo = [(TargetKind.PACKAGE, p.name) for p in manifest.packages]
+        todo += [(TargetKind.CONTAINER, g.selection.value) for g in manifest.groups]
+        while todo:
+            kind, name = todo.pop(0)
+            if (kind, name) in seen:
+                continue
+            seen.add((kind, name))
+            implies: tuple[Implication, ...] = ()
+            if kind is TargetKind.PACKAGE:
+                package = self._entry("packages", name, PACKAGE, package_from_node)
+                if package is not None:
+                    packages[name] = package
+                    implies = package.implies
+            else:
+                container = self._entry("containers", name, CONTAINER, container_from_node)
+                if container is not None:
+                    containers[name] = container
+                    implies = container.implies
+            todo += [(i.kind, i.target) for i in implies]
+        return packages, containers
+
+    def _entry(
+        self,
+        folder: str,
+        name: str,
+        schema: sy.Validator,
+        build: Callable[[sy.YAML, SourceFile, Collector], _T | None],
+    ) -> _T | None:
+        path = self.find(folder, name)
+        if path is None:
+            return None  # validate reports unknown names, with did-you-mean
+        source = _read(path, self.cwd, self.out)
+        if source is None:
+            return None
+        if not source.text.strip():
+            self.out.add("HSM008", f"empty registry entry `{name}`", source.span(1))
+            return None
+        node = _load_yaml(source, schema, folder, self.out)
+        if node is None:
+            return None
+        name_node = node["name"]
+        if name_node.value != name:
+            span = source.value_span(name_node.start_line, str(name_node.value))
+            self.out.add(
+                "HSM101",
+                f"entry name `{name_node.value}` differs from its file name `{name}.yaml`",
+                span,
+                f"rename the file or set `name: {name}`",
+            )
+            return None
+        return build(node, source, self.out)
+
+    def find(self, folder: str, name: str) -> Path | None:
+        if not NAME_RE.match(name):
+            return None
+        for root in self.roots:
+            candidate = root / folder / f"{name}.yaml"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def available(self, folder: str) -> tuple[str, ...]:
+        names = {p.stem for root in self.roots for p in (root / folder).glob("*.yaml")}
+        return tuple(sorted(names))
+
+
+def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
+    shown = display_path(path, cwd)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        out.add("HSM009", f"no such file: {shown}", None, _hint_missing(path))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        out.add("HSM009", f"cannot read {shown}: {exc}", None)
+        return None
+    return SourceFile(path=path, shown=shown, text=text)
+
+
+def _hint_missing(path: Path) -> str | None:
+    if path.name == "hsm.yaml":
+        return "run hsmc in a directory that holds hsm.yaml, or pass its path"
+    return None
+
+
+def _load_yaml(source: SourceFile, schema: sy.Validator, kind: str, out: Collector) -> sy.YAML | None:
+    try:
+        return sy.load(source.text, schema, label=source.shown)
+    except sy.YAMLValidationError as exc:
+        out.extend([schema_diagnostic(exc, source, kind)])
+    except (sy.exceptions.StrictYAMLError, MarkedYAMLError) as exc:
+        out.extend([syntax_diagnostic(exc, source)])
+    return None

@@ -1,0 +1,427 @@
+"""strictyaml nodes (already schema-checked) → the frozen, located input model."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path, PurePosixPath
+
+import strictyaml as sy
+
+from hsmc.errors import Collector
+from hsmc.model import (
+    BuildSource,
+    ContainerEntry,
+    ContainerSource,
+    DeployMode,
+    Fragment,
+    FragmentList,
+    FragmentMap,
+    GitSource,
+    Group,
+    Healthcheck,
+    ImageSource,
+    Implication,
+    LocalSource,
+    Manifest,
+    PackageEntry,
+    PackageRef,
+    PackageSource,
+    Profile,
+    PypiSource,
+    Setting,
+    ShippedFile,
+    Span,
+    TargetKind,
+    Text,
+)
+from hsmc.parse.schema import SOURCE_BY_TYPE, SOURCE_TYPES
+from hsmc.parse.source import SourceFile, schema_diagnostic
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class _Reader:
+    """Helpers bound to one file: typed, located values out of nodes."""
+
+    def __init__(self, source: SourceFile, out: Collector) -> None:
+        self.src = source
+        self.out = out
+
+    def text(self, node: sy.YAML) -> Text:
+        value = str(node.value)
+        return Text(value, self.src.value_span(node.start_line, value))
+
+    def opt_text(self, node: sy.YAML, key: str) -> Text | None:
+        return self.text(node[key]) if key in node else None
+
+    def opt_str(self, node: sy.YAML, key: str) -> str | None:
+        return str(node[key].value) if key in node else None
+
+    def key_span(self, key: sy.YAML) -> Span:
+        return self.src.key_span(key.start_line, str(key.value))
+
+    def settings(self, node: sy.YAML, key: str) -> tuple[Setting, ...]:
+        if key not in node or not node[key].is_mapping():
+            return ()
+        return tuple(
+            Setting(str(k.value), self.text(v), self.key_span(k)) for k, v in node[key].items()
+        )
+
+    def texts(self, node: sy.YAML, key: str) -> tuple[Text, ...]:
+        if key not in node or not node[key].is_sequence():
+            return ()
+        return tuple(self.text(item) for item in node[key])
+
+    def command(self, node: sy.YAML) -> Text | tuple[Text, ...] | None:
+        if "command" not in node:
+            return None
+        value = node["command"]
+        return tuple(self.text(i) for i in value) if value.is_sequence() else self.text(value)
+
+    def healthcheck(self, node: sy.YAML) -> Healthcheck | None:
+        if "healthcheck" not in node:
+            return None
+        hc = node["healthcheck"]
+        test = None
+        if "test" in hc:
+            t = hc["test"]
+            test = tuple(self.text(i) for i in t) if t.is_sequence() else self.text(t)
+        return Healthcheck(
+            span=self.src.line_span(hc.start_line),
+            test=test,
+            interval=self.opt_text(hc, "interval"),
+            timeout=self.opt_text(hc, "timeout"),
+            start_period=self.opt_text(hc, "start_period"),
+            start_interval=self.opt_text(hc, "start_interval"),
+            retries=int(hc["retries"].value) if "retries" in hc else None,
+            disable=bool(hc["disable"].value) if "disable" in hc else None,
+        )
+
+    def implies(self, node: sy.YAML) -> tuple[Implication, ...]:
+        if "implies" not in node or not node["implies"].is_mapping():
+            return ()
+        result = []
+        for key, value in node["implies"].items():
+            span = self.key_span(key)
+            kind, _, target = str(key.value).partition(":")
+            if kind not in ("package", "container") or not NAME_RE.match(target):
+                self.out.add(
+                    "HSM105",
+                    f"implication target `{key.value}` is not `package:NAME` or `container:NAME`",
+                    span,
+                    "write e.g. `container:postgres:` or `package:redis:`",
+                )
+                continue
+            params = self.settings(value, "params") if value.is_mapping() else ()
+            result.append(Implication(TargetKind(kind), target, params, span))
+        return tuple(result)
+
+    def relative_path(self, text: Text, base: Path) -> Path | None:
+        if PurePosixPath(text.value).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", text.value):
+            self.out.add(
+                "HSM401",
+                f"absolute path `{text.value}`",
+                text.span,
+                "paths must be relative to the file that names them, so that committed "
+                "artifacts work on every checkout",
+            )
+            return None
+        return (base / text.value).resolve()
+
+
+# --- manifest ------------------------------------------------------------------------------
+
+
+def manifest_from_node(
+    node: sy.YAML,
+    src: SourceFile,
+    extra_registries: tuple[Path, ...],
+    output_override: Path | None,
+    builtin_root: Path,
+    out: Collector,
+) -> Manifest:
+    r = _Reader(src, out)
+    directory = src.path.parent
+    name = _project_name(node, directory, r)
+    output = output_override
+    if output is None:
+        out_text = r.opt_text(node, "output")
+        output = r.relative_path(out_text, directory) if out_text else directory / "generated"
+    defaults = node["defaults"] if "defaults" in node else None
+    return Manifest(
+        file=src.shown,
+        directory=directory,
+        name=name,
+        output=output or directory / "generated",
+        registry=extra_registries + _registry_roots(node, directory, r) + (builtin_root,),
+        default_profile=r.opt_text(defaults, "profile") if defaults is not None else None,
+        default_mode=r.opt_text(defaults, "mode") if defaults is not None else None,
+        packages=_package_refs(node, r),
+        groups=_groups(node, r),
+        span=src.span(1),
+    )
+
+
+def _project_name(node: sy.YAML, directory: Path, r: _Reader) -> str:
+    if "name" not in node:
+        normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
+        return normalised or "hsm-stack"
+    text = r.text(node["name"])
+    if not PROJECT_RE.match(text.value):
+        r.out.add(
+            "HSM102",
+            f"invalid project name `{text.value}`",
+            text.span,
+            "a compose project name: lower-case letters, digits, `-` and `_`, "
+            "starting with a letter or digit",
+        )
+    return text.value
+
+
+def _registry_roots(node: sy.YAML, directory: Path, r: _Reader) -> tuple[Path, ...]:
+    if "registry" not in node:
+        default = directory / "registry"
+        return (default,) if default.is_dir() else ()
+    roots = []
+    for text in r.texts(node, "registry"):
+        path = r.relative_path(text, directory)
+        if path is None:
+            continue
+        if not path.is_dir():
+            r.out.add("HSM110", f"registry root `{text.value}` is not a directory", text.span)
+            continue
+        roots.append(path)
+    return tuple(roots)
+
+
+def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
+    if "packages" not in node or not node["packages"].is_sequence():
+        return ()
+    refs = []
+    for item in node["packages"]:
+        if item.is_mapping():
+            ((key, mode),) = item.items()
+            name, span, mode_text = str(key.value), r.key_span(key), r.text(mode)
+        else:
+            name, span, mode_text = str(item.value), r.text(item).span, None
+        refs.append(PackageRef(name, mode_text, span))
+    return tuple(refs)
+
+
+def _groups(node: sy.YAML, r: _Reader) -> tuple[Group, ...]:
+    services = node["services"] if "services" in node else None
+    if services is None or "container_groups" not in services:
+        return ()
+    groups = services["container_groups"]
+    if not groups.is_mapping():
+        return ()
+    result = []
+    for key, value in groups.items():
+        name = str(key.value)
+        if not PROJECT_RE.match(name):
+            r.out.add(
+                "HSM102",
+                f"invalid group name `{name}`",
+                r.key_span(key),
+                "a group name is a compose service name: lower-case letters, digits, "
+                "`-` and `_`, starting with a letter or digit",
+            )
+        overrides = None
+        if "overrides" in value and value["overrides"].is_mapping():
+            overrides = _fragment_map(value["overrides"], r)
+        result.append(
+            Group(
+                name=name,
+                span=r.key_span(key),
+                selection=r.text(value["selection"]),
+                profile=r.opt_text(value, "profile"),
+                mode=r.opt_text(value, "mode"),
+                params=r.settings(value, "params"),
+                overrides=overrides,
+            )
+        )
+    return tuple(result)
+
+
+def _fragment(node: sy.YAML, r: _Reader) -> Fragment:
+    if node.is_mapping():
+        return _fragment_map(node, r)
+    if node.is_sequence():
+        items = tuple(_fragment(i, r) for i in node)
+        return FragmentList(items, r.src.line_span(node.start_line))
+    return r.text(node)
+
+
+def _fragment_map(node: sy.YAML, r: _Reader) -> FragmentMap:
+    items = tuple((str(k.value), _fragment(v, r)) for k, v in node.items())
+    return FragmentMap(items, r.src.line_span(node.start_line))
+
+
+# --- registry entries ----------------------------------------------------------------------
+
+
+def package_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> PackageEntry:
+    r = _Reader(src, out)
+    name = str(node["name"].value)
+    base = src.path.parent
+    sources = [s for s in _sources(node, r, base, ("local", "pypi", "git")) if s is not None]
+    return PackageEntry(
+        name=name,
+        file=src.shown,
+        span=r.text(node["name"]).span,
+        description=r.opt_str(node, "description"),
+        distribution=r.opt_str(node, "distribution") or name,
+        version=r.opt_text(node, "version"),
+        default_source=r.opt_text(node, "default_source"),
+        sources=tuple(s for s in sources if isinstance(s, LocalSource | PypiSource | GitSource)),
+        env=r.settings(node, "env"),
+        implies=r.implies(node),
+    )
+
+
+def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> ContainerEntry:
+    r = _Reader(src, out)
+    base = src.path.parent
+    sources = [s for s in _sources(node, r, base, ("image", "build")) if s is not None]
+    profiles = ()
+    if "deployment_profiles" in node:
+        profiles = tuple(_profile(k, v, r) for k, v in node["deployment_profiles"].items())
+    return ContainerEntry(
+        name=str(node["name"].value),
+        file=src.shown,
+        span=r.text(node["name"]).span,
+        description=r.opt_str(node, "description"),
+        image=r.opt_text(node, "image"),
+        port=int(node["port"].value) if "port" in node else None,
+        ports=r.texts(node, "ports"),
+        env=r.settings(node, "env"),
+        volumes=r.texts(node, "volumes"),
+        command=r.command(node),
+        healthcheck=r.healthcheck(node),
+        files=_files(node, r, base),
+        connection=r.settings(node, "connection") if "connection" in node else None,
+        implies=r.implies(node),
+        default_source=r.opt_text(node, "default_source"),
+        sources=tuple(s for s in sources if isinstance(s, ImageSource | BuildSource)),
+        default_profile=r.opt_text(node, "default_profile"),
+        profiles=profiles,
+    )
+
+
+def _sources(
+    node: sy.YAML, r: _Reader, base: Path, allowed: tuple[str, ...]
+) -> list[PackageSource | ContainerSource | None]:
+    if "sources" not in node:
+        return []
+    return [_source(k, v, r, base, allowed) for k, v in node["sources"].items()]
+
+
+def _source(
+    key: sy.YAML, node: sy.YAML, r: _Reader, base: Path, allowed: tuple[str, ...]
+) -> PackageSource | ContainerSource | None:
+    mode, span = str(key.value), r.key_span(key)
+    kind = str(node["type"].value) if "type" in node else None
+    if kind not in allowed:
+        where = "a package" if "pypi" in allowed else "a container"
+        found = f"type `{kind}`" if kind else "no `type`"
+        hint = "allowed here: " + ", ".join(f"`{a}`" for a in allowed)
+        if kind is not None and kind not in SOURCE_TYPES:
+            hint = "source types: " + ", ".join(f"`{t}`" for t in SOURCE_TYPES) + "; " + hint
+        r.out.add("HSM205", f"source `{mode}` of {where} has {found}", span, hint)
+        return None
+    try:
+        node.revalidate(SOURCE_BY_TYPE[kind])
+    except sy.YAMLValidationError as exc:
+        r.out.extend([schema_diagnostic(exc, r.src, "packages" if "pypi" in allowed else "containers")])
+        return None
+    if kind == "pypi":
+        return PypiSource(mode, span, r.opt_text(node, "version"))
+    if kind == "git":
+        url = r.text(node["url"])
+        return GitSource(mode, span, url, r.opt_text(node, "ref"), r.opt_text(node, "subdirectory"))
+    if kind == "image":
+        return ImageSource(mode, span, r.text(node["image"]))
+    path = r.text(node["path"])
+    directory = r.relative_path(path, base)
+    if directory is None:
+        return None
+    if kind == "local":
+        editable = bool(node["editable"].value) if "editable" in node else False
+        return LocalSource(mode, span, path, directory, editable)
+    args = r.settings(node, "args")
+    return BuildSource(mode, span, path, directory, r.opt_text(node, "dockerfile"), args)
+
+
+def _profile(key: sy.YAML, node: sy.YAML, r: _Reader) -> Profile:
+    name, span = str(key.value), r.key_span(key)
+    mode = DeployMode(str(node["mode"].value))
+    external = r.settings(node, "external")
+    if mode is DeployMode.EXTERNAL:
+        fields = {s.key for s in external}
+        missing = [f for f in ("host", "port") if f not in fields]
+        if missing:
+            r.out.add(
+                "HSM207",
+                f"external profile `{name}` has no {' and no '.join(missing)}",
+                span,
+                "add `external:` with `host:` and `port:` (a ${VAR} reference is fine)",
+            )
+        managed_only = [k for k in ("image", "ports", "env", "volumes", "command") if k in node]
+        managed_only += ["healthcheck"] if "healthcheck" in node else []
+        for k in managed_only:
+            r.out.add(
+                "HSM208",
+                f"`{k}` has no effect in external profile `{name}`",
+                r.src.key_span(node[k].start_line, k),
+                "an external profile emits no service; remove the key or use `mode: managed`",
+            )
+    elif "external" in node:
+        r.out.add(
+            "HSM208",
+            f"managed profile `{name}` has `external:` fields",
+            r.src.key_span(node["external"].start_line, "external"),
+            "use `mode: external` for an endpoint outside compose",
+        )
+    return Profile(
+        name=name,
+        mode=mode,
+        span=span,
+        image=r.opt_text(node, "image"),
+        ports=r.texts(node, "ports") if "ports" in node else None,
+        env=r.settings(node, "env"),
+        volumes=r.texts(node, "volumes") if "volumes" in node else None,
+        command=r.command(node),
+        healthcheck=r.healthcheck(node),
+        external=external,
+    )
+
+
+def _files(node: sy.YAML, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
+    if "files" not in node or not node["files"].is_mapping():
+        return ()
+    result: list[ShippedFile] = []
+    for key, value in node["files"].items():
+        target, text = str(key.value), r.text(value)
+        span = r.key_span(key)
+        if not target.startswith("/"):
+            r.out.add("HSM407", f"container path `{target}` is not absolute", span)
+            continue
+        path = r.relative_path(text, base)
+        if path is None:
+            continue
+        if not path.is_file():
+            r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
+            continue
+        if any(f.name == path.name for f in result):
+            r.out.add(
+                "HSM406",
+                f"two shipped files are named `{path.name}`",
+                text.span,
+                "files/SERVICE/ holds them side by side: rename one",
+            )
+            continue
+        executable = bool(path.stat().st_mode & stat.S_IXUSR)
+        result.append(ShippedFile(target, span, path.name, path.read_bytes(), executable))
+    return tuple(result)

@@ -1,0 +1,155 @@
+"""strictyaml schemas of hsm.yaml and the registry entries (SPEC §2).
+
+Scalars are read as strings (no implicit typing); only `port` and healthcheck `retries` are
+integers and `editable`/`disable` booleans. Empty values (`container:redis:` with nothing after
+it) need `EmptyDict()`/`EmptyList()` alternatives. Sources are parsed loosely and revalidated
+against the schema of their `type` (two Map validators cannot be or-ed).
+"""
+
+from __future__ import annotations
+
+from strictyaml import (
+    Any,
+    Bool,
+    EmptyDict,
+    EmptyList,
+    Enum,
+    Int,
+    Map,
+    MapPattern,
+    Optional,
+    Seq,
+    Str,
+    Validator,
+)
+
+STR_MAP: Validator = EmptyDict() | MapPattern(Str(), Str())
+STR_LIST: Validator = EmptyList() | Seq(Str())
+COMMAND: Validator = Str() | Seq(Str())
+IMPLIES: Validator = EmptyDict() | MapPattern(
+    Str(), EmptyDict() | Map({Optional("params"): STR_MAP})
+)
+
+HEALTHCHECK = Map(
+    {
+        Optional("test"): Str() | Seq(Str()),
+        Optional("interval"): Str(),
+        Optional("timeout"): Str(),
+        Optional("start_period"): Str(),
+        Optional("start_interval"): Str(),
+        Optional("retries"): Int(),
+        Optional("disable"): Bool(),
+    }
+)
+
+PROFILE = Map(
+    {
+        "mode": Enum(["managed", "external"]),
+        Optional("image"): Str(),
+        Optional("ports"): STR_LIST,
+        Optional("env"): STR_MAP,
+        Optional("volumes"): STR_LIST,
+        Optional("command"): COMMAND,
+        Optional("healthcheck"): HEALTHCHECK,
+        Optional("external"): MapPattern(Str(), Str()),
+    }
+)
+
+SOURCE_TYPES = ("local", "pypi", "git", "image", "build")
+SOURCE_BY_TYPE: dict[str, Validator] = {
+    "local": Map({"type": Str(), "path": Str(), Optional("editable"): Bool()}),
+    "pypi": Map({"type": Str(), Optional("version"): Str()}),
+    "git": Map(
+        {"type": Str(), "url": Str(), Optional("ref"): Str(), Optional("subdirectory"): Str()}
+    ),
+    "image": Map({"type": Str(), "image": Str()}),
+    "build": Map(
+        {"type": Str(), "path": Str(), Optional("dockerfile"): Str(), Optional("args"): STR_MAP}
+    ),
+}
+SOURCES = MapPattern(Str(), MapPattern(Str(), Any()))
+
+PACKAGE = Map(
+    {
+        "name": Str(),
+        Optional("description"): Str(),
+        Optional("distribution"): Str(),
+        Optional("version"): Str(),
+        Optional("default_source"): Str(),
+        Optional("sources"): SOURCES,
+        Optional("env"): STR_MAP,
+        Optional("implies"): IMPLIES,
+    }
+)
+
+CONTAINER = Map(
+    {
+        "name": Str(),
+        Optional("description"): Str(),
+        Optional("image"): Str(),
+        Optional("port"): Int(),
+        Optional("ports"): STR_LIST,
+        Optional("env"): STR_MAP,
+        Optional("volumes"): STR_LIST,
+        Optional("command"): COMMAND,
+        Optional("healthcheck"): HEALTHCHECK,
+        Optional("files"): EmptyDict() | MapPattern(Str(), Str()),
+        Optional("connection"): STR_MAP,
+        Optional("implies"): IMPLIES,
+        Optional("default_source"): Str(),
+        Optional("sources"): SOURCES,
+        Optional("default_profile"): Str(),
+        Optional("deployment_profiles"): MapPattern(Str(), PROFILE),
+    }
+)
+
+GROUP = Map(
+    {
+        "selection": Str(),
+        Optional("profile"): Str(),
+        Optional("mode"): Str(),
+        Optional("params"): STR_MAP,
+        Optional("overrides"): EmptyDict() | MapPattern(Str(), Any()),
+    }
+)
+
+MANIFEST = Map(
+    {
+        Optional("name"): Str(),
+        Optional("output"): Str(),
+        Optional("registry"): STR_LIST,
+        Optional("defaults"): EmptyDict()
+        | Map({Optional("profile"): Str(), Optional("mode"): Str()}),
+        Optional("packages"): EmptyList()
+        | Seq(Str() | MapPattern(Str(), Str(), minimum_keys=1, maximum_keys=1)),
+        Optional("services"): EmptyDict()
+        | Map({Optional("container_groups"): EmptyDict() | MapPattern(Str(), GROUP)}),
+    }
+)
+
+_SOURCE_KEYS = {"type", "path", "editable", "version", "url", "ref", "subdirectory", "image"}
+_SOURCE_KEYS |= {"dockerfile", "args"}
+_HEALTH_KEYS = {"test", "interval", "timeout", "start_period", "start_interval", "retries"}
+_HEALTH_KEYS |= {"disable"}
+_PROFILE_KEYS = {"mode", "image", "ports", "env", "volumes", "command", "healthcheck", "external"}
+
+# Every key a file of each kind may hold, for did-you-mean on a misspelt key.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "manifest": frozenset(
+        {"name", "output", "registry", "defaults", "profile", "mode", "packages", "services"}
+        | {"container_groups", "selection", "params", "overrides"}
+    ),
+    "packages": frozenset(
+        {"name", "description", "distribution", "version", "default_source", "sources", "env"}
+        | {"implies", "params"}
+        | _SOURCE_KEYS
+    ),
+    "containers": frozenset(
+        {"name", "description", "image", "port", "ports", "env", "volumes", "command"}
+        | {"healthcheck", "files", "connection", "implies", "params", "default_source"}
+        | {"sources", "default_profile", "deployment_profiles"}
+        | _SOURCE_KEYS
+        | _HEALTH_KEYS
+        | _PROFILE_KEYS
+    ),
+}

@@ -1,0 +1,134 @@
+"""An input file's text, spans into it, and strictyaml errors turned into diagnostics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import strictyaml as sy
+from strictyaml.ruamel.error import MarkedYAMLError
+
+from hsmc.errors import Diagnostic, did_you_mean
+from hsmc.model import Span
+from hsmc.parse.schema import KNOWN_KEYS
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    shown: str  # the path as diagnostics show it
+    text: str
+    lines: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+    def span(self, line: int, col: int = 1, length: int = 1) -> Span:
+        return Span(self.shown, line, col, length, self.line(line))
+
+    def line_span(self, line: int) -> Span:
+        """The whole content of a line (indentation left out)."""
+        text = self.line(line)
+        stripped = text.lstrip()
+        return self.span(line, len(text) - len(stripped) + 1, max(1, len(stripped.rstrip())))
+
+    def col_span(self, line: int, col: int) -> Span:
+        return self.span(line, col, 1)
+
+    def key_span(self, line: int, key: str) -> Span:
+        at = self.line(line).find(key) if key else -1
+        return self.span(line, at + 1, len(key)) if at >= 0 else self.line_span(line)
+
+    def value_span(self, line: int, value: str) -> Span:
+        """Where a scalar value stands: after `key:` or `- ` on its line."""
+        text = self.line(line)
+        start = _value_start(text)
+        at = text.find(value, start) if value else -1
+        if at < 0:
+            return self.span(line, start + 1, max(1, len(text) - start))
+        return self.span(line, at + 1, max(1, len(value)))
+
+    def inner_span(self, span: Span, fragment: str) -> Span:
+        """A part of a scalar (a ${…} reference inside a value), on the scalar's line."""
+        at = span.source_line.find(fragment, span.col - 1)
+        if at < 0:
+            return span
+        return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
+
+
+_KEY_RE = re.compile(r"^\s*(?:-\s+)?(?:\"[^\"]*\"|'[^']*'|[^\s#'\"][^#]*?):(?:\s+|$)")
+_ITEM_RE = re.compile(r"^\s*-\s+")
+
+
+def _value_start(text: str) -> int:
+    match = _KEY_RE.match(text) or _ITEM_RE.match(text)
+    return match.end() if match else len(text) - len(text.lstrip())
+
+
+_SYNTAX_HINTS = (
+    (
+        "flow",
+        "HSM003",
+        "strictyaml forbids flow style ({…} and […]): write a mapping as `key: value` lines "
+        "and a list as `- item` lines under the key; quote the value if it is meant as text",
+    ),
+    ("anchor", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
+    ("alias", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
+    ("tag", "HSM004", "strictyaml forbids tags (!x): quote the value if it is meant as text"),
+    ("duplicate key", "HSM002", "a key may appear once in a mapping: remove or rename one"),
+    ("'\\t'", "HSM001", "indent with spaces, not tabs"),
+)
+
+
+def syntax_diagnostic(exc: MarkedYAMLError, source: SourceFile) -> Diagnostic:
+    problem = str(exc.problem or exc)
+    mark = exc.problem_mark
+    line = mark.line + 1 if mark is not None else 1
+    col = mark.column + 1 if mark is not None else 1
+    code, hint = "HSM001", "check the indentation and the `key: value` layout around this line"
+    for needle, c, h in _SYNTAX_HINTS:
+        if needle in problem.lower():
+            code, hint = c, h
+            break
+    return Diagnostic(code, f"invalid YAML: {_short(problem)}", source.col_span(line, col), hint)
+
+
+def schema_diagnostic(exc: sy.YAMLValidationError, source: SourceFile, kind: str) -> Diagnostic:
+    problem = str(exc.problem or "invalid value")
+    mark = exc.problem_mark
+    line = mark.line + 1 if mark is not None else 1
+    if "unexpected key not in schema" in problem:
+        key = problem.split("'")[1] if problem.count("'") >= 2 else ""
+        hint = did_you_mean(key, KNOWN_KEYS[kind]) or "see docs/format.md for the keys allowed here"
+        return Diagnostic("HSM005", f"unknown key `{key}`", source.key_span(line, key), hint)
+    if "required key" in problem:
+        keys = ", ".join(f"`{k}`" for k in re.findall(r"'([^']+)'", problem))
+        return Diagnostic("HSM006", f"missing required key {keys}", source.line_span(line))
+    expected = str(exc.context or "").replace("when expecting", "expected")
+    found = problem.replace("found arbitrary text", "found text").replace("found ", "got ")
+    message = f"{expected}, {found}" if expected else found
+    return Diagnostic("HSM007", message, source.line_span(line), _type_hint(expected))
+
+
+def _type_hint(expected: str) -> str | None:
+    if "integer" in expected:
+        return "write a number, e.g. `port: 5432`"
+    if "sequence" in expected:
+        return "write a list: one `- item` line per item under the key"
+    if "mapping" in expected:
+        return "write a mapping: one `key: value` line per item under the key"
+    return None
+
+
+def _short(problem: str) -> str:
+    text = problem.split("(surround with")[0].strip()
+    text = text.replace("Found ugly disallowed JSONesque flow mapping", "flow style is not allowed")
+    text = text.replace("Found confusing disallowed anchor token", "anchors are not allowed")
+    text = text.replace("Found confusing disallowed alias token", "aliases are not allowed")
+    text = text.replace("Found ugly disallowed tag token", "tags are not allowed")
+    text = re.sub(r"^Duplicate key '(.*)' found$", r"duplicate key `\1`", text)
+    return text[:1].lower() + text[1:]

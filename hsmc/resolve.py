@@ -1,0 +1,347 @@
+"""Resolve stage: package closure, implication merging, profile/source selection, endpoints.
+
+Order matters for `${HSM_MERGED_PARAMS.key}`, so it is fixed here: packages depth-first in
+manifest order (each package's implications in file order), then implications of managed
+services (explicit groups in manifest order, then implicit groups as they appear), then each
+group's own `params`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hsmc.errors import Collector, Related, one_of
+from hsmc.model import (
+    ContainerEntry,
+    ContainerSource,
+    Dependency,
+    DeployMode,
+    Endpoint,
+    Group,
+    LocalSource,
+    BuildSource,
+    PackageEntry,
+    PackageRef,
+    PackageSource,
+    Param,
+    Profile,
+    Project,
+    ResolvedPackage,
+    ResolvedService,
+    Setting,
+    Span,
+    Stack,
+    TargetKind,
+    Text,
+)
+
+
+def resolve(project: Project) -> Stack:
+    out = Collector()
+    packages = _package_closure(project, out)
+    binder = _Binder(project, out)
+    package_needs = {}
+    for package in packages:
+        package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
+    service_needs = binder.bind_services()
+    out.raise_if_any()
+    return Stack(
+        manifest=project.manifest,
+        packages=tuple(sorted(packages, key=lambda p: p.entry.name)),
+        services=tuple(sorted(binder.finish(), key=lambda s: s.name)),
+        package_needs=package_needs,
+        service_needs=service_needs,
+    )
+
+
+# --- packages --------------------------------------------------------------------------------
+
+
+def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
+    listed: dict[str, PackageRef] = {}
+    for ref in project.manifest.packages:
+        listed.setdefault(ref.name, ref)
+    order: list[str] = []
+    implied_by: dict[str, list[str]] = {}
+
+    def visit(name: str) -> None:
+        if name in order or name not in project.packages:
+            return
+        order.append(name)
+        for imp in project.packages[name].implies:
+            if imp.kind is TargetKind.PACKAGE:
+                implied_by.setdefault(imp.target, []).append(name)
+                visit(imp.target)
+
+    for ref in project.manifest.packages:
+        visit(ref.name)
+    result = []
+    for name in order:
+        entry = project.packages[name]
+        ref = listed.get(name)
+        mode, source = _package_source(entry, ref.mode if ref else None, project, out)
+        result.append(
+            ResolvedPackage(entry, mode, source, ref is not None, tuple(implied_by.get(name, ())))
+        )
+    return result
+
+
+def _package_source(
+    entry: PackageEntry, asked: Text | None, project: Project, out: Collector
+) -> tuple[str | None, PackageSource | None]:
+    by_mode = {s.mode: s for s in entry.sources}
+    default_mode = project.manifest.default_mode
+    if asked is not None:
+        mode = asked.value  # validate checked that it exists
+    elif default_mode is not None and default_mode.value in by_mode:
+        mode = default_mode.value
+    elif entry.default_source is not None:
+        mode = entry.default_source.value
+    else:
+        return None, None
+    source = by_mode.get(mode)
+    if isinstance(source, LocalSource):
+        _check_directory(source.path, source.directory, out)
+    return mode, source
+
+
+def _check_directory(text: Text, directory: object, out: Collector) -> None:
+    from pathlib import Path
+
+    assert isinstance(directory, Path)
+    if not directory.is_dir():
+        out.add(
+            "HSM402",
+            f"directory `{text.value}` does not exist",
+            text.span,
+            "paths in an entry are relative to the entry's file",
+        )
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Service:
+    name: str
+    container: ContainerEntry
+    group: Group | None
+    profile: Profile | None
+    source: ContainerSource | None
+    params: list[Param] = field(default_factory=list)
+    implied_by: list[str] = field(default_factory=list)
+
+    @property
+    def managed(self) -> bool:
+        return self.profile is None or self.profile.mode is DeployMode.MANAGED
+
+
+class _Binder:
+    """Binds implied containers to groups, creating implicit groups on demand."""
+
+    def __init__(self, project: Project, out: Collector) -> None:
+        self.project = project
+        self.out = out
+        self.services: dict[str, _Service] = {}
+        self.by_selection: dict[str, str] = {}
+        for group in project.manifest.groups:
+            container = project.containers.get(group.selection.value)
+            if container is None:
+                continue
+            self.services[group.name] = self._make(group.name, container, group)
+            self.by_selection.setdefault(container.name, group.name)
+
+    def bind(self, container: str, span: Span) -> _Service | None:
+        if container in self.by_selection:
+            return self.services[self.by_selection[container]]
+        entry = self.project.containers.get(container)
+        if entry is None:
+            return None
+        clash = self.services.get(container)
+        if clash is not None and clash.group is not None:
+            self.out.add(
+                "HSM109",
+                f"container `{container}` is implied, but group `{container}` selects "
+                f"`{clash.container.name}`",
+                span,
+                f"add a group with `selection: {container}` under another name, or rename "
+                f"group `{container}`",
+                (Related(f"group `{container}`", clash.group.span),),
+            )
+            return None
+        service = self._make(container, entry, None)
+        self.services[container] = service
+        self.by_selection[container] = container
+        return service
+
+    def needs(
+        self, entry: PackageEntry | ContainerEntry, origin: str, from_host: bool
+    ) -> tuple[Dependency, ...]:
+        result = []
+        for imp in entry.implies:
+            if imp.kind is not TargetKind.CONTAINER:
+                continue
+            service = self.bind(imp.target, imp.span)
+            if service is None:
+                continue
+            service.params += [Param(s.key, s.text, origin) for s in imp.params]
+            if origin not in service.implied_by:
+                service.implied_by.append(origin)
+            endpoint = _endpoint(service, from_host, imp.span, self.out)
+            if endpoint is not None:
+                result.append(Dependency(service.name, imp.params, imp.span, endpoint))
+        return tuple(result)
+
+    def bind_services(self) -> dict[str, tuple[Dependency, ...]]:
+        needs: dict[str, tuple[Dependency, ...]] = {}
+        done: list[str] = []
+        while len(done) < len(self.services):
+            name = next(n for n in self.services if n not in done)
+            done.append(name)
+            service = self.services[name]
+            if service.managed:
+                needs[name] = self.needs(service.container, f"service {name}", False)
+        for service in self.services.values():
+            if service.group is not None:
+                origin = f"group {service.name}"
+                service.params += [Param(s.key, s.text, origin) for s in service.group.params]
+        return needs
+
+    def finish(self) -> list[ResolvedService]:
+        return [
+            ResolvedService(
+                s.name,
+                s.container,
+                s.group,
+                s.profile,
+                s.source,
+                tuple(s.params),
+                tuple(s.implied_by),
+            )
+            for s in self.services.values()
+        ]
+
+    def _make(self, name: str, container: ContainerEntry, group: Group | None) -> _Service:
+        profile = _profile(container, group, self.project, self.out)
+        managed = profile is None or profile.mode is DeployMode.MANAGED
+        source = _container_source(container, group, profile, self.project, self.out) if managed else None
+        return _Service(name, container, group, profile, source)
+
+
+def _profile(
+    container: ContainerEntry, group: Group | None, project: Project, out: Collector
+) -> Profile | None:
+    by_name = {p.name: p for p in container.profiles}
+    default = project.manifest.default_profile
+    if group is not None and group.profile is not None:
+        return by_name.get(group.profile.value)  # validate checked it (or it is `managed`)
+    if default is not None and default.value in by_name:
+        return by_name[default.value]
+    if container.default_profile is not None:
+        return by_name.get(container.default_profile.value)
+    if not by_name:
+        return None
+    if "managed" in by_name:
+        return by_name["managed"]
+    where = f"group `{group.name}`" if group else f"implied container `{container.name}`"
+    out.add(
+        "HSM203",
+        f"no deployment profile chosen for {where}",
+        group.span if group else container.span,
+        one_of(by_name, f"profiles of `{container.name}`")
+        + "; choose one with a group's `profile:`, `defaults.profile` or the entry's "
+        "`default_profile`",
+    )
+    return None
+
+
+def _container_source(
+    container: ContainerEntry,
+    group: Group | None,
+    profile: Profile | None,
+    project: Project,
+    out: Collector,
+) -> ContainerSource | None:
+    by_mode = {s.mode: s for s in container.sources}
+    default = project.manifest.default_mode
+    mode = None
+    if group is not None and group.mode is not None:
+        mode = group.mode.value
+    elif default is not None and default.value in by_mode:
+        mode = default.value
+    elif container.default_source is not None:
+        mode = container.default_source.value
+    source = by_mode.get(mode) if mode else None
+    if source is None and container.image is None and (profile is None or profile.image is None):
+        out.add(
+            "HSM204",
+            f"container `{container.name}` has no image and no source",
+            container.span,
+            "give the entry an `image:`, or a source (`type: image` or `type: build`) and "
+            "choose it with `mode:` or `default_source:`",
+        )
+    if isinstance(source, BuildSource):
+        _check_directory(source.path, source.directory, out)
+    return source
+
+
+# --- endpoints (SPEC §3.5) ---------------------------------------------------------------------
+
+
+def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) -> Endpoint | None:
+    container = service.container
+    if not service.managed:
+        assert service.profile is not None
+        fields = {s.key: s for s in service.profile.external}
+        if "host" not in fields or "port" not in fields:
+            return None  # reported by parse (HSM207)
+        extra = tuple(s for s in service.profile.external if s.key not in ("host", "port"))
+        return Endpoint(fields["host"].text, fields["port"].text, extra)
+    ports = effective_ports(container, service.profile)
+    main = main_port(container, ports)
+    if not from_host:
+        port = Text(main, container.span) if main else None
+        return Endpoint(Text(service.name, container.span), port, ())
+    published = next((host for host, cont in map(split_port, ports) if cont == main and host), None)
+    if main is None or published is None:
+        out.add(
+            "HSM404",
+            f"service `{service.name}` publishes no port for the packages that need it",
+            span,
+            f"give `{container.name}` a `ports:` item like \"HOST:CONTAINER\" for its main port"
+            + (f" {main}" if main else "")
+            + f" ({container.file})",
+        )
+        return None
+    return Endpoint(Text("localhost", container.span), published, ())
+
+
+def effective_ports(container: ContainerEntry, profile: Profile | None) -> tuple[Text, ...]:
+    if profile is not None and profile.ports is not None:
+        return profile.ports
+    return container.ports
+
+
+def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
+    if container.port is not None:
+        return str(container.port)
+    if ports:
+        return split_port(ports[0])[1]
+    return None
+
+
+_PORT_PART = re.compile(r"\$\{[^}]*\}|[^:]+")
+
+
+def split_port(item: Text) -> tuple[Text | None, str]:
+    """`[IP:]HOST:CONTAINER[/proto]` → (HOST or None, CONTAINER), `${…}` kept whole."""
+    parts = _PORT_PART.findall(item.value)
+    container = parts[-1].split("/")[0] if parts else ""
+    if len(parts) < 2:
+        return None, container
+    host = parts[-2]
+    return Text(host, item.span), container
+
+
+__all__ = ["Setting", "resolve"]

@@ -1,0 +1,251 @@
+"""Validate stage: names, modes, profiles, cycles, secrets and the output directory.
+
+Every check runs and adds to one Collector, so a project with three mistakes gets three
+diagnostics in one run. Checks that need the resolved stack (env conflicts, ${…} references)
+live in resolve and interpolate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from hsmc.errors import Collector, Related, did_you_mean, one_of
+from hsmc.model import (
+    ContainerEntry,
+    Implication,
+    PackageEntry,
+    Project,
+    Setting,
+    Span,
+    TargetKind,
+)
+
+SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
+SECRET_WORDS += ("CREDENTIAL",)
+_REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+
+
+def validate(project: Project) -> None:
+    out = Collector()
+    _check_manifest_packages(project, out)
+    _check_groups(project, out)
+    for package in project.packages.values():
+        _check_implications(package.implies, project, out)
+        _check_default(package.default_source, [s.mode for s in package.sources], "modes", out)
+    for container in project.containers.values():
+        _check_implications(container.implies, project, out)
+        _check_default(container.default_source, [s.mode for s in container.sources], "modes", out)
+        names = [p.name for p in container.profiles]
+        _check_default(container.default_profile, names, "profiles", out)
+    _check_cycles(project, out)
+    for setting in _secret_candidates(project):
+        _check_secret(setting, out)
+    _check_output(project, out)
+    out.raise_if_any()
+
+
+def looks_secret(key: str) -> bool:
+    upper = key.upper()
+    return any(word in upper for word in SECRET_WORDS)
+
+
+def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: Collector) -> None:
+    code = "HSM103" if kind == "package" else "HSM104"
+    hint = did_you_mean(name, available) or one_of(available, f"{kind}s")
+    if len(available) > 12 and not hint.startswith("did you mean"):
+        hint = f"no {kind} of that name in the registry roots ({len(available)} {kind}s defined)"
+    out.add(code, f"unknown {kind} `{name}`", span, hint)
+
+
+def _check_manifest_packages(project: Project, out: Collector) -> None:
+    first: dict[str, tuple[str | None, Span]] = {}
+    for ref in project.manifest.packages:
+        package = project.packages.get(ref.name)
+        if package is None:
+            _unknown("package", ref.name, ref.span, project.available_packages, out)
+            continue
+        mode = ref.mode.value if ref.mode else None
+        if ref.mode is not None and mode not in {s.mode for s in package.sources}:
+            hint = one_of([s.mode for s in package.sources], f"modes of `{ref.name}`")
+            out.add("HSM201", f"package `{ref.name}` has no mode `{mode}`", ref.mode.span, hint)
+        if ref.name in first and first[ref.name][0] != mode:
+            other_mode, other_span = first[ref.name]
+            out.add(
+                "HSM106",
+                f"package `{ref.name}` is listed twice with different modes",
+                ref.span,
+                "keep one line for it",
+                (Related(f"first listed with mode `{other_mode or 'default'}`", other_span),),
+            )
+        first.setdefault(ref.name, (mode, ref.span))
+
+
+def _check_groups(project: Project, out: Collector) -> None:
+    for group in project.manifest.groups:
+        container = project.containers.get(group.selection.value)
+        if container is None:
+            sel = group.selection
+            _unknown("container", sel.value, sel.span, project.available_containers, out)
+            continue
+        if group.profile is not None:
+            names = [p.name for p in container.profiles]
+            if group.profile.value not in names:
+                hint = did_you_mean(group.profile.value, names) or one_of(
+                    names or ["managed"], f"profiles of `{container.name}`"
+                )
+                message = f"container `{container.name}` has no profile `{group.profile.value}`"
+                if group.profile.value != "managed" or names:
+                    out.add("HSM202", message, group.profile.span, hint)
+        if group.mode is not None:
+            modes = [s.mode for s in container.sources]
+            if group.mode.value not in modes:
+                hint = did_you_mean(group.mode.value, modes) or one_of(
+                    modes, f"modes of `{container.name}`"
+                )
+                message = f"container `{container.name}` has no mode `{group.mode.value}`"
+                out.add("HSM206", message, group.mode.span, hint)
+    _check_ambiguous_groups(project, out)
+
+
+def _check_ambiguous_groups(project: Project, out: Collector) -> None:
+    implied = {
+        i.target
+        for entry in _entries(project)
+        for i in entry.implies
+        if i.kind is TargetKind.CONTAINER
+    }
+    by_selection: dict[str, list[Span]] = {}
+    for group in project.manifest.groups:
+        by_selection.setdefault(group.selection.value, []).append(group.span)
+    for name, spans in by_selection.items():
+        if name in implied and len(spans) > 1:
+            out.add(
+                "HSM108",
+                f"{len(spans)} groups select container `{name}`, which is implied",
+                spans[1],
+                "an implication needs one group to bind to: keep one group for it",
+                tuple(Related("also selected here", s) for s in spans[:1]),
+            )
+
+
+def _entries(project: Project) -> Iterator[PackageEntry | ContainerEntry]:
+    yield from project.packages.values()
+    yield from project.containers.values()
+
+
+def _check_implications(implies: Iterable[Implication], project: Project, out: Collector) -> None:
+    for imp in implies:
+        if imp.kind is TargetKind.PACKAGE and imp.target not in project.packages:
+            _unknown("package", imp.target, imp.span, project.available_packages, out)
+        if imp.kind is TargetKind.CONTAINER and imp.target not in project.containers:
+            _unknown("container", imp.target, imp.span, project.available_containers, out)
+
+
+def _check_default(default: object, names: list[str], what: str, out: Collector) -> None:
+    from hsmc.model import Text
+
+    if isinstance(default, Text) and default.value not in names:
+        code = "HSM202" if what == "profiles" else "HSM201"
+        hint = did_you_mean(default.value, names) or one_of(names, what)
+        out.add(code, f"default `{default.value}` is not one of the {what}", default.span, hint)
+
+
+def _check_cycles(project: Project, out: Collector) -> None:
+    graphs = {
+        TargetKind.PACKAGE: {n: p.implies for n, p in project.packages.items()},
+        TargetKind.CONTAINER: {n: c.implies for n, c in project.containers.items()},
+    }
+    reported: set[frozenset[str]] = set()
+    for kind, graph in graphs.items():
+        for start in sorted(graph):
+            cycle = _find_cycle(start, kind, graph)
+            if cycle is None or frozenset(s for s, _ in cycle) in reported:
+                continue
+            reported.add(frozenset(s for s, _ in cycle))
+            names = [s for s, _ in cycle] + [cycle[0][0]]
+            steps = tuple(Related(f"`{a}` implies `{b}`", imp.span) for (a, imp), b in
+                          zip(cycle, names[1:], strict=True))
+            out.add(
+                "HSM107",
+                f"implication cycle: {' → '.join(names)}",
+                cycle[0][1].span,
+                "remove one of the implications",
+                steps[1:],
+            )
+
+
+def _find_cycle(
+    start: str, kind: TargetKind, graph: dict[str, tuple[Implication, ...]]
+) -> list[tuple[str, Implication]] | None:
+    path: list[tuple[str, Implication]] = []
+
+    def walk(name: str, seen: set[str]) -> bool:
+        for imp in graph.get(name, ()):
+            if imp.kind is not kind:
+                continue
+            path.append((name, imp))
+            if imp.target == start:
+                return True
+            if imp.target not in seen:
+                seen.add(imp.target)
+                if walk(imp.target, seen):
+                    return True
+            path.pop()
+        return False
+
+    return path if walk(start, {start}) else None
+
+
+def _secret_candidates(project: Project) -> Iterator[Setting]:
+    for package in project.packages.values():
+        yield from package.env
+    for container in project.containers.values():
+        yield from container.env
+        yield from container.connection or ()
+        for profile in container.profiles:
+            yield from profile.env
+            yield from profile.external
+        for source in container.sources:
+            yield from getattr(source, "args", ())
+    for group in project.manifest.groups:
+        yield from group.params
+
+
+def _check_secret(setting: Setting, out: Collector) -> None:
+    if not looks_secret(setting.key):
+        return
+    rest = _REFERENCE.sub("", setting.text.value).strip()
+    if rest:
+        var = re.sub(r"[^A-Z0-9]+", "_", setting.key.upper())
+        out.add(
+            "HSM308",
+            f"`{setting.key}` looks like a secret but has a literal value",
+            setting.text.span,
+            f'use a run-time reference such as "${{{var}}}" and put the value in .env; '
+            "hsmc never writes a secret into an artifact",
+        )
+
+
+def _check_output(project: Project, out: Collector) -> None:
+    manifest = project.manifest
+    output = manifest.output
+    guarded = [(manifest.directory, "the project directory")]
+    guarded += [(root, "registry root") for root in manifest.registry]
+    for path, what in guarded:
+        if output == path or _is_below(path, output):
+            out.add(
+                "HSM403",
+                f"output directory `{output.name}` is or contains {what}",
+                None,
+                "choose an output directory of its own, e.g. `output: generated`",
+            )
+
+
+def _is_below(path: Path, parent: Path) -> bool:
+    try:
+        path.relative_to(parent)
+    except ValueError:
+        return False
+    return True
