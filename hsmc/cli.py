@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from hsmc import __version__
+
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +29,10 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Output directory (default: the manifest's `output`, else generated/)."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output directory (default: the manifest's `output`, else generated/).",
 )
 @click.option(
     "--registry",
@@ -47,7 +54,7 @@ def build(path: Path, output: Path | None, registries: tuple[Path, ...], debug: 
     click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
 
 
-def _run(step, debug):  # type: ignore[no-untyped-def]
+def _run(step: Callable[[], T], debug: bool) -> T:
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 

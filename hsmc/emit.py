@@ -34,8 +34,10 @@ class Artifact:
 
 
 # Keys of a compose service in the order a reader expects; others follow alphabetically.
-SERVICE_KEYS = ("image", "build", "command", "environment", "ports", "volumes", "depends_on")
-SERVICE_KEYS += ("healthcheck",)
+SERVICE_KEYS = (
+    *("image", "build", "command", "environment"),
+    *("ports", "volumes", "depends_on", "healthcheck"),
+)
 NESTED_KEYS = {
     "build": ("context", "dockerfile", "args"),
     "healthcheck": ("test", "interval", "timeout", "retries", "start_period", "start_interval"),
@@ -181,8 +183,11 @@ def _envfile_value(var: EnvVar, out: Collector) -> str:
     parts = []
     for piece in var.value.pieces:
         if isinstance(piece, RuntimeRef):
-            parts.append(f"${{{piece.name}:-{piece.default}}}" if piece.default is not None
-                         else f"${{{piece.name}}}")
+            parts.append(
+                f"${{{piece.name}:-{piece.default}}}"
+                if piece.default is not None
+                else f"${{{piece.name}}}"
+            )
             continue
         if _DOTENV_UNSAFE.search(piece.text):
             out.add(

@@ -9,7 +9,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 

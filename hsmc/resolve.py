@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
+    BuildSource,
     ContainerEntry,
     ContainerSource,
     Dependency,
@@ -20,7 +21,6 @@ from hsmc.model import (
     Endpoint,
     Group,
     LocalSource,
-    BuildSource,
     PackageEntry,
     PackageRef,
     PackageSource,
@@ -60,8 +60,8 @@ def resolve(project: Project) -> Stack:
 
 def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
     listed: dict[str, PackageRef] = {}
-    for ref in project.manifest.packages:
-        listed.setdefault(ref.name, ref)
+    for listed_ref in project.manifest.packages:
+        listed.setdefault(listed_ref.name, listed_ref)
     order: list[str] = []
     implied_by: dict[str, list[str]] = {}
 
@@ -74,8 +74,8 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
                 implied_by.setdefault(imp.target, []).append(name)
                 visit(imp.target)
 
-    for ref in project.manifest.packages:
-        visit(ref.name)
+    for package_ref in project.manifest.packages:
+        visit(package_ref.name)
     result = []
     for name in order:
         entry = project.packages[name]
@@ -225,7 +225,11 @@ class _Binder:
     def _make(self, name: str, container: ContainerEntry, group: Group | None) -> _Service:
         profile = _profile(container, group, self.project, self.out)
         managed = profile is None or profile.mode is DeployMode.MANAGED
-        source = _container_source(container, group, profile, self.project, self.out) if managed else None
+        source = (
+            _container_source(container, group, profile, self.project, self.out)
+            if managed
+            else None
+        )
         return _Service(name, container, group, profile, source)
 
 
@@ -303,15 +307,16 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
     if not from_host:
         port = Text(main, container.span) if main else None
         return Endpoint(Text(service.name, container.span), port, ())
+    if main is None:
+        return Endpoint(Text("localhost", container.span), None, ())  # nothing to connect to
     published = next((host for host, cont in map(split_port, ports) if cont == main and host), None)
-    if main is None or published is None:
+    if published is None:
         out.add(
             "HSM404",
             f"service `{service.name}` publishes no port for the packages that need it",
             span,
-            f"give `{container.name}` a `ports:` item like \"HOST:CONTAINER\" for its main port"
-            + (f" {main}" if main else "")
-            + f" ({container.file})",
+            f'give `{container.name}` a `ports:` item "HOST:{main}" for its main port '
+            f"({container.file})",
         )
         return None
     return Endpoint(Text("localhost", container.span), published, ())

@@ -22,8 +22,10 @@ from hsmc.model import (
     TargetKind,
 )
 
-SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
-SECRET_WORDS += ("CREDENTIAL",)
+SECRET_WORDS = (
+    *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
+    *("API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"),
+)
 _REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 
 
@@ -165,8 +167,10 @@ def _check_cycles(project: Project, out: Collector) -> None:
                 continue
             reported.add(frozenset(s for s, _ in cycle))
             names = [s for s, _ in cycle] + [cycle[0][0]]
-            steps = tuple(Related(f"`{a}` implies `{b}`", imp.span) for (a, imp), b in
-                          zip(cycle, names[1:], strict=True))
+            steps = tuple(
+                Related(f"`{a}` implies `{b}`", imp.span)
+                for (a, imp), b in zip(cycle, names[1:], strict=True)
+            )
             out.add(
                 "HSM107",
                 f"implication cycle: {' → '.join(names)}",
@@ -241,6 +245,7 @@ def _check_output(project: Project, out: Collector) -> None:
                 None,
                 "choose an output directory of its own, e.g. `output: generated`",
             )
+            return  # one cause, one diagnostic
 
 
 def _is_below(path: Path, parent: Path) -> bool:

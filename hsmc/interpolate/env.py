@@ -44,7 +44,9 @@ class EnvMap:
         self.entries[key] = _Entry(value, origin, span)
 
     def sorted(self) -> tuple[EnvVar, ...]:
-        return tuple(EnvVar(k, self.entries[k].value, self.entries[k].origin) for k in sorted(self.entries))
+        return tuple(
+            EnvVar(k, self.entries[k].value, self.entries[k].origin) for k in sorted(self.entries)
+        )
 
 
 def env_name(name: str) -> str:

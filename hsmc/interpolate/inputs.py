@@ -16,7 +16,9 @@ class _Seen:
     used_in: set[str] = field(default_factory=set)
 
 
-def collect_inputs(services: tuple[ServiceOut, ...], env: tuple[EnvVar, ...]) -> tuple[RuntimeInput, ...]:
+def collect_inputs(
+    services: tuple[ServiceOut, ...], env: tuple[EnvVar, ...]
+) -> tuple[RuntimeInput, ...]:
     seen: dict[str, _Seen] = {}
 
     def note(value: Value, where: str, key: str | None) -> None:

@@ -36,12 +36,16 @@ def _package(package: ResolvedPackage, project_dir: Path) -> PackageOut:
         url = f"git+{source.url.value}"
         url += f"@{source.ref.value}" if source.ref else ""
         url += f"#subdirectory={source.subdirectory.value}" if source.subdirectory else ""
-        return PackageOut(entry.name, f"{entry.distribution} @ {url}", mode, f"git {url}", package.implied_by)
+        return PackageOut(
+            entry.name, f"{entry.distribution} @ {url}", mode, f"git {url}", package.implied_by
+        )
     version = source.version if isinstance(source, PypiSource) and source.version else entry.version
     spec = _specifier(version)
     kind = "pypi" if isinstance(source, PypiSource) else "index"
     described = f"{kind} {entry.distribution}{spec}"
-    return PackageOut(entry.name, f"{entry.distribution}{spec}", mode, described, package.implied_by)
+    return PackageOut(
+        entry.name, f"{entry.distribution}{spec}", mode, described, package.implied_by
+    )
 
 
 def _specifier(version: Text | None) -> str:

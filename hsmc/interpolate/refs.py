@@ -45,7 +45,8 @@ class Interpolator:
         return Value(tuple(_merge_literals(self._pieces(text, scope))))
 
     def _pieces(self, text: Text, scope: Scope) -> list[Piece]:
-        s, pieces, i = text.value, [], 0
+        s, i = text.value, 0
+        pieces: list[Piece] = []
         while i < len(s):
             dollar = s.find("$", i)
             if dollar < 0:
@@ -205,7 +206,9 @@ class Interpolator:
         else:
             found = next((s.text for s in endpoint.fields if s.key == field), None)
         if found is None:
-            fields = ["host"] + (["port"] if endpoint.port else []) + [s.key for s in endpoint.fields]
+            fields = (
+                ["host"] + (["port"] if endpoint.port else []) + [s.key for s in endpoint.fields]
+            )
             self.out.add(
                 "HSM309",
                 f"`${{HSM.{field}}}` is not known in {scope.where}",

@@ -87,7 +87,9 @@ def _service(
     if ports:
         body["ports"] = [v(p) for p in ports]
     volumes: list[ComposeNode] = [v(t) for t in _volumes(service)]
-    volumes += [literal(f"./files/{service.name}/{f.name}:{f.container_path}:ro") for f in container.files]
+    volumes += [
+        literal(f"./files/{service.name}/{f.name}:{f.container_path}:ro") for f in container.files
+    ]
     if volumes:
         body["volumes"] = volumes
     depends = _depends_on(needs, by_name)

@@ -17,7 +17,7 @@ import strictyaml as sy
 from strictyaml.ruamel.error import MarkedYAMLError
 
 from hsmc import builtin
-from hsmc.errors import Collector, Diagnostic, did_you_mean
+from hsmc.errors import Collector
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -27,12 +27,12 @@ from hsmc.model import (
     TargetKind,
 )
 from hsmc.parse.nodes import (
-    SourceFile,
     container_from_node,
     manifest_from_node,
     package_from_node,
 )
-from hsmc.parse.schema import CONTAINER, KNOWN_KEYS, MANIFEST, PACKAGE
+from hsmc.parse.schema import CONTAINER, MANIFEST, PACKAGE
+from hsmc.parse.source import SourceFile, schema_diagnostic, syntax_diagnostic
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _T = TypeVar("_T")
@@ -197,7 +197,9 @@ def _hint_missing(path: Path) -> str | None:
     return None
 
 
-def _load_yaml(source: SourceFile, schema: sy.Validator, kind: str, out: Collector) -> sy.YAML | None:
+def _load_yaml(
+    source: SourceFile, schema: sy.Validator, kind: str, out: Collector
+) -> sy.YAML | None:
     try:
         return sy.load(source.text, schema, label=source.shown)
     except sy.YAMLValidationError as exc:

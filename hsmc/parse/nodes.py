@@ -40,6 +40,7 @@ from hsmc.parse.source import SourceFile, schema_diagnostic
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Reader:
@@ -51,7 +52,14 @@ class _Reader:
 
     def text(self, node: sy.YAML) -> Text:
         value = str(node.value)
-        return Text(value, self.src.value_span(node.start_line, value))
+        span = self.src.value_span(node.start_line, value)
+        if _SURROGATE.search(value):
+            # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
+            joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            if joined.count("\ufffd") > value.count("\ufffd"):
+                self.out.add("HSM007", "a lone UTF-16 surrogate escape is not text", span)
+            value = joined
+        return Text(value, span)
 
     def opt_text(self, node: sy.YAML, key: str) -> Text | None:
         return self.text(node[key]) if key in node else None
@@ -149,7 +157,7 @@ def manifest_from_node(
     if output is None:
         out_text = r.opt_text(node, "output")
         output = r.relative_path(out_text, directory) if out_text else directory / "generated"
-    defaults = node["defaults"] if "defaults" in node else None
+    defaults = node.get("defaults")
     return Manifest(
         file=src.shown,
         directory=directory,
@@ -202,8 +210,12 @@ def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
     refs = []
     for item in node["packages"]:
         if item.is_mapping():
+            # strictyaml puts the key of a map inside a list one line too low: use the item's.
             ((key, mode),) = item.items()
-            name, span, mode_text = str(key.value), r.key_span(key), r.text(mode)
+            name = str(key.value)
+            span = r.src.key_span(item.start_line, name)
+            mode_value = str(mode.value)
+            mode_text = Text(mode_value, r.src.value_span(item.start_line, mode_value))
         else:
             name, span, mode_text = str(item.value), r.text(item).span, None
         refs.append(PackageRef(name, mode_text, span))
@@ -211,7 +223,7 @@ def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
 
 
 def _groups(node: sy.YAML, r: _Reader) -> tuple[Group, ...]:
-    services = node["services"] if "services" in node else None
+    services = node.get("services")
     if services is None or "container_groups" not in services:
         return ()
     groups = services["container_groups"]
@@ -285,7 +297,7 @@ def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Conta
     r = _Reader(src, out)
     base = src.path.parent
     sources = [s for s in _sources(node, r, base, ("image", "build")) if s is not None]
-    profiles = ()
+    profiles: tuple[Profile, ...] = ()
     if "deployment_profiles" in node:
         profiles = tuple(_profile(k, v, r) for k, v in node["deployment_profiles"].items())
     return ContainerEntry(
@@ -334,7 +346,9 @@ def _source(
     try:
         node.revalidate(SOURCE_BY_TYPE[kind])
     except sy.YAMLValidationError as exc:
-        r.out.extend([schema_diagnostic(exc, r.src, "packages" if "pypi" in allowed else "containers")])
+        r.out.extend(
+            [schema_diagnostic(exc, r.src, "packages" if "pypi" in allowed else "containers")]
+        )
         return None
     if kind == "pypi":
         return PypiSource(mode, span, r.opt_text(node, "version"))

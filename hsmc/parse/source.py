@@ -36,6 +36,15 @@ class SourceFile:
         stripped = text.lstrip()
         return self.span(line, len(text) - len(stripped) + 1, max(1, len(stripped.rstrip())))
 
+    def parent_line(self, line: int) -> int:
+        """The nearest line above with less indentation (the key a nested block belongs to)."""
+        indent = len(self.line(line)) - len(self.line(line).lstrip())
+        for number in range(line - 1, 0, -1):
+            text = self.line(number)
+            if text.strip() and len(text) - len(text.lstrip()) < indent:
+                return number
+        return line
+
     def col_span(self, line: int, col: int) -> Span:
         return self.span(line, col, 1)
 
@@ -50,6 +59,12 @@ class SourceFile:
         at = text.find(value, start) if value else -1
         if at < 0:
             return self.span(line, start + 1, max(1, len(text) - start))
+        if (
+            at > 0
+            and text[at - 1] in "\"'"
+            and text[at + len(value) : at + len(value) + 1] == text[at - 1]
+        ):
+            return self.span(line, at, len(value) + 2)  # the quoted scalar, quotes included
         return self.span(line, at + 1, max(1, len(value)))
 
     def inner_span(self, span: Span, fragment: str) -> Span:
@@ -73,8 +88,9 @@ _SYNTAX_HINTS = (
     (
         "flow",
         "HSM003",
-        "strictyaml forbids flow style ({…} and […]): write a mapping as `key: value` lines "
-        "and a list as `- item` lines under the key; quote the value if it is meant as text",
+        "strictyaml forbids flow style ({…} and […]): use block style, a mapping as "
+        "`key: value` lines and a list as `- item` lines under the key; quote the value if it "
+        "is meant as text",
     ),
     ("anchor", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
     ("alias", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
@@ -107,10 +123,14 @@ def schema_diagnostic(exc: sy.YAMLValidationError, source: SourceFile, kind: str
         return Diagnostic("HSM005", f"unknown key `{key}`", source.key_span(line, key), hint)
     if "required key" in problem:
         keys = ", ".join(f"`{k}`" for k in re.findall(r"'([^']+)'", problem))
-        return Diagnostic("HSM006", f"missing required key {keys}", source.line_span(line))
+        hint = f"add {keys} to this mapping"
+        return Diagnostic("HSM006", f"missing required key {keys}", source.line_span(line), hint)
     expected = str(exc.context or "").replace("when expecting", "expected")
+    expected = expected.replace("expected a int", "expected an integer")
     found = problem.replace("found arbitrary text", "found text").replace("found ", "got ")
     message = f"{expected}, {found}" if expected else found
+    if "mapping" in found or "sequence" in found:
+        line = source.parent_line(line)  # the key whose value has the wrong shape
     return Diagnostic("HSM007", message, source.line_span(line), _type_hint(expected))
 
 

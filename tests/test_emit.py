@@ -1,0 +1,178 @@
+"""Every scalar reaches its artifact through one escaping path; real consumers read back
+exactly what the author wrote (Docker Compose v2 for YAML, python-dotenv and Compose for
+packages.env)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hsmc.emit import yaml_key, yaml_scalar
+from hsmc.model import Literal, Value
+from tests.conftest import compile_errors, compile_files, compose_binary
+
+HOSTILE = [
+    "a: b",
+    "x # y",
+    "#start",
+    "'single'",
+    '"double"',
+    "back\\slash",
+    "line\nbreak",
+    "crlf\r\n",
+    "tab\there",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "null",
+    "~",
+    "true",
+    "1.0",
+    "0o17",
+    "0x1F",
+    "1e3",
+    "2026-11-26",
+    "*alias",
+    "&anchor",
+    "!tag",
+    "{a: 1}",
+    "[1, 2]",
+    "- item",
+    "|",
+    ">",
+    "---",
+    "...",
+    "? key",
+    "@at",
+    "`tick`",
+    "%percent",
+    "trailing space ",
+    " leading",
+    "",
+    "日本語",
+    "emoji 🐍",
+    "nel\x85",
+    "ls\u2028ps\u2029",
+    "bom\ufeff",
+    "del\x7f",
+    "pa$word",
+    "$$double",
+    "$5 and ${NOT_A_REF}",
+    "key: value\nother: 1",
+]
+
+
+def _project(values: list[str]) -> dict[str, str]:
+    # JSON strings are YAML double-quoted strings; `$` is written `$$` (a literal dollar).
+    env = "".join(
+        f"  K{i:02d}: {json.dumps(v.replace('$', '$$'), ensure_ascii=True)}\n"
+        for i, v in enumerate(values)
+    )
+    return {
+        "hsm.yaml": "name: hostile\nservices:\n  container_groups:\n    box:\n      selection: box\n",
+        "registry/containers/box.yaml": "name: box\nimage: alpine:3.20\nenv:\n" + env,
+    }
+
+
+def _compose_environment(output: Path) -> dict[str, str]:
+    result = subprocess.run(
+        [str(compose_binary()), "-f", "docker-compose.yml", "config", "--format", "json"],
+        cwd=output,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(output)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    env = json.loads(result.stdout)["services"]["box"]["environment"]
+    # `config` prints a literal dollar escaped, as `$$`.
+    return {k: v.replace("$$", "$") for k, v in env.items()}
+
+
+def _roundtrip(tmp_path: Path, values: list[str]) -> dict[str, str]:
+    artifacts = compile_files(tmp_path, _project(values))
+    (tmp_path / "docker-compose.yml").write_text(artifacts["docker-compose.yml"], encoding="utf-8")
+    return _compose_environment(tmp_path)
+
+
+def test_hostile_values_round_trip_through_docker_compose(tmp_path: Path) -> None:
+    env = _roundtrip(tmp_path, HOSTILE)
+    assert env == {f"K{i:02d}": v for i, v in enumerate(HOSTILE)}
+
+
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(TEXT, min_size=1, max_size=4))
+def test_any_text_round_trips_through_docker_compose(tmp_path: Path, values: list[str]) -> None:
+    env = _roundtrip(tmp_path, values)
+    assert env == {f"K{i:02d}": v for i, v in enumerate(values)}
+
+
+def test_yaml_scalar_is_one_double_quoted_line() -> None:
+    for value in HOSTILE:
+        out = yaml_scalar(Value((Literal(value),)))
+        assert out.startswith('"') and out.endswith('"') and "\n" not in out
+    assert yaml_scalar(10) == "10" and yaml_scalar(True) == "true"
+
+
+@pytest.mark.parametrize(("key", "quoted"), [("POSTGRES_DB", False), ("on", True), ("a b", True)])
+def test_yaml_keys_are_quoted_only_when_needed(key: str, quoted: bool) -> None:
+    assert yaml_key(key).startswith('"') is quoted
+
+
+ENV_VALUES = ["plain", "a b", 'q"uote', "back\\slash", "x: y # z", "multi\nline", "cost $5"]
+
+
+def _env_project(values: list[str], extra: str = "") -> dict[str, str]:
+    env = "".join(f"  V{i}: {json.dumps(v.replace('$', '$$'))}\n" for i, v in enumerate(values))
+    return {
+        "hsm.yaml": "name: envy\npackages:\n  - client\n",
+        "registry/packages/client.yaml": "name: client\nenv:\n" + env + extra,
+    }
+
+
+def test_packages_env_reads_back_the_same_in_python_dotenv_and_compose(tmp_path: Path) -> None:
+    extra = '  URL: "http://${HOST:-localhost}:${PORT}"\n  NEED: "${NEED:?set NEED}"\n'
+    artifacts = compile_files(tmp_path, _env_project(ENV_VALUES, extra))
+    env_file = tmp_path / "packages.env"
+    env_file.write_text(artifacts["packages.env"], encoding="utf-8")
+    expected = {f"V{i}": v for i, v in enumerate(ENV_VALUES)}
+    expected |= {"URL": "http://localhost:8080", "NEED": "yes"}
+
+    os.environ.update({"PORT": "8080", "NEED": "yes"})
+    try:
+        assert dotenv_values(env_file, interpolate=True) == expected
+    finally:
+        del os.environ["PORT"], os.environ["NEED"]
+
+    compose = "services:\n  s:\n    image: alpine\n    env_file: packages.env\n"
+    (tmp_path / "docker-compose.yml").write_text(compose, encoding="utf-8")
+    result = subprocess.run(
+        [str(compose_binary()), "config", "--format", "json"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PORT": "8080", "NEED": "yes"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env = json.loads(result.stdout)["services"]["s"]["environment"]
+    assert {k: v.replace("$$", "$") for k, v in env.items()} == expected
+
+
+def test_a_literal_dollar_before_a_name_cannot_go_to_packages_env(tmp_path: Path) -> None:
+    diagnostics = compile_errors(tmp_path, _env_project(["$${LITERAL}"]))
+    assert [d.code for d in diagnostics] == ["HSM311"]

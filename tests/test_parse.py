@@ -1,0 +1,114 @@
+"""Parsing: typed schemas with positions; YAML mistakes become located diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hsmc.parse import Inputs, load_project
+from tests.conftest import compile_errors, write_project
+
+ENTRY = "registry/packages/a.yaml"
+
+
+def _only(tmp_path: Path, entry: str) -> tuple[str, int, int, str, str | None]:
+    files = {"hsm.yaml": "packages:\n  - a\n", ENTRY: entry}
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.span is not None
+    return diag.code, diag.span.line, diag.span.col, diag.message, diag.hint
+
+
+@pytest.mark.parametrize(
+    ("entry", "code", "line"),
+    [
+        ("name: a\nenv:\n\tX: 1\n", "HSM001", 3),
+        ("name: a\nenv:\n  X: 1\n Y: 2\n", "HSM001", 4),
+        ("name: a\nenv: {X: 1}\n", "HSM003", 2),
+        ("name: a\nimplies:\n  container:x: &x\n", "HSM004", 3),
+        ("name: a\nname: b\n", "HSM002", 2),
+        ("name: a\nversoin: '1'\n", "HSM005", 2),
+        ("description: no name\n", "HSM006", 1),
+    ],
+)
+def test_yaml_mistakes_are_located(tmp_path: Path, entry: str, code: str, line: int) -> None:
+    found_code, found_line, _, _, hint = _only(tmp_path, entry)
+    assert (found_code, found_line) == (code, line)
+    assert hint
+
+
+def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
+    code, line, col, message, hint = _only(tmp_path, "name: a\nimplies:\n  container:x:\nenvv:\n")
+    assert (code, line, col) == ("HSM005", 4, 1)
+    assert message == "unknown key `envv`" and hint == "did you mean `env`?"
+
+
+def test_flow_style_hint_explains_block_style(tmp_path: Path) -> None:
+    _, _, _, _, hint = _only(tmp_path, "name: a\nenv: {X: 1}\n")
+    assert hint and "block style" in hint
+
+
+def test_a_port_must_be_a_number(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "services:\n  container_groups:\n    x:\n      selection: x\n",
+        "registry/containers/x.yaml": "name: x\nimage: x:1\nport:\n  number: 80\n",
+    }
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM007" and diag.span and diag.span.line == 3
+
+
+def test_entry_name_must_match_its_file(tmp_path: Path) -> None:
+    code, line, col, message, _ = _only(tmp_path, "name: b\n")
+    assert (code, line, col) == ("HSM101", 1, 7)
+    assert "`b`" in message and "a.yaml" in message
+
+
+def test_empty_project_is_an_error(tmp_path: Path) -> None:
+    (diag,) = compile_errors(tmp_path, {"hsm.yaml": "\n"})
+    assert diag.code == "HSM008" and diag.span and diag.span.file == "hsm.yaml"
+
+
+def test_only_reached_entries_are_parsed(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "packages:\n  - a\n",
+            ENTRY: "name: a\nimplies:\n  package:b:\n",
+            "registry/packages/b.yaml": "name: b\n",
+            "registry/packages/broken.yaml": "this: is: not: yaml\n",
+            "registry/containers/unused.yaml": "name: unused\nimage: x\n",
+        },
+    )
+    project = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    assert sorted(project.packages) == ["a", "b"] and not project.containers
+    assert "broken" in project.available_packages
+
+
+def test_first_registry_root_wins_and_builtin_is_last(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "registry:\n  - mine\n  - theirs\npackages:\n  - a\n",
+            "mine/packages/a.yaml": "name: a\ndescription: mine\n",
+            "theirs/packages/a.yaml": "name: a\ndescription: theirs\n",
+        },
+    )
+    project = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    assert project.packages["a"].description == "mine"
+    assert project.manifest.registry[-1].name == "registry"
+    extra = load_project(Inputs(path=tmp_path, cwd=tmp_path, registries=(Path("theirs"),)))
+    assert extra.packages["a"].description == "theirs"
+
+
+def test_positions_of_manifest_items(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "packages:\n  - a\n  - b: dev\n",
+            ENTRY: "name: a\n",
+            "registry/packages/b.yaml": "name: b\nsources:\n  dev:\n    type: pypi\n",
+        },
+    )
+    refs = load_project(Inputs(path=tmp_path, cwd=tmp_path)).manifest.packages
+    assert [(r.name, r.span.line, r.span.col) for r in refs] == [("a", 2, 5), ("b", 3, 5)]
+    assert refs[1].mode is not None and (refs[1].mode.value, refs[1].mode.span.col) == ("dev", 8)

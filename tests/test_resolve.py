@@ -1,0 +1,208 @@
+"""Resolution (SPEC §2.3, §3): closure, implicit groups, selection order, connections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import compile_errors, compile_files
+
+PG = """
+name: pg
+image: postgres:16.4-alpine
+port: 5432
+ports:
+  - "5432:5432"
+env:
+  DBS: "${HSM_MERGED_PARAMS.db}"
+healthcheck:
+  test:
+    - CMD-SHELL
+    - pg_isready
+"""
+
+
+def _pkg(name: str, body: str = "") -> tuple[str, str]:
+    return f"registry/packages/{name}.yaml", f"name: {name}\n{body}"
+
+
+def test_shared_container_merges_params_in_manifest_order_then_group(tmp_path: Path) -> None:
+    files = dict(
+        [
+            _pkg("b", "implies:\n  container:pg:\n    params:\n      db: b_db\n"),
+            _pkg("a", "implies:\n  package:b:\n  container:pg:\n    params:\n      db: a_db\n"),
+            _pkg("c", "implies:\n  container:pg:\n    params:\n      db: a_db\n"),
+        ]
+    )
+    files["registry/containers/pg.yaml"] = PG
+    files["hsm.yaml"] = """
+    packages:
+      - c
+      - a
+    services:
+      container_groups:
+        db:
+          selection: pg
+          params:
+            db: reporting
+    """
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert 'DBS: "a_db,b_db,reporting"' in compose  # c, then a (then b, a's implication), group
+    assert compose.count("image:") == 1 and "\n  db:\n" in compose
+
+
+def test_implicit_group_is_named_after_the_container(tmp_path: Path) -> None:
+    files = dict([_pkg("a", "implies:\n  container:pg:\n")])
+    files["registry/containers/pg.yaml"] = PG
+    files["hsm.yaml"] = "packages:\n  - a\n"
+    artifacts = compile_files(tmp_path, files)
+    assert "\n  pg:\n" in artifacts["docker-compose.yml"]
+    assert 'DBS: ""' in artifacts["docker-compose.yml"]
+    assert 'PG_HOST="localhost"' in artifacts["packages.env"]
+    assert 'PG_PORT="5432"' in artifacts["packages.env"]
+
+
+def test_package_source_selection_order(tmp_path: Path) -> None:
+    sources = """
+    version: ">=1,<2"
+    default_source: prod
+    sources:
+      prod:
+        type: pypi
+        version: "==1.4.0"
+      edge:
+        type: git
+        url: https://example.org/x.git
+        ref: v2
+        subdirectory: python
+    """
+    files = dict([_pkg("x", sources.replace("\n    ", "\n")), _pkg("y", 'version: "2.0"\n')])
+    files["hsm.yaml"] = "packages:\n  - x\n  - y\n"
+    assert "x==1.4.0\ny==2.0\n" in compile_files(tmp_path / "1", files)["requirements.txt"]
+    files["hsm.yaml"] = "defaults:\n  mode: edge\npackages:\n  - x\n  - y\n"
+    requirements = compile_files(tmp_path / "2", files)["requirements.txt"]
+    assert "x @ git+https://example.org/x.git@v2#subdirectory=python\n" in requirements
+
+
+def test_profile_selection_and_the_ambiguous_case(tmp_path: Path) -> None:
+    container = """
+    name: q
+    image: qdrant/qdrant:v1.11.3
+    ports:
+      - "6333:6333"
+    deployment_profiles:
+      local:
+        mode: managed
+      cloud:
+        mode: external
+        external:
+          host: q.example.org
+          port: "443"
+          api_key: "${Q_KEY}"
+    """.replace("\n    ", "\n")
+    files = dict([_pkg("client", "implies:\n  container:q:\n")])
+    files["registry/containers/q.yaml"] = container
+    files["hsm.yaml"] = "packages:\n  - client\n"
+    (diag,) = compile_errors(tmp_path / "1", files)
+    assert diag.code == "HSM203" and diag.hint and "`cloud`" in diag.hint and "`local`" in diag.hint
+
+    files["hsm.yaml"] = "defaults:\n  profile: cloud\npackages:\n  - client\n"
+    artifacts = compile_files(tmp_path / "2", files)
+    assert "services: {}" in artifacts["docker-compose.yml"]
+    env = artifacts["packages.env"]
+    assert 'Q_HOST="q.example.org"' in env and 'Q_PORT="443"' in env
+    assert 'Q_API_KEY="${Q_KEY}"' in env
+    assert "Q_KEY=" in artifacts[".env.template"]
+
+
+def test_a_service_reaches_its_dependency_by_service_name(tmp_path: Path) -> None:
+    files = {
+        "registry/containers/pg.yaml": PG,
+        "registry/containers/app.yaml": (
+            "name: app\nimage: app:1\nport: 8000\nimplies:\n  container:pg:\n"
+            'connection:\n  APP_URL: "http://${HSM.host}:${HSM.port}"\n'
+        ),
+        "registry/containers/web.yaml": "name: web\nimage: web:1\nimplies:\n  container:app:\n",
+        "hsm.yaml": "services:\n  container_groups:\n    front:\n      selection: web\n",
+    }
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert 'PG_HOST: "pg"' in compose and 'PG_PORT: "5432"' in compose
+    assert 'APP_URL: "http://app:8000"' in compose  # the container port, published or not
+    assert 'pg:\n        condition: "service_healthy"' in compose
+    assert 'app:\n        condition: "service_started"' in compose
+
+
+def test_env_conflict_names_both_sources(tmp_path: Path) -> None:
+    files = dict([_pkg("a", 'env:\n  PG_PORT: "6543"\nimplies:\n  container:pg:\n')])
+    files["registry/containers/pg.yaml"] = PG
+    files["hsm.yaml"] = "packages:\n  - a\n"
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM307"
+    assert "`a`" in diag.message and "connection of `pg`" in diag.message
+    assert diag.related and diag.related[0].span.file.endswith("a.yaml")
+
+
+def test_overrides_merge_maps_and_replace_lists(tmp_path: Path) -> None:
+    files = {
+        "registry/containers/pg.yaml": PG,
+        "hsm.yaml": """
+        services:
+          container_groups:
+            db:
+              selection: pg
+              overrides:
+                restart: unless-stopped
+                environment:
+                  EXTRA: "1"
+                ports:
+                  - "15432:5432"
+        """,
+    }
+    files["hsm.yaml"] = files["hsm.yaml"].replace("\n        ", "\n")
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert 'restart: "unless-stopped"' in compose
+    assert 'EXTRA: "1"' in compose and "DBS:" in compose
+    assert '"15432:5432"' in compose and '"5432:5432"' not in compose
+
+
+def test_unpublished_port_with_a_package_dependent_is_an_error(tmp_path: Path) -> None:
+    files = dict([_pkg("a", "implies:\n  container:pg:\n")])
+    files["registry/containers/pg.yaml"] = PG.replace('ports:\n  - "5432:5432"\n', "")
+    files["hsm.yaml"] = "packages:\n  - a\n"
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM404" and diag.hint and '"HOST:5432"' in diag.hint
+
+
+def test_build_context_is_relative_to_the_output_directory(tmp_path: Path) -> None:
+    (tmp_path / "services" / "api").mkdir(parents=True)
+    files = {
+        "registry/containers/api.yaml": (
+            "name: api\nsources:\n  dev:\n    type: build\n    path: ../../services/api\n"
+            '    dockerfile: Dockerfile.dev\n    args:\n      PY: "3.12"\n'
+        ),
+        "hsm.yaml": (
+            "output: out/stack\nservices:\n  container_groups:\n    api:\n"
+            "      selection: api\n      mode: dev\n"
+        ),
+    }
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert 'context: "../../services/api"' in compose
+    assert 'dockerfile: "Dockerfile.dev"' in compose and 'PY: "3.12"' in compose
+
+
+def test_no_image_and_no_source_is_an_error(tmp_path: Path) -> None:
+    files = {
+        "registry/containers/x.yaml": "name: x\n",
+        "hsm.yaml": "services:\n  container_groups:\n    x:\n      selection: x\n",
+    }
+    assert [d.code for d in compile_errors(tmp_path, files)] == ["HSM204"]
+
+
+def test_local_sources_must_exist_and_be_relative(tmp_path: Path) -> None:
+    body = "sources:\n  dev:\n    type: local\n    path: {}\n    editable: true\n"
+    files = dict([_pkg("a", body.format("../../missing")), _pkg("b", body.format("/abs/b"))])
+    files["hsm.yaml"] = "packages:\n  - a: dev\n"
+    (missing,) = compile_errors(tmp_path / "1", files)
+    assert missing.code == "HSM402" and missing.span and missing.span.line == 5
+    files["hsm.yaml"] = "packages:\n  - b: dev\n"
+    (absolute,) = compile_errors(tmp_path / "2", files)
+    assert absolute.code == "HSM401" and absolute.span and absolute.span.col == 11

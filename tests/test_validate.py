@@ -1,0 +1,107 @@
+"""Validation: names, modes, profiles, cycles, secrets, the output directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import compile_errors
+
+PG = 'name: postgres\nimage: postgres:16\nports:\n  - "5432:5432"\n'
+
+
+def _files(manifest: str, **entries: str) -> dict[str, str]:
+    files = {"hsm.yaml": manifest}
+    for name, body in entries.items():
+        kind = "containers" if name.startswith("c_") else "packages"
+        stem = name.removeprefix("c_").removeprefix("p_").replace("_", "-")
+        files[f"registry/{kind}/{stem}.yaml"] = f"name: {stem}\n{body}"
+    return files
+
+
+def test_unknown_container_suggests_the_closest(tmp_path: Path) -> None:
+    files = _files("packages:\n  - auth\n", p_auth="implies:\n  container:postgress:\n")
+    files["registry/containers/postgres.yaml"] = PG
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM104" and diag.message == "unknown container `postgress`"
+    assert diag.hint == "did you mean `postgres`?"
+    assert diag.span and (diag.span.file, diag.span.line, diag.span.col) == (
+        "registry/packages/auth.yaml",
+        3,
+        3,
+    )
+
+
+def test_unknown_mode_lists_the_defined_ones(tmp_path: Path) -> None:
+    body = "sources:\n  dev:\n    type: pypi\n  prod:\n    type: pypi\n"
+    (diag,) = compile_errors(tmp_path, _files("packages:\n  - a: stage\n", p_a=body))
+    assert diag.code == "HSM201" and diag.hint == "defined modes of `a`: `dev`, `prod`"
+
+
+def test_package_listed_twice_with_different_modes(tmp_path: Path) -> None:
+    body = "sources:\n  dev:\n    type: pypi\n  prod:\n    type: pypi\n"
+    diags = compile_errors(tmp_path, _files("packages:\n  - a: dev\n  - a: prod\n", p_a=body))
+    assert [d.code for d in diags] == ["HSM106"]
+    assert diags[0].span and diags[0].span.line == 3 and diags[0].related[0].span.line == 2
+
+
+def test_implication_cycle_is_shown_as_a_path(tmp_path: Path) -> None:
+    files = _files(
+        "packages:\n  - a\n",
+        p_a="implies:\n  package:b:\n",
+        p_b="implies:\n  package:a:\n",
+    )
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM107" and diag.message == "implication cycle: a → b → a"
+    assert diag.related and diag.related[0].span.file.endswith("b.yaml")
+
+
+def test_literal_secret_is_refused_but_references_are_fine(tmp_path: Path) -> None:
+    body = 'env:\n  DB_PASSWORD: "hunter2"\n  API_TOKEN: "${TOKEN}"\n  USER: admin\n'
+    (diag,) = compile_errors(tmp_path, _files("packages:\n  - a\n", p_a=body))
+    assert diag.code == "HSM308" and diag.span and (diag.span.line, diag.span.col) == (3, 16)
+    assert diag.hint and "${DB_PASSWORD}" in diag.hint
+
+
+def test_literal_secret_in_an_external_profile(tmp_path: Path) -> None:
+    body = (
+        "deployment_profiles:\n  cloud:\n    mode: external\n    external:\n"
+        '      host: h\n      port: "1"\n      api_key: abc123\n'
+    )
+    manifest = "services:\n  container_groups:\n    q:\n      selection: q\n      profile: cloud\n"
+    (diag,) = compile_errors(tmp_path, _files(manifest, c_q=body))
+    assert diag.code == "HSM308" and diag.span and diag.span.line == 8
+
+
+def test_external_profile_needs_host_and_port(tmp_path: Path) -> None:
+    body = "deployment_profiles:\n  cloud:\n    mode: external\n    external:\n      host: h\n"
+    manifest = "services:\n  container_groups:\n    q:\n      selection: q\n      profile: cloud\n"
+    (diag,) = compile_errors(tmp_path, _files(manifest, c_q=body))
+    assert diag.code == "HSM207" and "no port" in diag.message
+
+
+def test_two_groups_selecting_an_implied_container(tmp_path: Path) -> None:
+    manifest = (
+        "packages:\n  - a\nservices:\n  container_groups:\n"
+        "    one:\n      selection: postgres\n    two:\n      selection: postgres\n"
+    )
+    files = _files(manifest, p_a="implies:\n  container:postgres:\n")
+    files["registry/containers/postgres.yaml"] = PG
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM108" and diag.span and diag.span.line == 7
+
+
+def test_unknown_profile_suggests(tmp_path: Path) -> None:
+    body = (
+        PG.replace("name: postgres\n", "")
+        + "deployment_profiles:\n  managed-dev:\n    mode: managed\n"
+    )
+    manifest = (
+        "services:\n  container_groups:\n    db:\n      selection: pg\n      profile: managed-dew\n"
+    )
+    (diag,) = compile_errors(tmp_path, _files(manifest, c_pg=body))
+    assert diag.code == "HSM202" and diag.hint == "did you mean `managed-dev`?"
+
+
+def test_output_may_not_be_the_project_directory(tmp_path: Path) -> None:
+    (diag,) = compile_errors(tmp_path, _files("output: .\npackages:\n  - a\n", p_a=""))
+    assert diag.code == "HSM403"

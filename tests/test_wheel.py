@@ -1,0 +1,61 @@
+"""A non-editable install (the wheel, in a fresh venv) carries the templates and the built-in
+registry, and builds a golden case exactly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import GOLDEN, ROOT, copy_case, uv_binary
+
+
+def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT, cwd=tmp_path)
+    (wheel,) = dist.glob("hsmc-*.whl")
+    venv = tmp_path / "venv"
+    uv = str(uv_binary())
+    env = {"UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_PYTHON_DOWNLOADS": "never"}
+    _run(uv, "venv", "-q", "--python", sys.executable, venv, cwd=tmp_path, env=env)
+    _run(
+        uv,
+        "pip",
+        "install",
+        "-q",
+        "--python",
+        venv / "bin" / "python",
+        wheel,
+        cwd=tmp_path,
+        env=env,
+    )
+
+    where = _run(venv / "bin" / "python", "-c", "import hsmc; print(hsmc.__file__)", cwd=tmp_path)
+    assert Path(where.strip()).is_relative_to(venv), "hsmc was imported from the source tree"
+    installed = Path(where.strip()).parent
+    assert (installed / "templates" / "docker-compose.yml.j2").is_file()
+    assert (installed / "registry").is_dir()
+
+    case = "01-shared-container"
+    project = copy_case(case, tmp_path / "work")
+    _run(venv / "bin" / "hsmc", "build", project, cwd=tmp_path)
+    expected = GOLDEN / case / "expected"
+    for path in expected.rglob("*"):
+        if path.is_file():
+            built = project / "generated" / path.relative_to(expected)
+            assert built.read_bytes() == path.read_bytes(), path.name
+    assert os.access(project / "generated" / "install.sh", os.X_OK)
