@@ -77,7 +77,8 @@ def _project(values: list[str]) -> dict[str, str]:
         for i, v in enumerate(values)
     )
     return {
-        "hsm.yaml": "name: hostile\nservices:\n  container_groups:\n    box:\n      selection: box\n",
+        "hsm.yaml": "name: hostile\nservices:\n  container_groups:\n    box:\n"
+        "      selection: box\n",
         "registry/containers/box.yaml": "name: box\nimage: alpine:3.20\nenv:\n" + env,
     }
 

@@ -17,11 +17,8 @@ EDITABLE_CASE = "05-editable-stack"
 
 
 def _install_env(tmp: Path, venv: Path, with_uv: bool = True) -> dict[str, str]:
-    path = os.environ.get("PATH", "")
-    if with_uv:
-        path = f"{uv_binary().parent}{os.pathsep}{path}"
-    else:
-        path = "/usr/bin:/bin"
+    # Without uv: a PATH that has sh and coreutils but no uv.
+    path = f"{uv_binary().parent}{os.pathsep}{os.environ['PATH']}" if with_uv else "/usr/bin:/bin"
     return {
         "PATH": path,
         "HOME": str(tmp),
