@@ -183,6 +183,14 @@ def _envfile_value(var: EnvVar, out: Collector) -> str:
     parts = []
     for piece in var.value.pieces:
         if isinstance(piece, RuntimeRef):
+            if piece.nested or (piece.default is not None and "}" in piece.default):
+                out.add(
+                    "HSM311",
+                    f"`{var.key}` has a nested reference `{piece.raw}` that python-dotenv "
+                    "cannot read in packages.env",
+                    var.span,
+                    f"use a plain default in {var.origin}, e.g. ${{{piece.name}:-value}}",
+                )
             parts.append(
                 f"${{{piece.name}:-{piece.default}}}"
                 if piece.default is not None
@@ -193,7 +201,7 @@ def _envfile_value(var: EnvVar, out: Collector) -> str:
             out.add(
                 "HSM311",
                 f"`{var.key}` has a literal `$` that packages.env cannot keep literal",
-                None,
+                var.span,
                 f"python-dotenv expands `$NAME` and `${{…}}` in every value; avoid a literal "
                 f"`$` before a name in {var.origin}",
             )

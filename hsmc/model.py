@@ -371,6 +371,7 @@ class EnvVar:
     key: str
     value: Value
     origin: str  # who gave it, for conflicts and STACK.md
+    span: Span
 
 
 @dataclass(frozen=True)

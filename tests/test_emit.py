@@ -177,3 +177,11 @@ def test_packages_env_reads_back_the_same_in_python_dotenv_and_compose(tmp_path:
 def test_a_literal_dollar_before_a_name_cannot_go_to_packages_env(tmp_path: Path) -> None:
     diagnostics = compile_errors(tmp_path, _env_project(["$${LITERAL}"]))
     assert [d.code for d in diagnostics] == ["HSM311"]
+
+
+def test_a_nested_default_cannot_go_to_packages_env(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - client\n",
+        "registry/packages/client.yaml": 'name: client\nenv:\n  URL: "${A:-${B}}"\n',
+    }
+    assert [d.code for d in compile_errors(tmp_path, files)] == ["HSM311"]

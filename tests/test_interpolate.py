@@ -147,3 +147,8 @@ def test_unknown_connection_field_lists_the_known_ones() -> None:
     _, out = _value("${HSM.api_key}", Scope("connection", params=(), endpoint=endpoint))
     (diag,) = out.diagnostics
     assert diag.code == "HSM309" and diag.hint and "`host`" in diag.hint and "`port`" in diag.hint
+
+
+def test_alternative_value_form_is_refused() -> None:
+    _, out = _value("${VAR:+alt}")
+    assert _codes(out) == ["HSM301"]

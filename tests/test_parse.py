@@ -112,3 +112,18 @@ def test_positions_of_manifest_items(tmp_path: Path) -> None:
     refs = load_project(Inputs(path=tmp_path, cwd=tmp_path)).manifest.packages
     assert [(r.name, r.span.line, r.span.col) for r in refs] == [("a", 2, 5), ("b", 3, 5)]
     assert refs[1].mode is not None and (refs[1].mode.value, refs[1].mode.span.col) == ("dev", 8)
+
+
+LONG = "description: " + "a long description of the entry " * 4 + "\n"
+
+
+def test_positions_stay_exact_after_a_long_scalar(tmp_path: Path) -> None:
+    entry = "name: a\n" + LONG + "env:\n  X: one\n  DB_PASSWORD: hunter2\n"
+    code, line, col, _, _ = _only(tmp_path / "1", entry)
+    assert (code, line, col) == ("HSM308", 5, 16)
+    entry = "name: a\n" + LONG + "env:\n  X: one\nenvv:\n  Y: two\n"
+    code, line, col, _, _ = _only(tmp_path / "2", entry)
+    assert (code, line, col) == ("HSM005", 5, 1)
+    entry = "name: a\n" + LONG + "env:\n  X: one\nimplies:\n  - container:x\n"
+    code, line, _, _, _ = _only(tmp_path / "3", entry)
+    assert (code, line) == ("HSM007", 5)

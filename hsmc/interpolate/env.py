@@ -44,8 +44,9 @@ class EnvMap:
         self.entries[key] = _Entry(value, origin, span)
 
     def sorted(self) -> tuple[EnvVar, ...]:
+        entries = self.entries
         return tuple(
-            EnvVar(k, self.entries[k].value, self.entries[k].origin) for k in sorted(self.entries)
+            EnvVar(k, entries[k].value, entries[k].origin, entries[k].span) for k in sorted(entries)
         )
 
 

@@ -15,7 +15,7 @@ from hsmc.errors import Collector, Related
 from hsmc.model import Endpoint, Literal, Param, Piece, RuntimeRef, Setting, Span, Text, Value
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_RUNTIME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.S)
+_RUNTIME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?", re.S)
 _HSM = re.compile(
     r"(?:(HSM_MERGED_PARAMS)\.([A-Za-z0-9_.-]+)"
     r"|(HSM_PARAMS)\.([A-Za-z0-9_.-]+?)(?::-(.*))?"

@@ -154,7 +154,7 @@ class _RegistryReader:
             return None
         name_node = node["name"]
         if name_node.value != name:
-            span = source.value_span(name_node.start_line, str(name_node.value))
+            span = source.node_span(name_node, str(name_node.value))
             self.out.add(
                 "HSM101",
                 f"entry name `{name_node.value}` differs from its file name `{name}.yaml`",

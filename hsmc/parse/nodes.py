@@ -52,7 +52,7 @@ class _Reader:
 
     def text(self, node: sy.YAML) -> Text:
         value = str(node.value)
-        span = self.src.value_span(node.start_line, value)
+        span = self.src.node_span(node, value)
         if _SURROGATE.search(value):
             # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
             joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -68,7 +68,7 @@ class _Reader:
         return str(node[key].value) if key in node else None
 
     def key_span(self, key: sy.YAML) -> Span:
-        return self.src.key_span(key.start_line, str(key.value))
+        return self.src.node_span(key, str(key.value))
 
     def settings(self, node: sy.YAML, key: str) -> tuple[Setting, ...]:
         if key not in node or not node[key].is_mapping():
@@ -97,7 +97,7 @@ class _Reader:
             t = hc["test"]
             test = tuple(self.text(i) for i in t) if t.is_sequence() else self.text(t)
         return Healthcheck(
-            span=self.src.line_span(hc.start_line),
+            span=self.src.line_span(self.src.key_line(hc)),
             test=test,
             interval=self.opt_text(hc, "interval"),
             timeout=self.opt_text(hc, "timeout"),
@@ -210,12 +210,8 @@ def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
     refs = []
     for item in node["packages"]:
         if item.is_mapping():
-            # strictyaml puts the key of a map inside a list one line too low: use the item's.
             ((key, mode),) = item.items()
-            name = str(key.value)
-            span = r.src.key_span(item.start_line, name)
-            mode_value = str(mode.value)
-            mode_text = Text(mode_value, r.src.value_span(item.start_line, mode_value))
+            name, span, mode_text = str(key.value), r.key_span(key), r.text(mode)
         else:
             name, span, mode_text = str(item.value), r.text(item).span, None
         refs.append(PackageRef(name, mode_text, span))
@@ -262,13 +258,13 @@ def _fragment(node: sy.YAML, r: _Reader) -> Fragment:
         return _fragment_map(node, r)
     if node.is_sequence():
         items = tuple(_fragment(i, r) for i in node)
-        return FragmentList(items, r.src.line_span(node.start_line))
+        return FragmentList(items, r.src.line_span(r.src.key_line(node)))
     return r.text(node)
 
 
 def _fragment_map(node: sy.YAML, r: _Reader) -> FragmentMap:
     items = tuple((str(k.value), _fragment(v, r)) for k, v in node.items())
-    return FragmentMap(items, r.src.line_span(node.start_line))
+    return FragmentMap(items, r.src.line_span(r.src.key_line(node)))
 
 
 # --- registry entries ----------------------------------------------------------------------
@@ -388,14 +384,14 @@ def _profile(key: sy.YAML, node: sy.YAML, r: _Reader) -> Profile:
             r.out.add(
                 "HSM208",
                 f"`{k}` has no effect in external profile `{name}`",
-                r.src.key_span(node[k].start_line, k),
+                r.src.key_span(r.src.key_line(node[k]), k),
                 "an external profile emits no service; remove the key or use `mode: managed`",
             )
     elif "external" in node:
         r.out.add(
             "HSM208",
             f"managed profile `{name}` has `external:` fields",
-            r.src.key_span(node["external"].start_line, "external"),
+            r.src.key_span(r.src.key_line(node["external"]), "external"),
             "use `mode: external` for an endpoint outside compose",
         )
     return Profile(

@@ -67,12 +67,57 @@ class SourceFile:
             return self.span(line, at, len(value) + 2)  # the quoted scalar, quotes included
         return self.span(line, at + 1, max(1, len(value)))
 
+    def node_span(self, node: sy.YAML, text: str) -> Span:
+        """The span of a scalar (value or key) node, quotes included."""
+        found = node_position(node)
+        if found is None:
+            return self.value_span(node.start_line, text)
+        line, col = found
+        source = self.line(line)
+        quoted = source[col - 1 : col] in ("'", '"')
+        return self.span(line, col, max(1, len(text) + (2 if quoted else 0)))
+
+    def key_line(self, node: sy.YAML) -> int:
+        """The line of the key that holds a (block) node."""
+        found = node_position(node, of_key=True)
+        return found[0] if found else node.start_line
+
     def inner_span(self, span: Span, fragment: str) -> Span:
         """A part of a scalar (a ${…} reference inside a value), on the scalar's line."""
         at = span.source_line.find(fragment, span.col - 1)
         if at < 0:
             return span
         return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
+
+
+def node_position(node: sy.YAML, of_key: bool = False) -> tuple[int, int] | None:
+    """1-based (line, col) of a node in the original text, from ruamel's marks.
+
+    strictyaml's own `start_line` counts lines of a re-serialised document, which drifts after a
+    long scalar is re-wrapped; ruamel's marks (`lc`) come from the original text. With `of_key`,
+    the position of the key that holds the node.
+    """
+    return _chunk_position(getattr(node, "_chunk", None), of_key)
+
+
+def _chunk_position(chunk: object, of_key: bool = False) -> tuple[int, int] | None:
+    try:
+        steps = chunk.pointer._indices  # type: ignore[attr-defined]
+        if not steps:
+            return None
+        container = chunk.whole_document  # type: ignore[attr-defined]
+        for kind, index in steps[:-1]:
+            container = container[index[0] if kind in ("val", "key") else index]
+        kind, index = steps[-1]
+        if kind == "index":
+            line, col = container.lc.item(index)
+        elif kind == "key" or of_key:
+            line, col = container.lc.key(index[0])
+        else:
+            line, col = container.lc.value(index[0])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    return line + 1, col + 1
 
 
 _KEY_RE = re.compile(r"^\s*(?:-\s+)?(?:\"[^\"]*\"|'[^']*'|[^\s#'\"][^#]*?):(?:\s+|$)")
@@ -115,8 +160,11 @@ def syntax_diagnostic(exc: MarkedYAMLError, source: SourceFile) -> Diagnostic:
 
 def schema_diagnostic(exc: sy.YAMLValidationError, source: SourceFile, kind: str) -> Diagnostic:
     problem = str(exc.problem or "invalid value")
-    mark = exc.problem_mark
-    line = mark.line + 1 if mark is not None else 1
+    found = _chunk_position(getattr(exc, "_chunk", None))
+    if found is None:
+        mark = exc.problem_mark
+        found = (mark.line + 1, 1) if mark is not None else (1, 1)
+    line = found[0]
     if "unexpected key not in schema" in problem:
         key = problem.split("'")[1] if problem.count("'") >= 2 else ""
         hint = did_you_mean(key, KNOWN_KEYS[kind]) or "see docs/format.md for the keys allowed here"
