@@ -160,11 +160,11 @@ def syntax_diagnostic(exc: MarkedYAMLError, source: SourceFile) -> Diagnostic:
 
 def schema_diagnostic(exc: sy.YAMLValidationError, source: SourceFile, kind: str) -> Diagnostic:
     problem = str(exc.problem or "invalid value")
-    found = _chunk_position(getattr(exc, "_chunk", None))
-    if found is None:
+    position = _chunk_position(getattr(exc, "_chunk", None))
+    if position is None:
         mark = exc.problem_mark
-        found = (mark.line + 1, 1) if mark is not None else (1, 1)
-    line = found[0]
+        position = (mark.line + 1, 1) if mark is not None else (1, 1)
+    line = position[0]
     if "unexpected key not in schema" in problem:
         key = problem.split("'")[1] if problem.count("'") >= 2 else ""
         hint = did_you_mean(key, KNOWN_KEYS[kind]) or "see docs/format.md for the keys allowed here"
