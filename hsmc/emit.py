@@ -16,6 +16,8 @@ import jinja2
 from hsmc import builtin
 from hsmc.errors import Collector
 from hsmc.model import (
+    BuildSource,
+    ImageSource,
     CompiledStack,
     ComposeNode,
     EnvVar,
@@ -249,16 +251,29 @@ def _service_row(service: ResolvedService, compiled: CompiledStack) -> dict[str,
         deployed = f"external {ext.get('host', '')}:{ext.get('port', '')}"
     else:
         deployed = "managed"
-    source = service.source
     return {
         "name": service.name,
         "group": "explicit" if service.group else "implicit",
         "container": service.container.name,
         "profile": profile.name if profile else "managed (implicit)",
         "deployed": deployed,
-        "mode": source.mode if source is not None else "—",
+        "mode": service.source.mode if service.source is not None else "—",
+        "source": _source_text(service),
         "implied_by": ", ".join(service.implied_by) or "—",
     }
+
+
+def _source_text(service: ResolvedService) -> str:
+    source = service.source
+    if not service.managed:
+        return "—"
+    if isinstance(source, BuildSource):
+        return f"build {source.path.value}"
+    if isinstance(source, ImageSource):
+        return f"image {source.image.value}"
+    profile_image = service.profile.image if service.profile else None
+    image = profile_image or service.container.image
+    return f"image {image.value}" if image else "—"
 
 
 def _node_id(kind: str, name: str) -> str:

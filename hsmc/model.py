@@ -386,8 +386,8 @@ class ServiceOut:
 class PackageOut:
     name: str
     requirement: str
-    mode: str  # the mode, or "index" for the implicit source
-    source: str  # a short description: "local ./packages/x (editable)", "pypi >=1,<2"
+    mode: str  # the mode, or "—" for the implicit index source
+    source: str  # the kind of source: "local, editable", "pypi", "git", …
     implied_by: tuple[str, ...]
 
 

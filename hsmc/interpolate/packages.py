@@ -26,26 +26,22 @@ def compile_packages(stack: Stack) -> tuple[PackageOut, ...]:
 
 def _package(package: ResolvedPackage, project_dir: Path) -> PackageOut:
     entry, source = package.entry, package.source
-    mode = package.mode or "index"
+    mode = package.mode or "—"
     if isinstance(source, LocalSource):
         path = _relative(source.directory, project_dir)
         line = f"-e {path}" if source.editable else path
         kind = "local, editable" if source.editable else "local"
-        return PackageOut(entry.name, line, mode, f"{kind} {path}", package.implied_by)
+        return PackageOut(entry.name, line, mode, kind, package.implied_by)
     if isinstance(source, GitSource):
         url = f"git+{source.url.value}"
         url += f"@{source.ref.value}" if source.ref else ""
         url += f"#subdirectory={source.subdirectory.value}" if source.subdirectory else ""
-        return PackageOut(
-            entry.name, f"{entry.distribution} @ {url}", mode, f"git {url}", package.implied_by
-        )
+        line = f"{entry.distribution} @ {url}"
+        return PackageOut(entry.name, line, mode, "git", package.implied_by)
     version = source.version if isinstance(source, PypiSource) and source.version else entry.version
-    spec = _specifier(version)
-    kind = "pypi" if isinstance(source, PypiSource) else "index"
-    described = f"{kind} {entry.distribution}{spec}"
-    return PackageOut(
-        entry.name, f"{entry.distribution}{spec}", mode, described, package.implied_by
-    )
+    line = f"{entry.distribution}{_specifier(version)}"
+    kind = "pypi" if isinstance(source, PypiSource) else "package index (no source given)"
+    return PackageOut(entry.name, line, mode, kind, package.implied_by)
 
 
 def _specifier(version: Text | None) -> str:
