@@ -17,10 +17,10 @@ from hsmc import builtin
 from hsmc.errors import Collector
 from hsmc.model import (
     BuildSource,
-    ImageSource,
     CompiledStack,
     ComposeNode,
     EnvVar,
+    ImageSource,
     Literal,
     ResolvedService,
     RuntimeRef,
