@@ -238,6 +238,7 @@ class Manifest:
     directory: Path  # absolute
     name: str
     output: Path  # absolute
+    output_span: Span | None  # the manifest's `output:`, None when given on the command line
     registry: tuple[Path, ...]  # absolute, in search order, built-in last
     default_profile: Text | None
     default_mode: Text | None

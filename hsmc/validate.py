@@ -31,6 +31,7 @@ _REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 
 def validate(project: Project) -> None:
     out = Collector()
+    _check_not_empty(project, out)
     _check_manifest_packages(project, out)
     _check_groups(project, out)
     for package in project.packages.values():
@@ -59,6 +60,18 @@ def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: 
     if len(available) > 12 and not hint.startswith("did you mean"):
         hint = f"no {kind} of that name in the registry roots ({len(available)} {kind}s defined)"
     out.add(code, f"unknown {kind} `{name}`", span, hint)
+
+
+def _check_not_empty(project: Project, out: Collector) -> None:
+    manifest = project.manifest
+    if not manifest.packages and not manifest.groups:
+        out.add(
+            "HSM008",
+            "empty project: no packages and no groups",
+            manifest.span,
+            "list the packages you use under `packages:`, or groups under "
+            "`services: container_groups:`",
+        )
 
 
 def _check_manifest_packages(project: Project, out: Collector) -> None:
@@ -242,7 +255,7 @@ def _check_output(project: Project, out: Collector) -> None:
             out.add(
                 "HSM403",
                 f"output directory `{output.name}` is or contains {what}",
-                None,
+                manifest.output_span,
                 "choose an output directory of its own, e.g. `output: generated`",
             )
             return  # one cause, one diagnostic

@@ -105,3 +105,13 @@ def test_unknown_profile_suggests(tmp_path: Path) -> None:
 def test_output_may_not_be_the_project_directory(tmp_path: Path) -> None:
     (diag,) = compile_errors(tmp_path, _files("output: .\npackages:\n  - a\n", p_a=""))
     assert diag.code == "HSM403"
+
+
+def test_a_manifest_without_packages_or_groups_is_empty(tmp_path: Path) -> None:
+    (diag,) = compile_errors(tmp_path, {"hsm.yaml": "name: nothing\npackages:\n"})
+    assert diag.code == "HSM008" and diag.span and diag.span.file == "hsm.yaml"
+
+
+def test_output_error_points_at_the_output_key(tmp_path: Path) -> None:
+    (diag,) = compile_errors(tmp_path, _files("output: .\npackages:\n  - a\n", p_a=""))
+    assert diag.span and (diag.span.line, diag.span.col) == (1, 9)

@@ -153,16 +153,18 @@ def manifest_from_node(
     r = _Reader(src, out)
     directory = src.path.parent
     name = _project_name(node, directory, r)
-    output = output_override
+    output, output_span = output_override, None
     if output is None:
         out_text = r.opt_text(node, "output")
         output = r.relative_path(out_text, directory) if out_text else directory / "generated"
+        output_span = out_text.span if out_text else src.span(1)
     defaults = node.get("defaults")
     return Manifest(
         file=src.shown,
         directory=directory,
         name=name,
         output=output or directory / "generated",
+        output_span=output_span,
         registry=extra_registries + _registry_roots(node, directory, r) + (builtin_root,),
         default_profile=r.opt_text(defaults, "profile") if defaults is not None else None,
         default_mode=r.opt_text(defaults, "mode") if defaults is not None else None,
