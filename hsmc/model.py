@@ -173,6 +173,16 @@ class ShippedFile:
 
 
 @dataclass(frozen=True)
+class ParamSpec:
+    """A param a container entry declares (`params:`); values must match `pattern`."""
+
+    name: str
+    span: Span
+    pattern: Text | None
+    description: str | None
+
+
+@dataclass(frozen=True)
 class ContainerEntry:
     name: str
     file: str
@@ -192,6 +202,7 @@ class ContainerEntry:
     sources: tuple[ContainerSource, ...]
     default_profile: Text | None
     profiles: tuple[Profile, ...]
+    params: tuple[ParamSpec, ...] = ()  # empty: the entry accepts any param
 
 
 # --- the project manifest --------------------------------------------------------------------

@@ -43,6 +43,7 @@ def validate(project: Project) -> None:
         names = [p.name for p in container.profiles]
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
+    _check_params(project, out)
     for setting in _secret_candidates(project):
         _check_secret(setting, out)
     _check_output(project, out)
@@ -213,6 +214,39 @@ def _find_cycle(
         return False
 
     return path if walk(start, {start}) else None
+
+
+def _given_params(project: Project) -> Iterator[tuple[str, Setting]]:
+    """(container, param) for every param an implication or a group passes."""
+    for entry in _entries(project):
+        for imp in entry.implies:
+            if imp.kind is TargetKind.CONTAINER:
+                yield from ((imp.target, p) for p in imp.params)
+    for group in project.manifest.groups:
+        yield from ((group.selection.value, p) for p in group.params)
+
+
+def _check_params(project: Project, out: Collector) -> None:
+    for name, param in _given_params(project):
+        container = project.containers.get(name)
+        if container is None or not container.params:
+            continue  # unknown containers are reported elsewhere; no declaration: any param
+        specs = {s.name: s for s in container.params}
+        spec = specs.get(param.key)
+        if spec is None:
+            hint = did_you_mean(param.key, specs) or one_of(specs, f"params of `{name}`")
+            out.add(
+                "HSM312", f"container `{name}` takes no param `{param.key}`", param.key_span, hint
+            )
+        elif spec.pattern and not re.fullmatch(spec.pattern.value, param.text.value):
+            what = spec.description or f"a value matching `{spec.pattern.value}`"
+            out.add(
+                "HSM313",
+                f"param `{param.key}` of `{name}` is not valid: `{param.text.value}`",
+                param.text.span,
+                f"`{param.key}` must be {what}",
+                (Related("declared here", spec.span),),
+            )
 
 
 def _secret_candidates(project: Project) -> Iterator[Setting]:

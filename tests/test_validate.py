@@ -115,3 +115,37 @@ def test_a_manifest_without_packages_or_groups_is_empty(tmp_path: Path) -> None:
 def test_output_error_points_at_the_output_key(tmp_path: Path) -> None:
     (diag,) = compile_errors(tmp_path, _files("output: .\npackages:\n  - a\n", p_a=""))
     assert diag.span and (diag.span.line, diag.span.col) == (1, 9)
+
+
+PARAMS = (
+    "params:\n  db_name:\n    pattern: \"^[a-z_][a-z0-9_]{0,62}$\"\n"
+    "    description: a PostgreSQL database name\n"
+)
+
+
+def test_declared_params_are_checked_against_their_pattern(tmp_path: Path) -> None:
+    files = _files(
+        "packages:\n  - a\n",
+        p_a='implies:\n  container:pg:\n    params:\n      db_name: "x; drop"\n',
+        c_pg="image: postgres:16\n" + PARAMS,
+    )
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM313" and diag.span and diag.span.line == 5
+    assert diag.hint == "`db_name` must be a PostgreSQL database name"
+
+
+def test_an_undeclared_param_suggests_the_declared_one(tmp_path: Path) -> None:
+    files = _files(
+        "packages:\n  - a\n",
+        p_a="implies:\n  container:pg:\n    params:\n      dbname: auth\n",
+        c_pg="image: postgres:16\n" + PARAMS,
+    )
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM312" and diag.hint == "did you mean `db_name`?"
+
+
+def test_an_invalid_pattern_is_reported(tmp_path: Path) -> None:
+    manifest = "services:\n  container_groups:\n    pg:\n      selection: pg\n"
+    bad = "image: postgres:16\nparams:\n  db_name:\n    pattern: \"[a-\"\n"
+    (diag,) = compile_errors(tmp_path, _files(manifest, c_pg=bad))
+    assert diag.code == "HSM314" and diag.span and diag.span.line == 5

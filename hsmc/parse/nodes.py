@@ -27,6 +27,7 @@ from hsmc.model import (
     PackageEntry,
     PackageRef,
     PackageSource,
+    ParamSpec,
     Profile,
     PypiSource,
     Setting,
@@ -317,7 +318,25 @@ def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Conta
         sources=tuple(s for s in sources if isinstance(s, ImageSource | BuildSource)),
         default_profile=r.opt_text(node, "default_profile"),
         profiles=profiles,
+        params=_param_specs(node, r),
     )
+
+
+def _param_specs(node: sy.YAML, r: _Reader) -> tuple[ParamSpec, ...]:
+    if "params" not in node or not node["params"].is_mapping():
+        return ()
+    specs = []
+    for key, value in node["params"].items():
+        pattern = r.opt_text(value, "pattern") if value.is_mapping() else None
+        if pattern is not None:
+            try:
+                re.compile(pattern.value)
+            except re.error as exc:
+                r.out.add("HSM314", f"invalid pattern: {exc}", pattern.span)
+                pattern = None
+        description = r.opt_str(value, "description") if value.is_mapping() else None
+        specs.append(ParamSpec(str(key.value), r.key_span(key), pattern, description))
+    return tuple(specs)
 
 
 def _sources(

@@ -100,6 +100,10 @@ CONTAINER = Map(
         Optional("sources"): SOURCES,
         Optional("default_profile"): Str(),
         Optional("deployment_profiles"): MapPattern(Str(), PROFILE),
+        Optional("params"): EmptyDict()
+        | MapPattern(
+            Str(), EmptyDict() | Map({Optional("pattern"): Str(), Optional("description"): Str()})
+        ),
     }
 )
 
@@ -147,7 +151,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "containers": frozenset(
         {"name", "description", "image", "port", "ports", "env", "volumes", "command"}
         | {"healthcheck", "files", "connection", "implies", "params", "default_source"}
-        | {"sources", "default_profile", "deployment_profiles"}
+        | {"sources", "default_profile", "deployment_profiles", "pattern"}
         | _SOURCE_KEYS
         | _HEALTH_KEYS
         | _PROFILE_KEYS
