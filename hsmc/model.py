@@ -128,6 +128,7 @@ class PackageEntry:
     sources: tuple[PackageSource, ...]
     env: tuple[Setting, ...]
     implies: tuple[Implication, ...]
+    modes: tuple[str, ...] = ()  # every key of `sources:`, a source that failed to parse included
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ class ContainerEntry:
     default_profile: Text | None
     profiles: tuple[Profile, ...]
     params: tuple[ParamSpec, ...] = ()  # empty: the entry accepts any param
+    modes: tuple[str, ...] = ()  # every key of `sources:`, a source that failed to parse included
 
 
 # --- the project manifest --------------------------------------------------------------------

@@ -21,8 +21,8 @@ class Build:
 
 def compile_project(inputs: Inputs) -> Build:
     """parse → validate → resolve → interpolate → emit; raises CompileError on bad input."""
-    project = load_project(inputs)
-    validate(project)
+    project, problems = load_project(inputs)
+    validate(project, problems)
     stack = resolve(project)
     compiled = interpolate(stack)
     return Build(project.manifest.output, emit(compiled))

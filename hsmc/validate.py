@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from hsmc.errors import Collector, Related, did_you_mean, one_of
+from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -29,17 +29,19 @@ SECRET_WORDS = (
 _REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 
 
-def validate(project: Project) -> None:
+def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
+    """Raises CompileError with `problems` (from parse) and everything wrong found here."""
     out = Collector()
+    out.extend(problems)
     _check_not_empty(project, out)
     _check_manifest_packages(project, out)
     _check_groups(project, out)
     for package in project.packages.values():
         _check_implications(package.implies, project, out)
-        _check_default(package.default_source, [s.mode for s in package.sources], "modes", out)
+        _check_default(package.default_source, list(package.modes), "modes", out)
     for container in project.containers.values():
         _check_implications(container.implies, project, out)
-        _check_default(container.default_source, [s.mode for s in container.sources], "modes", out)
+        _check_default(container.default_source, list(container.modes), "modes", out)
         names = [p.name for p in container.profiles]
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
@@ -56,6 +58,8 @@ def looks_secret(key: str) -> bool:
 
 
 def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: Collector) -> None:
+    if name in available:
+        return  # the entry exists but could not be parsed: parse reported why
     code = "HSM103" if kind == "package" else "HSM104"
     hint = did_you_mean(name, available) or one_of(available, f"{kind}s")
     if len(available) > 12 and not hint.startswith("did you mean"):
@@ -83,8 +87,8 @@ def _check_manifest_packages(project: Project, out: Collector) -> None:
             _unknown("package", ref.name, ref.span, project.available_packages, out)
             continue
         mode = ref.mode.value if ref.mode else None
-        if ref.mode is not None and mode not in {s.mode for s in package.sources}:
-            hint = one_of([s.mode for s in package.sources], f"modes of `{ref.name}`")
+        if ref.mode is not None and mode not in package.modes:
+            hint = one_of(list(package.modes), f"modes of `{ref.name}`")
             out.add("HSM201", f"package `{ref.name}` has no mode `{mode}`", ref.mode.span, hint)
         if ref.name in first and first[ref.name][0] != mode:
             other_mode, other_span = first[ref.name]
@@ -115,7 +119,7 @@ def _check_groups(project: Project, out: Collector) -> None:
                 if group.profile.value != "managed" or names:
                     out.add("HSM202", message, group.profile.span, hint)
         if group.mode is not None:
-            modes = [s.mode for s in container.sources]
+            modes = list(container.modes)
             if group.mode.value not in modes:
                 hint = did_you_mean(group.mode.value, modes) or one_of(
                     modes, f"modes of `{container.name}`"

@@ -79,7 +79,8 @@ def test_only_reached_entries_are_parsed(tmp_path: Path) -> None:
             "registry/containers/unused.yaml": "name: unused\nimage: x\n",
         },
     )
-    project = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    project, problems = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    assert not problems
     assert sorted(project.packages) == ["a", "b"] and not project.containers
     assert "broken" in project.available_packages
 
@@ -93,10 +94,10 @@ def test_first_registry_root_wins_and_builtin_is_last(tmp_path: Path) -> None:
             "theirs/packages/a.yaml": "name: a\ndescription: theirs\n",
         },
     )
-    project = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    project, _ = load_project(Inputs(path=tmp_path, cwd=tmp_path))
     assert project.packages["a"].description == "mine"
     assert project.manifest.registry[-1].name == "registry"
-    extra = load_project(Inputs(path=tmp_path, cwd=tmp_path, registries=(Path("theirs"),)))
+    extra, _ = load_project(Inputs(path=tmp_path, cwd=tmp_path, registries=(Path("theirs"),)))
     assert extra.packages["a"].description == "theirs"
 
 
@@ -109,7 +110,7 @@ def test_positions_of_manifest_items(tmp_path: Path) -> None:
             "registry/packages/b.yaml": "name: b\nsources:\n  dev:\n    type: pypi\n",
         },
     )
-    refs = load_project(Inputs(path=tmp_path, cwd=tmp_path)).manifest.packages
+    refs = load_project(Inputs(path=tmp_path, cwd=tmp_path))[0].manifest.packages
     assert [(r.name, r.span.line, r.span.col) for r in refs] == [("a", 2, 5), ("b", 3, 5)]
     assert refs[1].mode is not None and (refs[1].mode.value, refs[1].mode.span.col) == ("dev", 8)
 
@@ -127,3 +128,16 @@ def test_positions_stay_exact_after_a_long_scalar(tmp_path: Path) -> None:
     entry = "name: a\n" + LONG + "env:\n  X: one\nimplies:\n  - container:x\n"
     code, line, _, _, _ = _only(tmp_path / "3", entry)
     assert (code, line) == ("HSM007", 5)
+
+
+def test_independent_errors_in_one_run_without_cascades(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - a\n  - b\n",
+        ENTRY: "name: a\nenv:\n\tX: 1\n",  # a tab: a is broken, but it exists
+        "registry/packages/b.yaml": "name: b\nimplies:\n  container:nope-db:\n",
+    }
+    diagnostics = compile_errors(tmp_path, files)
+    assert [(d.code, d.span.file if d.span else "") for d in diagnostics] == [
+        ("HSM001", "registry/packages/a.yaml"),
+        ("HSM104", "registry/packages/b.yaml"),
+    ]

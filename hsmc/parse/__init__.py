@@ -17,7 +17,7 @@ import strictyaml as sy
 from strictyaml.ruamel.error import MarkedYAMLError
 
 from hsmc import builtin
-from hsmc.errors import Collector
+from hsmc.errors import Collector, Diagnostic
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -48,7 +48,13 @@ class Inputs:
     cwd: Path | None = None
 
 
-def load_project(inputs: Inputs) -> Project:
+def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
+    """The manifest and the entries it reaches, with the problems found in the entries.
+
+    A broken manifest ends the build here (CompileError); a broken registry entry does not:
+    validate reports its problems together with its own, and does not report the entry as
+    unknown where it is referenced (one cause, one diagnostic).
+    """
     cwd = (inputs.cwd or Path.cwd()).resolve()
     manifest_path = _manifest_path(inputs.path, cwd)
     out = Collector()
@@ -57,14 +63,14 @@ def load_project(inputs: Inputs) -> Project:
     assert manifest is not None
     reader = _RegistryReader(manifest.registry, cwd, out)
     packages, containers = reader.reach(manifest)
-    out.raise_if_any()
-    return Project(
+    project = Project(
         manifest=manifest,
         packages=packages,
         containers=containers,
         available_packages=reader.available("packages"),
         available_containers=reader.available("containers"),
     )
+    return project, tuple(out.diagnostics)
 
 
 def display_path(path: Path, cwd: Path) -> str:

@@ -289,6 +289,7 @@ def package_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Package
         sources=tuple(s for s in sources if isinstance(s, LocalSource | PypiSource | GitSource)),
         env=r.settings(node, "env"),
         implies=r.implies(node),
+        modes=_modes(node),
     )
 
 
@@ -319,7 +320,12 @@ def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Conta
         default_profile=r.opt_text(node, "default_profile"),
         profiles=profiles,
         params=_param_specs(node, r),
+        modes=_modes(node),
     )
+
+
+def _modes(node: sy.YAML) -> tuple[str, ...]:
+    return tuple(str(k.value) for k, _ in node["sources"].items()) if "sources" in node else ()
 
 
 def _param_specs(node: sy.YAML, r: _Reader) -> tuple[ParamSpec, ...]:
