@@ -54,6 +54,61 @@ def build(path: Path, output: Path | None, registries: tuple[Path, ...], debug: 
     click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
 
 
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A registry root searched before the manifest's (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the diagnostics.",
+)
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also report the required run-time inputs this .env file does not set.",
+)
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+def check(
+    path: Path, registries: tuple[Path, ...], fmt: str, env_file: Path | None, debug: bool
+) -> None:
+    """Validate the project at PATH; write nothing."""
+    from hsmc.errors import CompileError, Diagnostic
+    from hsmc.parse import Inputs, display_path
+    from hsmc.parse.envfile import defined_names
+    from hsmc.pipeline import compile_project
+    from hsmc.report import render_json, render_text, use_colour
+    from hsmc.validate import missing_inputs
+
+    def run() -> tuple[Diagnostic, ...]:
+        try:
+            result = compile_project(Inputs(path=path, registries=registries))
+        except CompileError as exc:
+            return exc.diagnostics
+        if env_file is None:
+            return ()
+        shown = display_path(env_file.resolve(), Path.cwd().resolve())
+        return missing_inputs(result.compiled.inputs, defined_names(env_file, shown), shown)
+
+    diagnostics = _run(run, debug)
+    if fmt == "json":
+        click.echo(render_json(diagnostics), nl=False)
+    elif diagnostics:
+        colour = use_colour(sys.stderr.isatty())
+        click.echo(render_text(diagnostics, colour, written=False), err=True, nl=False)
+    else:
+        click.echo("hsmc: no problems found", err=True)
+    sys.exit(1 if diagnostics else 0)
+
+
 def _run(step: Callable[[], T], debug: bool) -> T:
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour

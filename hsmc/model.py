@@ -9,7 +9,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -352,6 +352,7 @@ class RuntimeRef:
     default: str | None  # for `:-` / `-`
     required: bool  # `:?` / `?`, or no default at all
     nested: tuple[RuntimeRef, ...] = ()  # references inside the default or message
+    span: Span | None = field(default=None, compare=False)  # where the author wrote it
 
 
 Piece = Literal | RuntimeRef
@@ -412,6 +413,7 @@ class RuntimeInput:
     required: bool
     secret: bool
     used_in: tuple[str, ...]
+    span: Span | None = None  # the first reference to it
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hsmc.emit import Artifact, emit
 from hsmc.interpolate import interpolate
+from hsmc.model import CompiledStack
 from hsmc.parse import Inputs, load_project
 from hsmc.resolve import resolve
 from hsmc.validate import validate
@@ -17,6 +18,7 @@ from hsmc.write import write
 class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
+    compiled: CompiledStack
 
 
 def compile_project(inputs: Inputs) -> Build:
@@ -25,7 +27,7 @@ def compile_project(inputs: Inputs) -> Build:
     validate(project, problems)
     stack = resolve(project)
     compiled = interpolate(stack)
-    return Build(project.manifest.output, emit(compiled))
+    return Build(project.manifest.output, emit(compiled), compiled)
 
 
 def build(inputs: Inputs) -> Build:

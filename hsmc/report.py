@@ -19,10 +19,14 @@ def use_colour(is_tty: bool) -> bool:
     return is_tty and "NO_COLOR" not in os.environ
 
 
-def render_text(diagnostics: Sequence[Diagnostic], colour: bool = False) -> str:
+def render_text(
+    diagnostics: Sequence[Diagnostic], colour: bool = False, written: bool = True
+) -> str:
+    """`written`: the summary says that nothing was written (a failed build)."""
     parts = [_render_one(d, colour) for d in diagnostics]
     count = len(diagnostics)
-    summary = f"{count} error{'s' if count != 1 else ''} found; nothing was written"
+    summary = f"{count} error{'s' if count != 1 else ''} found"
+    summary += "; nothing was written" if written else ""
     parts.append(_paint(summary, _BOLD, colour))
     return "\n\n".join(parts) + "\n"
 

@@ -17,6 +17,7 @@ from hsmc.model import (
     Implication,
     PackageEntry,
     Project,
+    RuntimeInput,
     Setting,
     Span,
     TargetKind,
@@ -305,3 +306,22 @@ def _is_below(path: Path, parent: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def missing_inputs(
+    inputs: Iterable[RuntimeInput], defined: dict[str, bool], env_file: str
+) -> tuple[Diagnostic, ...]:
+    """Required run-time inputs that a .env file does not set (names only, never values)."""
+    out = Collector()
+    for item in inputs:
+        if not item.required or defined.get(item.name):
+            continue
+        state = "is empty" if item.name in defined else "is not set"
+        out.add(
+            "HSM501",
+            f"required input `{item.name}` {state} in {env_file}",
+            item.span,
+            f"add `{item.name}=…` to {env_file} (see .env.template); used by "
+            + ", ".join(item.used_in),
+        )
+    return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))

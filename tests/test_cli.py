@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,34 @@ def test_no_colour_unless_a_terminal(tmp_path: Path) -> None:
     write_project(tmp_path, {"hsm.yaml": "packages:\n  - nope\n"})
     result = run_hsmc("build", cwd=tmp_path)
     assert result.returncode == 1 and "\x1b[" not in result.stderr
+
+
+def test_check_validates_without_writing(tmp_path: Path) -> None:
+    project = copy_case("06-zero-leak-secrets", tmp_path)
+    result = run_hsmc("check", cwd=project)
+    assert result.returncode == 0 and "no problems found" in result.stderr
+    assert not (project / "generated").exists()
+
+
+def test_check_json_lists_diagnostics(tmp_path: Path) -> None:
+    write_project(tmp_path, {"hsm.yaml": "packages:\n  - psycopgg\n"})
+    result = run_hsmc("check", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    (row,) = json.loads(result.stdout)
+    assert row["code"] == "HSM103" and row["file"] == "hsm.yaml"
+    assert (row["line"], row["col"]) == (2, 5) and row["hint"] == "did you mean `psycopg`?"
+
+
+def test_check_env_file_reports_missing_inputs_by_name_only(tmp_path: Path) -> None:
+    project = copy_case("06-zero-leak-secrets", tmp_path)
+    secret = "t0p-s3cret-value"
+    (project / "my.env").write_text(
+        f"NEO4J_PROD_PASSWORD='{secret}'\n# NEO4J_PROD_PORT=7474\n", encoding="utf-8"
+    )
+    result = run_hsmc("check", "--env-file", "my.env", cwd=project)
+    assert result.returncode == 1
+    assert "required input `NEO4J_PROD_PORT` is not set in my.env" in result.stderr
+    assert "NEO4J_PROD_PASSWORD`" not in result.stderr
+    assert secret not in result.stderr + result.stdout
+    (project / "my.env").write_text("NEO4J_PROD_PASSWORD=x\nexport NEO4J_PROD_PORT=1\n")
+    assert run_hsmc("check", "--env-file", "my.env", cwd=project).returncode == 0

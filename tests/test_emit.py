@@ -185,3 +185,28 @@ def test_a_nested_default_cannot_go_to_packages_env(tmp_path: Path) -> None:
         "registry/packages/client.yaml": 'name: client\nenv:\n  URL: "${A:-${B}}"\n',
     }
     assert [d.code for d in compile_errors(tmp_path, files)] == ["HSM311"]
+
+
+def test_a_line_break_in_a_name_cannot_escape_a_comment(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": (
+            "services:\n  container_groups:\n    box:\n      selection: box\n"
+            '      profile: "p\\nrestart: always"\n'
+        ),
+        "registry/containers/box.yaml": (
+            "name: box\nimage: alpine:3.20\ndeployment_profiles:\n"
+            '  "p\\nrestart: always":\n    mode: managed\n'
+        ),
+    }
+    artifacts = compile_files(tmp_path, files)
+    (tmp_path / "docker-compose.yml").write_text(artifacts["docker-compose.yml"], encoding="utf-8")
+    result = subprocess.run(
+        [str(compose_binary()), "config", "--format", "json"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "restart" not in json.loads(result.stdout)["services"]["box"]
+    assert "profile p restart: always;" in artifacts["docker-compose.yml"]

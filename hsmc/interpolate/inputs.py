@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceOut, Value
+from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceOut, Span, Value
 from hsmc.validate import looks_secret
 
 
@@ -14,6 +14,7 @@ class _Seen:
     required: bool = False
     secret: bool = False
     used_in: set[str] = field(default_factory=set)
+    span: Span | None = None
 
 
 def collect_inputs(
@@ -29,6 +30,7 @@ def collect_inputs(
             item.required |= ref.required
             item.secret |= looks_secret(ref.name) or (key is not None and looks_secret(key))
             item.used_in.add(where)
+            item.span = item.span or ref.span
 
     for service in services:
         _walk(service.body, f"service {service.name}", None, note)
@@ -41,6 +43,7 @@ def collect_inputs(
             item.required,
             item.secret,
             tuple(sorted(item.used_in)),
+            item.span,
         )
         for name, item in sorted(seen.items())
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from hsmc.errors import Collector
@@ -15,6 +16,7 @@ from hsmc.model import (
     PackageOut,
     PypiSource,
     ResolvedPackage,
+    RuntimeRef,
     Stack,
     Text,
 )
@@ -68,4 +70,33 @@ def package_env(stack: Stack, interp: Interpolator, out: Collector) -> tuple[Env
             env.add(setting.key, interp.value(setting.text, scope), f"`{name}`", setting.text.span)
         for dep in stack.package_needs.get(name, ()):
             add_connection(env, dep, by_name[dep.service], interp)
-    return env.sorted()
+    variables = env.sorted()
+    for var in variables:
+        _check_dotenv(var, out)
+    return variables
+
+
+_DOTENV_UNSAFE = re.compile(r"\$(?=[{A-Za-z_])")
+
+
+def _check_dotenv(var: EnvVar, out: Collector) -> None:
+    """packages.env is read by python-dotenv too: it expands ${VAR} and ${VAR:-default} only,
+    with no nesting and no escape for a literal `$` before a name (HSM311)."""
+    for piece in var.value.pieces:
+        if isinstance(piece, RuntimeRef):
+            if piece.nested or (piece.default is not None and "}" in piece.default):
+                out.add(
+                    "HSM311",
+                    f"`{var.key}` has a nested reference `{piece.raw}` that python-dotenv "
+                    "cannot read in packages.env",
+                    var.span,
+                    f"use a plain default in {var.origin}, e.g. ${{{piece.name}:-value}}",
+                )
+        elif _DOTENV_UNSAFE.search(piece.text):
+            out.add(
+                "HSM311",
+                f"`{var.key}` has a literal `$` that packages.env cannot keep literal",
+                var.span,
+                "python-dotenv expands `$NAME` and `${…}` in every value; avoid a literal "
+                f"`$` before a name in {var.origin}",
+            )

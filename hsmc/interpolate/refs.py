@@ -116,7 +116,7 @@ class Interpolator:
             nested = inner_value.refs
         default = rest if op in (":-", "-") else None
         required = op in (None, ":?", "?")
-        return RuntimeRef(raw, name, default, required, nested)
+        return RuntimeRef(raw, name, default, required, nested, self._span(text, raw))
 
     def _compile_time(self, text: Text, raw: str, inner: str, scope: Scope) -> list[Piece]:
         match = _HSM.fullmatch(inner)
