@@ -41,15 +41,41 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="A registry root searched before the manifest's (repeatable).",
 )
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 with a diff when the output directory is not up to date.",
+)
+@click.option("--force", is_flag=True, help="Overwrite generated files edited by hand.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
-def build(path: Path, output: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
+def build(
+    path: Path,
+    output: Path | None,
+    registries: tuple[Path, ...],
+    check_only: bool,
+    force: bool,
+    debug: bool,
+) -> None:
     """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
     artifacts."""
     from hsmc.parse import Inputs, display_path
     from hsmc.pipeline import build as run_build
+    from hsmc.pipeline import compile_project
+    from hsmc.write import stale_report
 
     inputs = Inputs(path=path, registries=registries, output=output)
-    result = _run(lambda: run_build(inputs), debug)
+    if check_only:
+        compiled = _run(lambda: compile_project(inputs), debug)
+        report = stale_report(compiled.artifacts, compiled.output)
+        shown = display_path(compiled.output, Path.cwd().resolve())
+        if report:
+            click.echo(report, nl=False)
+            click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
+            sys.exit(1)
+        click.echo(f"hsmc: {shown} is up to date", err=True)
+        return
+    result = _run(lambda: run_build(inputs, force=force), debug)
     shown = display_path(result.output, Path.cwd().resolve())
     click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
 

@@ -30,7 +30,7 @@ def compile_project(inputs: Inputs) -> Build:
     return Build(project.manifest.output, emit(compiled), compiled)
 
 
-def build(inputs: Inputs) -> Build:
+def build(inputs: Inputs, force: bool = False) -> Build:
     result = compile_project(inputs)
-    write(result.artifacts, result.output)
+    write(result.artifacts, result.output, force=force)
     return result
