@@ -75,7 +75,7 @@ def build(
             sys.exit(1)
         click.echo(f"hsmc: {shown} is up to date", err=True)
         return
-    result = _run(lambda: run_build(inputs, force=force), debug)
+    result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
     shown = display_path(result.output, Path.cwd().resolve())
     click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
 
@@ -135,7 +135,119 @@ def check(
     sys.exit(1 if diagnostics else 0)
 
 
-def _run(step: Callable[[], T], debug: bool) -> T:
+_PATH = click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+_REGISTRY = click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A registry root searched before the manifest's (repeatable).",
+)
+_DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
+
+
+@main.command()
+@click.argument("name")
+@_PATH
+@_REGISTRY
+@_DEBUG
+def explain(name: str, path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+    """Why NAME (a service, package, environment variable or run-time input) is in the output
+    of the project at PATH: the chain of implications, each step with file:line."""
+    from hsmc.explain import explain as run_explain
+    from hsmc.parse import Inputs
+    from hsmc.pipeline import compile_project
+
+    inputs = Inputs(path=path, registries=registries)
+    click.echo(_run(lambda: run_explain(name, compile_project(inputs).compiled), debug), nl=False)
+
+
+@main.command()
+@_PATH
+@_REGISTRY
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "json"]),
+    default="mermaid",
+    show_default=True,
+)
+@_DEBUG
+def graph(path: Path, registries: tuple[Path, ...], fmt: str, debug: bool) -> None:
+    """Print the resolved stack of the project at PATH: packages, services, external
+    endpoints and what needs what (JSON schema: docs/graph.md)."""
+    from hsmc import graph as graphs
+    from hsmc.parse import Inputs
+    from hsmc.pipeline import compile_project
+
+    compiled = _run(lambda: compile_project(Inputs(path=path, registries=registries)), debug)
+    stack = compiled.compiled.stack
+    if fmt == "json":
+        click.echo(graphs.as_json(compiled.compiled), nl=False)
+    else:
+        click.echo(graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack))
+
+
+@main.group()
+def registry() -> None:
+    """The registry entries a project sees."""
+
+
+@registry.command("list")
+@_PATH
+@_REGISTRY
+@_DEBUG
+def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+    """Every entry visible to the project at PATH, in search order: where it comes from, its
+    modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
+    from hsmc.parse import Inputs
+    from hsmc.parse.catalog import catalog, registry_roots
+
+    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
+    for entry in catalog(roots, Path.cwd().resolve()):
+        details = []
+        if entry.modes:
+            details.append("modes: " + ", ".join(entry.modes))
+        if entry.profiles:
+            details.append("profiles: " + ", ".join(entry.profiles))
+        if entry.hidden_by:
+            details.append(f"hidden by {entry.hidden_by}")
+        if entry.problem:
+            details.append(f"invalid: {entry.problem}")
+        line = f"{entry.kind:<9} {entry.name:<28} {entry.root}"
+        click.echo(line + (f"  ({'; '.join(details)})" if details else ""))
+
+
+@registry.command("show")
+@click.argument("name")
+@_PATH
+@_REGISTRY
+@_DEBUG
+def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+    """The entry NAME as the project at PATH sees it, and the entries of that name it hides."""
+    from hsmc.errors import CompileError, Diagnostic, did_you_mean
+    from hsmc.parse import Inputs
+    from hsmc.parse.catalog import catalog, registry_roots
+
+    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
+    entries = catalog(roots, Path.cwd().resolve())
+    found = [e for e in entries if e.name == name]
+    if not found:
+        hint = did_you_mean(name, [e.name for e in entries]) or "see `hsmc registry list`"
+        error = Diagnostic("HSM601", f"no registry entry named `{name}`", None, hint)
+        _run(lambda: (_ for _ in ()).throw(CompileError([error])), debug)
+    for entry in found:
+        if entry.hidden_by is not None:
+            continue
+        click.echo(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})")
+        hidden = [e for e in found if e.kind == entry.kind and e.hidden_by == entry.file]
+        for other in hidden:
+            click.echo(f"# overrides {other.file} ({other.root})")
+        click.echo(entry.text, nl=not entry.text.endswith("\n"))
+
+
+def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
+    """Runs a command's work: invalid input → diagnostics and exit 1; a bug → exit 3."""
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 
@@ -143,7 +255,7 @@ def _run(step: Callable[[], T], debug: bool) -> T:
         return step()
     except CompileError as exc:
         colour = use_colour(sys.stderr.isatty())
-        click.echo(render_text(exc.diagnostics, colour), err=True, nl=False)
+        click.echo(render_text(exc.diagnostics, colour, written=writes), err=True, nl=False)
         sys.exit(1)
     except Exception as exc:
         if debug or os.environ.get("HSMC_DEBUG"):

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from hsmc import builtin
+from hsmc.graph import mermaid
 from hsmc.model import (
     BuildSource,
     CompiledStack,
@@ -64,7 +65,7 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
         "requirements.txt": env.get_template("requirements.txt.j2").render(**context),
         "install.sh": env.get_template("install.sh.j2").render(**context),
         "STACK.md": env.get_template("STACK.md.j2").render(
-            mermaid=mermaid(compiled), services=_service_rows(compiled), **context
+            mermaid=mermaid(compiled.stack), services=_service_rows(compiled), **context
         ),
     }
     artifacts = [Artifact(p, t.encode("utf-8"), p == "install.sh") for p, t in texts.items()]
@@ -256,34 +257,3 @@ def _source_text(service: ResolvedService) -> str:
     profile_image = service.profile.image if service.profile else None
     image = profile_image or service.container.image
     return f"image {image.value}" if image else "—"
-
-
-def _node_id(kind: str, name: str) -> str:
-    return f"{kind}_{re.sub(r'[^A-Za-z0-9]', '_', name)}"
-
-
-def _label(text: str) -> str:
-    return '"' + text.replace('"', "#quot;") + '"'
-
-
-def mermaid(compiled: CompiledStack) -> str:
-    """The graph of packages → services: stadiums, rectangles (managed), hexagons (external)."""
-    stack = compiled.stack
-    lines = ["graph LR"]
-    for package in stack.packages:
-        lines.append(f"  {_node_id('pkg', package.entry.name)}([{_label(package.entry.name)}])")
-    for service in stack.services:
-        node = _node_id("svc", service.name)
-        if service.managed:
-            lines.append(f"  {node}[{_label(service.name)}]:::managed")
-        else:
-            lines.append(f"  {node}{{{{{_label(service.name + ' (external)')}}}}}:::external")
-    for name, needs in sorted(stack.package_needs.items()):
-        for dep in needs:
-            lines.append(f"  {_node_id('pkg', name)} --> {_node_id('svc', dep.service)}")
-    for name, needs in sorted(stack.service_needs.items()):
-        for dep in needs:
-            lines.append(f"  {_node_id('svc', name)} --> {_node_id('svc', dep.service)}")
-    lines.append("  classDef managed fill:#e6f0ff,stroke:#3366cc")
-    lines.append("  classDef external fill:#fff4e0,stroke:#cc8800,stroke-dasharray:4 3")
-    return "\n".join(lines)

@@ -74,7 +74,11 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """Paths in diagnostics: relative to the current directory when below it."""
+    """Paths in diagnostics: `built-in:…` inside the built-in registry, else relative to the
+    current directory when below it."""
+    builtin_root = builtin.registry_root()
+    if path.is_relative_to(builtin_root) and not cwd.is_relative_to(builtin_root):
+        return f"built-in:{path.relative_to(builtin_root).as_posix()}"
     try:
         return path.relative_to(cwd).as_posix()
     except ValueError:

@@ -1,0 +1,152 @@
+"""The resolved stack as a graph: Mermaid (also embedded in STACK.md), Graphviz dot, JSON.
+
+Nodes are packages and services; an edge `a → b` says that a needs b (an implication).
+Managed services and external endpoints are drawn differently. The JSON form is documented in
+docs/graph.md and versioned by its `schema` field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from hsmc.model import BuildSource, CompiledStack, ImageSource, ResolvedService, Stack
+
+SCHEMA = "hsmc-graph/1"
+
+
+def _mermaid_ids(stack: Stack) -> dict[tuple[str, str], str]:
+    """Readable Mermaid identifiers (`pkg_neo4j_client`), made distinct where two names
+    differ only in punctuation (`a-b`, `a_b`) by a numeric suffix, in sorted order."""
+    nodes = [("pkg", p.entry.name) for p in stack.packages]
+    nodes += [("svc", s.name) for s in stack.services]
+    ids: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
+    for kind, name in nodes:
+        base = f"{kind}_{re.sub(r'[^A-Za-z0-9]', '_', name)}"
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        ids[(kind, name)] = candidate
+    return ids
+
+
+def _mermaid_label(text: str) -> str:
+    return '"' + text.replace('"', "#quot;") + '"'
+
+
+def edges(stack: Stack) -> list[tuple[str, str, str]]:
+    """(kind of the source node, its name, the service it needs), in a stable order."""
+    result = [
+        ("package", name, dep.service)
+        for name, needs in sorted(stack.package_needs.items())
+        for dep in needs
+    ]
+    result += [
+        ("service", name, dep.service)
+        for name, needs in sorted(stack.service_needs.items())
+        for dep in needs
+    ]
+    return result
+
+
+def mermaid(stack: Stack) -> str:
+    """Packages are stadiums, managed services rectangles, external endpoints hexagons."""
+    ids = _mermaid_ids(stack)
+    lines = ["graph LR"]
+    for package in stack.packages:
+        name = package.entry.name
+        lines.append(f"  {ids[('pkg', name)]}([{_mermaid_label(name)}])")
+    for service in stack.services:
+        node = ids[("svc", service.name)]
+        if service.managed:
+            lines.append(f"  {node}[{_mermaid_label(service.name)}]:::managed")
+        else:
+            label = _mermaid_label(f"{service.name} (external)")
+            lines.append(f"  {node}{{{{{label}}}}}:::external")
+    for kind, name, target in edges(stack):
+        source = ids[("pkg" if kind == "package" else "svc", name)]
+        lines.append(f"  {source} --> {ids[('svc', target)]}")
+    lines.append("  classDef managed fill:#e6f0ff,stroke:#3366cc")
+    lines.append("  classDef external fill:#fff4e0,stroke:#cc8800,stroke-dasharray:4 3")
+    return "\n".join(lines)
+
+
+def _dot_id(kind: str, name: str) -> str:
+    return json.dumps(f"{kind}:{name}")
+
+
+def dot(stack: Stack) -> str:
+    lines = [f"digraph {json.dumps(stack.manifest.name)} {{", "  rankdir=LR;"]
+    for package in stack.packages:
+        name = package.entry.name
+        attrs = f"shape=box, style=rounded, label={json.dumps(name)}"
+        lines.append(f"  {_dot_id('package', name)} [{attrs}];")
+    for service in stack.services:
+        if service.managed:
+            attrs = f"shape=box, label={json.dumps(service.name)}"
+        else:
+            label = json.dumps(f"{service.name} (external)")
+            attrs = f"shape=hexagon, style=dashed, label={label}"
+        lines.append(f"  {_dot_id('service', service.name)} [{attrs}];")
+    for kind, name, target in edges(stack):
+        lines.append(f"  {_dot_id(kind, name)} -> {_dot_id('service', target)};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def as_json(compiled: CompiledStack) -> str:
+    stack = compiled.stack
+    package_rows = {p.name: p for p in compiled.packages}
+    document: dict[str, Any] = {
+        "schema": SCHEMA,
+        "project": stack.manifest.name,
+        "packages": [
+            {
+                "name": p.entry.name,
+                "listed": p.listed,
+                "mode": p.mode,
+                "source": package_rows[p.entry.name].source,
+                "requirement": package_rows[p.entry.name].requirement,
+                "implied_by": list(p.implied_by),
+                "needs": [d.service for d in stack.package_needs.get(p.entry.name, ())],
+            }
+            for p in stack.packages
+        ],
+        "services": [_service(s, stack) for s in stack.services],
+        "edges": [
+            {"from": f"{kind}:{name}", "to": f"service:{target}"}
+            for kind, name, target in edges(stack)
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _service(service: ResolvedService, stack: Stack) -> dict[str, Any]:
+    profile = service.profile
+    endpoint = None
+    if not service.managed and profile is not None:
+        fields = {s.key: s.text.value for s in profile.external}
+        endpoint = {"host": fields.get("host"), "port": fields.get("port")}
+    source = service.source
+    build = source.path.value if isinstance(source, BuildSource) else None
+    image = source.image.value if isinstance(source, ImageSource) else None
+    if service.managed and source is None:
+        chosen = (profile.image if profile else None) or service.container.image
+        image = chosen.value if chosen else None
+    return {
+        "name": service.name,
+        "container": service.container.name,
+        "group": "explicit" if service.group else "implicit",
+        "profile": profile.name if profile else None,
+        "deployment": "managed" if service.managed else "external",
+        "mode": source.mode if source else None,
+        "image": image,
+        "build": build,
+        "endpoint": endpoint,
+        "implied_by": list(service.implied_by),
+        "needs": [d.service for d in stack.service_needs.get(service.name, ())],
+    }

@@ -1,0 +1,91 @@
+"""Every registry entry visible to a project (for `hsmc registry list/show`), in search order,
+with the root it comes from and which entry hides which."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import strictyaml as sy
+
+from hsmc import builtin
+from hsmc.errors import Collector
+from hsmc.parse import Inputs, _load_manifest, _load_yaml, _manifest_path, _read, display_path
+from hsmc.parse.schema import CONTAINER, PACKAGE
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    kind: str  # "package" or "container"
+    name: str
+    file: str  # as shown to the user
+    root: str  # the root's path as shown, or "built-in"
+    description: str | None
+    modes: tuple[str, ...]
+    profiles: tuple[str, ...]
+    problem: str | None  # why the entry does not parse, if it does not
+    hidden_by: str | None  # the file of the entry that wins over this one
+    text: str
+
+
+def registry_roots(inputs: Inputs) -> tuple[Path, ...]:
+    """The roots a project searches; without a manifest: --registry, ./registry, built-in."""
+    cwd = (inputs.cwd or Path.cwd()).resolve()
+    manifest_path = _manifest_path(inputs.path, cwd)
+    extra = tuple((cwd / r).resolve() for r in inputs.registries)
+    if not manifest_path.is_file():
+        local = manifest_path.parent / "registry"
+        return extra + ((local,) if local.is_dir() else ()) + (builtin.registry_root(),)
+    out = Collector()
+    manifest = _load_manifest(manifest_path, inputs, cwd, out)
+    out.raise_if_any()
+    assert manifest is not None
+    return manifest.registry
+
+
+def catalog(roots: Sequence[Path], cwd: Path) -> list[CatalogEntry]:
+    entries: list[CatalogEntry] = []
+    winners: dict[tuple[str, str], str] = {}
+    for root in roots:
+        shown_root = "built-in" if root == builtin.registry_root() else display_path(root, cwd)
+        for kind, folder in (("package", "packages"), ("container", "containers")):
+            for path in sorted((root / folder).glob("*.yaml")):
+                entry = _entry(kind, path, shown_root, cwd, winners.get((kind, path.stem)))
+                winners.setdefault((kind, path.stem), entry.file)
+                entries.append(entry)
+    return entries
+
+
+def _entry(kind: str, path: Path, root: str, cwd: Path, hidden_by: str | None) -> CatalogEntry:
+    out = Collector()
+    source = _read(path, cwd, out)
+    text = source.text if source else ""
+    node = None
+    if source is not None and text.strip():
+        node = _load_yaml(source, PACKAGE if kind == "package" else CONTAINER, f"{kind}s", out)
+    problem = out.diagnostics[0].message if out.diagnostics else None
+    if source is not None and not text.strip():
+        problem = "empty file"
+    return CatalogEntry(
+        kind=kind,
+        name=path.stem,
+        file=display_path(path, cwd),
+        root=root,
+        description=_str(node, "description"),
+        modes=_keys(node, "sources"),
+        profiles=_keys(node, "deployment_profiles"),
+        problem=problem,
+        hidden_by=hidden_by,
+        text=text,
+    )
+
+
+def _str(node: sy.YAML | None, key: str) -> str | None:
+    return str(node[key].value) if node is not None and key in node else None
+
+
+def _keys(node: sy.YAML | None, key: str) -> tuple[str, ...]:
+    if node is None or key not in node or not node[key].is_mapping():
+        return ()
+    return tuple(str(k.value) for k, _ in node[key].items())
