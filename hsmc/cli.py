@@ -255,7 +255,8 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         return step()
     except CompileError as exc:
         colour = use_colour(sys.stderr.isatty())
-        click.echo(render_text(exc.diagnostics, colour, written=writes), err=True, nl=False)
+        written = writes and all(d.code != "HSM410" for d in exc.diagnostics)
+        click.echo(render_text(exc.diagnostics, colour, written=written), err=True, nl=False)
         sys.exit(1)
     except Exception as exc:
         if debug or os.environ.get("HSMC_DEBUG"):

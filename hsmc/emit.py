@@ -7,8 +7,10 @@ per target format (`yaml`, `envfile`, `sh`, `md`, `mermaid` filters). Templates 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -227,7 +229,6 @@ def _service_rows(compiled: CompiledStack) -> list[dict[str, str]]:
 
 
 def _service_row(service: ResolvedService, compiled: CompiledStack) -> dict[str, str]:
-    del compiled
     profile = service.profile
     if not service.managed and profile is not None:
         ext = {s.key: s.text.value for s in profile.external}
@@ -241,17 +242,18 @@ def _service_row(service: ResolvedService, compiled: CompiledStack) -> dict[str,
         "profile": profile.name if profile else "managed (implicit)",
         "deployed": deployed,
         "mode": service.source.mode if service.source is not None else "—",
-        "source": _source_text(service),
+        "source": _source_text(service, compiled.stack.manifest.directory),
         "implied_by": ", ".join(service.implied_by) or "—",
     }
 
 
-def _source_text(service: ResolvedService) -> str:
+def _source_text(service: ResolvedService, project: Path) -> str:
+    """How a service is made; a build context relative to the project directory."""
     source = service.source
     if not service.managed:
         return "—"
     if isinstance(source, BuildSource):
-        return f"build {source.path.value}"
+        return f"build {Path(os.path.relpath(source.directory, project)).as_posix()}"
     if isinstance(source, ImageSource):
         return f"image {source.image.value}"
     profile_image = service.profile.image if service.profile else None

@@ -14,6 +14,7 @@ from pathlib import Path
 from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of
 from hsmc.model import (
     ContainerEntry,
+    FragmentMap,
     Implication,
     PackageEntry,
     Project,
@@ -21,6 +22,7 @@ from hsmc.model import (
     Setting,
     Span,
     TargetKind,
+    Text,
 )
 
 SECRET_WORDS = (
@@ -42,6 +44,15 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         _check_default(package.default_source, list(package.modes), "modes", out)
     for container in project.containers.values():
         _check_implications(container.implies, project, out)
+        for imp in container.implies:
+            if imp.kind is TargetKind.PACKAGE:
+                out.add(
+                    "HSM111",
+                    f"container `{container.name}` implies package `{imp.target}`",
+                    imp.span,
+                    "a container can only imply containers (the services it needs); list the "
+                    "package in hsm.yaml or imply it from a package entry",
+                )
         _check_default(container.default_source, list(container.modes), "modes", out)
         names = [p.name for p in container.profiles]
         _check_default(container.default_profile, names, "profiles", out)
@@ -164,10 +175,8 @@ def _check_implications(implies: Iterable[Implication], project: Project, out: C
             _unknown("container", imp.target, imp.span, project.available_containers, out)
 
 
-def _check_default(default: object, names: list[str], what: str, out: Collector) -> None:
-    from hsmc.model import Text
-
-    if isinstance(default, Text) and default.value not in names:
+def _check_default(default: Text | None, names: list[str], what: str, out: Collector) -> None:
+    if default is not None and default.value not in names:
         code = "HSM202" if what == "profiles" else "HSM201"
         hint = did_you_mean(default.value, names) or one_of(names, what)
         out.add(code, f"default `{default.value}` is not one of the {what}", default.span, hint)
@@ -265,14 +274,50 @@ def _secret_candidates(project: Project) -> Iterator[Setting]:
             yield from profile.external
         for source in container.sources:
             yield from getattr(source, "args", ())
+    for entry in _entries(project):
+        for imp in entry.implies:
+            yield from imp.params
     for group in project.manifest.groups:
         yield from group.params
+        if group.overrides is not None:
+            yield from _fragment_settings(group.overrides)
+
+
+def _fragment_settings(fragment: FragmentMap) -> Iterator[Setting]:
+    """`key: value` leaves of an `overrides:` map, and `KEY=value` items of its lists."""
+    for key, child in fragment.items:
+        if isinstance(child, Text):
+            yield Setting(key, child, child.span)
+        elif isinstance(child, FragmentMap):
+            yield from _fragment_settings(child)
+        else:
+            for item in child.items:
+                if isinstance(item, Text) and "=" in item.value:
+                    name, _, value = item.value.partition("=")
+                    yield Setting(name, Text(value, item.span), item.span)
+                elif isinstance(item, FragmentMap):
+                    yield from _fragment_settings(item)
+
+
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*:?-((?:[^{}]|\{[^{}]*\})*)\}")
 
 
 def _check_secret(setting: Setting, out: Collector) -> None:
     if not looks_secret(setting.key):
         return
-    rest = _REFERENCE.sub("", setting.text.value).strip()
+    value = setting.text.value
+    rest = _REFERENCE.sub("", value).strip()
+    literal_default = next(
+        (d for d in _DEFAULTED.findall(value) if _REFERENCE.sub("", d).strip()), None
+    )
+    if literal_default is not None and not rest:
+        out.add(
+            "HSM308",
+            f"`{setting.key}` looks like a secret but its reference has a literal default",
+            setting.text.span,
+            "a default is written into the artifacts; drop it (`${NAME}` or `${NAME:?message}`) "
+            "and put the value in .env",
+        )
     if rest:
         var = re.sub(r"[^A-Z0-9]+", "_", setting.key.upper())
         out.add(

@@ -105,7 +105,15 @@ def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> N
         _write_all(artifacts, output)
     except OSError as exc:
         raise CompileError(
-            [Diagnostic("HSM410", f"cannot write the output directory: {exc}", None)]
+            [
+                Diagnostic(
+                    "HSM410",
+                    f"cannot write the output directory: {exc}",
+                    None,
+                    "it may be partly updated (every file is whole: old or new); fix the cause "
+                    "and build again",
+                )
+            ]
         ) from exc
 
 

@@ -149,3 +149,32 @@ def test_an_invalid_pattern_is_reported(tmp_path: Path) -> None:
     bad = "image: postgres:16\nparams:\n  db_name:\n    pattern: \"[a-\"\n"
     (diag,) = compile_errors(tmp_path, _files(manifest, c_pg=bad))
     assert diag.code == "HSM314" and diag.span and diag.span.line == 5
+
+
+def test_secrets_cannot_hide_in_overrides_params_or_defaults(tmp_path: Path) -> None:
+    manifest = (
+        "packages:\n  - a\nservices:\n  container_groups:\n    db:\n      selection: pg\n"
+        "      overrides:\n        environment:\n          ADMIN_PASSWORD: hunter2\n"
+        "        secrets_list:\n          - API_TOKEN=abc\n"
+    )
+    files = _files(
+        manifest,
+        p_a="implies:\n  container:pg:\n    params:\n      password: hunter3\n",
+        c_pg='image: postgres:16\nenv:\n  DB_PASSWORD: "${DB_PASSWORD:-hunter4}"\n'
+        '  OK_TOKEN: "${OK_TOKEN:-}"\n',
+    )
+    diagnostics = compile_errors(tmp_path, files)
+    assert [(d.code, d.span.file, d.span.line) for d in diagnostics if d.span] == [
+        ("HSM308", "hsm.yaml", 9),
+        ("HSM308", "hsm.yaml", 11),
+        ("HSM308", "registry/containers/pg.yaml", 4),
+        ("HSM308", "registry/packages/a.yaml", 5),
+    ]
+    assert "literal default" in diagnostics[2].message
+
+
+def test_a_container_cannot_imply_a_package(tmp_path: Path) -> None:
+    manifest = "services:\n  container_groups:\n    x:\n      selection: x\n"
+    files = _files(manifest, c_x="image: x:1\nimplies:\n  package:a:\n", p_a="")
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM111" and diag.span and diag.span.line == 4

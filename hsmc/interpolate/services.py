@@ -193,6 +193,8 @@ def _comment(service: ResolvedService) -> str:
         made = f"source {source.mode} (build {source.path.value})"
     elif isinstance(source, ImageSource):
         made = f"source {source.mode} (image)"
+    elif service.profile is not None and service.profile.image is not None:
+        made = f"image of profile {service.profile.name}"
     else:
         made = "image of the entry"
     return f"{why}; container {service.container.name}; profile {profile}; {made}"

