@@ -1,8 +1,3 @@
 """hsmc: the compiler for HSM stacks."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("hsmc")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"  # the one place the version is written (pyproject reads it from here)

@@ -1,3 +1,3 @@
-from hsmc.cli import main
+from hsmc.entry import main
 
 main()

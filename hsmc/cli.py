@@ -26,6 +26,20 @@ def main() -> None:
     packages.env, requirements.txt, install.sh and STACK.md."""
 
 
+_PATH = click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+_REGISTRY = click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A registry root searched before the manifest's (repeatable).",
+)
+_DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
+_NO_CACHE = click.option(
+    "--no-cache", is_flag=True, help="Parse every input file afresh (skip the parse cache)."
+)
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option(
@@ -48,13 +62,15 @@ def main() -> None:
     help="Write nothing; exit 1 with a diff when the output directory is not up to date.",
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files edited by hand.")
-@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+@_NO_CACHE
+@_DEBUG
 def build(
     path: Path,
     output: Path | None,
     registries: tuple[Path, ...],
     check_only: bool,
     force: bool,
+    no_cache: bool,
     debug: bool,
 ) -> None:
     """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
@@ -64,7 +80,7 @@ def build(
     from hsmc.pipeline import compile_project
     from hsmc.write import stale_report
 
-    inputs = Inputs(path=path, registries=registries, output=output)
+    inputs = Inputs(path=path, registries=registries, output=output, cache=not no_cache)
     if check_only:
         compiled = _run(lambda: compile_project(inputs), debug)
         report = stale_report(compiled.artifacts, compiled.output)
@@ -102,27 +118,33 @@ def build(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also report the required run-time inputs this .env file does not set.",
 )
-@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+@_NO_CACHE
+@_DEBUG
 def check(
-    path: Path, registries: tuple[Path, ...], fmt: str, env_file: Path | None, debug: bool
+    path: Path,
+    registries: tuple[Path, ...],
+    fmt: str,
+    env_file: Path | None,
+    no_cache: bool,
+    debug: bool,
 ) -> None:
     """Validate the project at PATH; write nothing."""
     from hsmc.errors import CompileError, Diagnostic
     from hsmc.parse import Inputs, display_path
     from hsmc.parse.envfile import defined_names
-    from hsmc.pipeline import compile_project
+    from hsmc.pipeline import compile_stack
     from hsmc.report import render_json, render_text, use_colour
     from hsmc.validate import missing_inputs
 
     def run() -> tuple[Diagnostic, ...]:
         try:
-            result = compile_project(Inputs(path=path, registries=registries))
+            compiled = compile_stack(Inputs(path, registries, cache=not no_cache))
         except CompileError as exc:
             return exc.diagnostics
         if env_file is None:
             return ()
         shown = display_path(env_file.resolve(), Path.cwd().resolve())
-        return missing_inputs(result.compiled.inputs, defined_names(env_file, shown), shown)
+        return missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
 
     diagnostics = _run(run, debug)
     if fmt == "json":
@@ -135,31 +157,23 @@ def check(
     sys.exit(1 if diagnostics else 0)
 
 
-_PATH = click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-_REGISTRY = click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="A registry root searched before the manifest's (repeatable).",
-)
-_DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
-
-
 @main.command()
 @click.argument("name")
 @_PATH
 @_REGISTRY
+@_NO_CACHE
 @_DEBUG
-def explain(name: str, path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+def explain(
+    name: str, path: Path, registries: tuple[Path, ...], no_cache: bool, debug: bool
+) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
     from hsmc.explain import explain as run_explain
     from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_project
+    from hsmc.pipeline import compile_stack
 
-    inputs = Inputs(path=path, registries=registries)
-    click.echo(_run(lambda: run_explain(name, compile_project(inputs).compiled), debug), nl=False)
+    inputs = Inputs(path=path, registries=registries, cache=not no_cache)
+    click.echo(_run(lambda: run_explain(name, compile_stack(inputs)), debug), nl=False)
 
 
 @main.command()
@@ -172,18 +186,20 @@ def explain(name: str, path: Path, registries: tuple[Path, ...], debug: bool) ->
     default="mermaid",
     show_default=True,
 )
+@_NO_CACHE
 @_DEBUG
-def graph(path: Path, registries: tuple[Path, ...], fmt: str, debug: bool) -> None:
+def graph(path: Path, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
     from hsmc import graph as graphs
     from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_project
+    from hsmc.pipeline import compile_stack
 
-    compiled = _run(lambda: compile_project(Inputs(path=path, registries=registries)), debug)
-    stack = compiled.compiled.stack
+    inputs = Inputs(path=path, registries=registries, cache=not no_cache)
+    compiled = _run(lambda: compile_stack(inputs), debug)
+    stack = compiled.stack
     if fmt == "json":
-        click.echo(graphs.as_json(compiled.compiled), nl=False)
+        click.echo(graphs.as_json(compiled), nl=False)
     else:
         click.echo(graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack))
 
@@ -201,10 +217,11 @@ def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None
     """Every entry visible to the project at PATH, in search order: where it comes from, its
     modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
     from hsmc.parse import Inputs
+    from hsmc.parse.cache import Cache, cache_dir
     from hsmc.parse.catalog import catalog, registry_roots
 
     roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
-    for entry in catalog(roots, Path.cwd().resolve()):
+    for entry in catalog(roots, Path.cwd().resolve(), Cache(cache_dir())):
         details = []
         if entry.modes:
             details.append("modes: " + ", ".join(entry.modes))
@@ -227,10 +244,11 @@ def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bo
     """The entry NAME as the project at PATH sees it, and the entries of that name it hides."""
     from hsmc.errors import CompileError, Diagnostic, did_you_mean
     from hsmc.parse import Inputs
+    from hsmc.parse.cache import Cache, cache_dir
     from hsmc.parse.catalog import catalog, registry_roots
 
     roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
-    entries = catalog(roots, Path.cwd().resolve())
+    entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
     found = [e for e in entries if e.name == name]
     if not found:
         hint = did_you_mean(name, [e.name for e in entries]) or "see `hsmc registry list`"

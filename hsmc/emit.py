@@ -18,6 +18,7 @@ import jinja2
 from hsmc import builtin
 from hsmc.graph import mermaid
 from hsmc.model import (
+    Artifact,
     BuildSource,
     CompiledStack,
     ComposeNode,
@@ -28,14 +29,6 @@ from hsmc.model import (
     RuntimeRef,
     Value,
 )
-
-
-@dataclass(frozen=True)
-class Artifact:
-    path: str  # posix, relative to the output directory
-    content: bytes
-    executable: bool = False
-
 
 # Keys of a compose service in the order a reader expects; others follow alphabetically.
 SERVICE_KEYS = (

@@ -430,3 +430,12 @@ class CompiledStack:
     inputs: tuple[RuntimeInput, ...]
     project_from_output: str  # posix path of the project directory, relative to the output
     output_from_project: str  # posix path of the output directory, relative to the project
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file of the output directory, as emit made it."""
+
+    path: str  # posix, relative to the output directory
+    content: bytes
+    executable: bool = False

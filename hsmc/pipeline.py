@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hsmc.emit import Artifact, emit
 from hsmc.interpolate import interpolate
-from hsmc.model import CompiledStack
+from hsmc.model import Artifact, CompiledStack
 from hsmc.parse import Inputs, load_project
 from hsmc.resolve import resolve
 from hsmc.validate import validate
-from hsmc.write import write
+
+# emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
+# neither, and start faster without them.
 
 
 @dataclass(frozen=True)
@@ -21,16 +22,24 @@ class Build:
     compiled: CompiledStack
 
 
-def compile_project(inputs: Inputs) -> Build:
-    """parse → validate → resolve → interpolate → emit; raises CompileError on bad input."""
+def compile_stack(inputs: Inputs) -> CompiledStack:
+    """parse → validate → resolve → interpolate; raises CompileError on bad input."""
     project, problems = load_project(inputs)
     validate(project, problems)
-    stack = resolve(project)
-    compiled = interpolate(stack)
-    return Build(project.manifest.output, emit(compiled), compiled)
+    return interpolate(resolve(project))
+
+
+def compile_project(inputs: Inputs) -> Build:
+    """compile_stack, then emit the artifacts (nothing is written)."""
+    from hsmc.emit import emit
+
+    compiled = compile_stack(inputs)
+    return Build(compiled.stack.manifest.output, emit(compiled), compiled)
 
 
 def build(inputs: Inputs, force: bool = False) -> Build:
+    from hsmc.write import write
+
     result = compile_project(inputs)
     write(result.artifacts, result.output, force=force)
     return result

@@ -99,3 +99,9 @@ def env_template_values(path: Path, value: str = "5432") -> dict[str, str]:
         if line and not line.startswith("#")
     ]
     return {name: value for name in names}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's parse cache."""
+    os.environ["HSMC_CACHE_DIR"] = str(tmp_path_factory.mktemp("hsmc-cache"))

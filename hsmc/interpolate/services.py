@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from deepmerge import Merger
-
 from hsmc.errors import Collector
 from hsmc.interpolate.env import EnvMap, add_connection
 from hsmc.interpolate.refs import Interpolator, Scope, literal
@@ -30,8 +28,6 @@ from hsmc.model import (
 )
 from hsmc.resolve import effective_ports
 
-# Maps merge key by key, lists replace (SPEC §2.1 `overrides:`).
-_OVERRIDES = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
 _NAMED_VOLUME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*):")
 
 
@@ -101,8 +97,20 @@ def _service(
     if service.group is not None and service.group.overrides is not None:
         fragment = _fragment(service.group.overrides, v)
         assert isinstance(fragment, dict)
-        body = _OVERRIDES.merge(copy.deepcopy(body), fragment)
+        body = _merge_overrides(body, fragment)
     return ServiceOut(service.name, _comment(service), body, container.files)
+
+
+def _merge_overrides(
+    body: dict[str, ComposeNode], fragment: dict[str, ComposeNode]
+) -> dict[str, ComposeNode]:
+    """A group's `overrides:` over the generated service: maps merge key by key, lists and
+    scalars replace (SPEC §2.1). deepmerge mutates its first argument: give it a copy."""
+    from deepmerge import Merger
+
+    merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
+    merged: dict[str, ComposeNode] = merger.merge(copy.deepcopy(body), fragment)
+    return merged
 
 
 def _volumes(service: ResolvedService) -> tuple[Text, ...]:

@@ -1,8 +1,8 @@
 """Parse stage: hsm.yaml and the registry entries it reaches → typed, located model.
 
-The only module that imports strictyaml and the only one that reads input files. Registry entries
-are parsed lazily: only those the manifest reaches (packages it lists, groups it selects, and
-transitively what they imply).
+The parse stage is the only one that reads input files, and the only one that imports
+strictyaml (in load.py, on a parse-cache miss). Registry entries are parsed lazily: only those
+the manifest reaches (packages it lists, groups it selects, and transitively what they imply).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-
-import strictyaml as sy
-from strictyaml.ruamel.error import MarkedYAMLError
 
 from hsmc import builtin
 from hsmc.errors import Collector, Diagnostic
@@ -26,13 +23,15 @@ from hsmc.model import (
     Project,
     TargetKind,
 )
+from hsmc.parse.cache import Cache, cache_dir
+from hsmc.parse.load import load_tree
 from hsmc.parse.nodes import (
     container_from_node,
     manifest_from_node,
     package_from_node,
 )
-from hsmc.parse.schema import CONTAINER, MANIFEST, PACKAGE
-from hsmc.parse.source import SourceFile, schema_diagnostic, syntax_diagnostic
+from hsmc.parse.source import SourceFile
+from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _T = TypeVar("_T")
@@ -46,6 +45,11 @@ class Inputs:
     registries: tuple[Path, ...] = ()  # searched before the manifest's
     output: Path | None = None
     cwd: Path | None = None
+    cache: bool = True  # the parse cache (parse/cache.py); False: parse every file afresh
+
+
+def make_cache(inputs: Inputs) -> Cache:
+    return Cache(cache_dir() if inputs.cache else None)
 
 
 def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
@@ -58,10 +62,11 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     cwd = (inputs.cwd or Path.cwd()).resolve()
     manifest_path = _manifest_path(inputs.path, cwd)
     out = Collector()
-    manifest = _load_manifest(manifest_path, inputs, cwd, out)
+    cache = make_cache(inputs)
+    manifest = _load_manifest(manifest_path, inputs, cwd, out, cache)
     out.raise_if_any()
     assert manifest is not None
-    reader = _RegistryReader(manifest.registry, cwd, out)
+    reader = _RegistryReader(manifest.registry, cwd, out, cache)
     packages, containers = reader.reach(manifest)
     project = Project(
         manifest=manifest,
@@ -90,14 +95,16 @@ def _manifest_path(path: Path, cwd: Path) -> Path:
     return full / "hsm.yaml" if full.is_dir() else full
 
 
-def _load_manifest(path: Path, inputs: Inputs, cwd: Path, out: Collector) -> Manifest | None:
+def _load_manifest(
+    path: Path, inputs: Inputs, cwd: Path, out: Collector, cache: Cache
+) -> Manifest | None:
     source = _read(path, cwd, out)
     if source is None:
         return None
     if not source.text.strip():
         out.add("HSM008", "empty project", source.span(1), _EMPTY_PROJECT_HINT)
         return None
-    node = _load_yaml(source, MANIFEST, "manifest", out)
+    node = load_tree(source, "manifest", out, cache)
     if node is None:
         return None
     extra = tuple((cwd / r).resolve() for r in inputs.registries)
@@ -111,10 +118,11 @@ _EMPTY_PROJECT_HINT = "list the packages you use under `packages:`, or groups un
 class _RegistryReader:
     """Finds entries by name in the registry roots (first root wins) and parses each once."""
 
-    def __init__(self, roots: Sequence[Path], cwd: Path, out: Collector) -> None:
+    def __init__(self, roots: Sequence[Path], cwd: Path, out: Collector, cache: Cache) -> None:
         self.roots = tuple(roots)
         self.cwd = cwd
         self.out = out
+        self.cache = cache
 
     def reach(
         self, manifest: Manifest
@@ -131,12 +139,12 @@ class _RegistryReader:
             seen.add((kind, name))
             implies: tuple[Implication, ...] = ()
             if kind is TargetKind.PACKAGE:
-                package = self._entry("packages", name, PACKAGE, package_from_node)
+                package = self._entry("packages", name, package_from_node)
                 if package is not None:
                     packages[name] = package
                     implies = package.implies
             else:
-                container = self._entry("containers", name, CONTAINER, container_from_node)
+                container = self._entry("containers", name, container_from_node)
                 if container is not None:
                     containers[name] = container
                     implies = container.implies
@@ -147,8 +155,7 @@ class _RegistryReader:
         self,
         folder: str,
         name: str,
-        schema: sy.Validator,
-        build: Callable[[sy.YAML, SourceFile, Collector], _T | None],
+        build: Callable[[Node, SourceFile, Collector], _T | None],
     ) -> _T | None:
         path = self.find(folder, name)
         if path is None:
@@ -159,12 +166,12 @@ class _RegistryReader:
         if not source.text.strip():
             self.out.add("HSM008", f"empty registry entry `{name}`", source.span(1))
             return None
-        node = _load_yaml(source, schema, folder, self.out)
+        node = load_tree(source, folder, self.out, self.cache)
         if node is None:
             return None
         name_node = node["name"]
         if name_node.value != name:
-            span = source.node_span(name_node, str(name_node.value))
+            span = source.node_span(name_node)
             self.out.add(
                 "HSM101",
                 f"entry name `{name_node.value}` differs from its file name `{name}.yaml`",
@@ -204,16 +211,4 @@ def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
 def _hint_missing(path: Path) -> str | None:
     if path.name == "hsm.yaml":
         return "run hsmc in a directory that holds hsm.yaml, or pass its path"
-    return None
-
-
-def _load_yaml(
-    source: SourceFile, schema: sy.Validator, kind: str, out: Collector
-) -> sy.YAML | None:
-    try:
-        return sy.load(source.text, schema, label=source.shown)
-    except sy.YAMLValidationError as exc:
-        out.extend([schema_diagnostic(exc, source, kind)])
-    except (sy.exceptions.StrictYAMLError, MarkedYAMLError) as exc:
-        out.extend([syntax_diagnostic(exc, source)])
     return None

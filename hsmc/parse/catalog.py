@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import strictyaml as sy
-
 from hsmc import builtin
 from hsmc.errors import Collector
-from hsmc.parse import Inputs, _load_manifest, _load_yaml, _manifest_path, _read, display_path
-from hsmc.parse.schema import CONTAINER, PACKAGE
+from hsmc.parse import Inputs, _load_manifest, _manifest_path, _read, display_path, make_cache
+from hsmc.parse.cache import Cache
+from hsmc.parse.load import load_tree
+from hsmc.parse.tree import Node
 
 
 @dataclass(frozen=True)
@@ -38,32 +38,35 @@ def registry_roots(inputs: Inputs) -> tuple[Path, ...]:
         local = manifest_path.parent / "registry"
         return extra + ((local,) if local.is_dir() else ()) + (builtin.registry_root(),)
     out = Collector()
-    manifest = _load_manifest(manifest_path, inputs, cwd, out)
+    manifest = _load_manifest(manifest_path, inputs, cwd, out, make_cache(inputs))
     out.raise_if_any()
     assert manifest is not None
     return manifest.registry
 
 
-def catalog(roots: Sequence[Path], cwd: Path) -> list[CatalogEntry]:
+def catalog(roots: Sequence[Path], cwd: Path, cache: Cache) -> list[CatalogEntry]:
     entries: list[CatalogEntry] = []
     winners: dict[tuple[str, str], str] = {}
     for root in roots:
         shown_root = "built-in" if root == builtin.registry_root() else display_path(root, cwd)
         for kind, folder in (("package", "packages"), ("container", "containers")):
             for path in sorted((root / folder).glob("*.yaml")):
-                entry = _entry(kind, path, shown_root, cwd, winners.get((kind, path.stem)))
+                hidden_by = winners.get((kind, path.stem))
+                entry = _entry(kind, path, shown_root, cwd, hidden_by, cache)
                 winners.setdefault((kind, path.stem), entry.file)
                 entries.append(entry)
     return entries
 
 
-def _entry(kind: str, path: Path, root: str, cwd: Path, hidden_by: str | None) -> CatalogEntry:
+def _entry(
+    kind: str, path: Path, root: str, cwd: Path, hidden_by: str | None, cache: Cache
+) -> CatalogEntry:
     out = Collector()
     source = _read(path, cwd, out)
     text = source.text if source else ""
     node = None
     if source is not None and text.strip():
-        node = _load_yaml(source, PACKAGE if kind == "package" else CONTAINER, f"{kind}s", out)
+        node = load_tree(source, f"{kind}s", out, cache)
     problem = out.diagnostics[0].message if out.diagnostics else None
     if source is not None and not text.strip():
         problem = "empty file"
@@ -81,11 +84,11 @@ def _entry(kind: str, path: Path, root: str, cwd: Path, hidden_by: str | None) -
     )
 
 
-def _str(node: sy.YAML | None, key: str) -> str | None:
-    return str(node[key].value) if node is not None and key in node else None
+def _str(node: Node | None, key: str) -> str | None:
+    return node[key].text() if node is not None and key in node else None
 
 
-def _keys(node: sy.YAML | None, key: str) -> tuple[str, ...]:
+def _keys(node: Node | None, key: str) -> tuple[str, ...]:
     if node is None or key not in node or not node[key].is_mapping():
         return ()
     return tuple(str(k.value) for k, _ in node[key].items())

@@ -1,12 +1,10 @@
-"""strictyaml nodes (already schema-checked) → the frozen, located input model."""
+"""Located trees (already schema-checked, see load.py) → the frozen, located input model."""
 
 from __future__ import annotations
 
 import re
 import stat
 from pathlib import Path, PurePosixPath
-
-import strictyaml as sy
 
 from hsmc.errors import Collector
 from hsmc.model import (
@@ -36,8 +34,9 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.parse.schema import SOURCE_BY_TYPE, SOURCE_TYPES
-from hsmc.parse.source import SourceFile, schema_diagnostic
+from hsmc.parse.keys import SOURCE_KEYS
+from hsmc.parse.source import SourceFile
+from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -51,9 +50,9 @@ class _Reader:
         self.src = source
         self.out = out
 
-    def text(self, node: sy.YAML) -> Text:
-        value = str(node.value)
-        span = self.src.node_span(node, value)
+    def text(self, node: Node) -> Text:
+        value = node.text()
+        span = self.src.node_span(node)
         if _SURROGATE.search(value):
             # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
             joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -62,34 +61,39 @@ class _Reader:
             value = joined
         return Text(value, span)
 
-    def opt_text(self, node: sy.YAML, key: str) -> Text | None:
+    def opt_text(self, node: Node, key: str) -> Text | None:
         return self.text(node[key]) if key in node else None
 
-    def opt_str(self, node: sy.YAML, key: str) -> str | None:
-        return str(node[key].value) if key in node else None
+    def opt_str(self, node: Node, key: str) -> str | None:
+        return node[key].text() if key in node else None
 
-    def key_span(self, key: sy.YAML) -> Span:
-        return self.src.node_span(key, str(key.value))
+    def key_span(self, key: Node) -> Span:
+        return self.src.node_span(key)
 
-    def settings(self, node: sy.YAML, key: str) -> tuple[Setting, ...]:
+    def key_of(self, node: Node, key: str) -> Span:
+        """The span of `key` in the mapping `node`."""
+        child = node[key]
+        return self.src.node_span(Node(key, child.key_line, child.key_col))
+
+    def settings(self, node: Node, key: str) -> tuple[Setting, ...]:
         if key not in node or not node[key].is_mapping():
             return ()
         return tuple(
             Setting(str(k.value), self.text(v), self.key_span(k)) for k, v in node[key].items()
         )
 
-    def texts(self, node: sy.YAML, key: str) -> tuple[Text, ...]:
+    def texts(self, node: Node, key: str) -> tuple[Text, ...]:
         if key not in node or not node[key].is_sequence():
             return ()
         return tuple(self.text(item) for item in node[key])
 
-    def command(self, node: sy.YAML) -> Text | tuple[Text, ...] | None:
+    def command(self, node: Node) -> Text | tuple[Text, ...] | None:
         if "command" not in node:
             return None
         value = node["command"]
         return tuple(self.text(i) for i in value) if value.is_sequence() else self.text(value)
 
-    def healthcheck(self, node: sy.YAML) -> Healthcheck | None:
+    def healthcheck(self, node: Node) -> Healthcheck | None:
         if "healthcheck" not in node:
             return None
         hc = node["healthcheck"]
@@ -98,17 +102,17 @@ class _Reader:
             t = hc["test"]
             test = tuple(self.text(i) for i in t) if t.is_sequence() else self.text(t)
         return Healthcheck(
-            span=self.src.line_span(self.src.key_line(hc)),
+            span=self.src.line_span(hc.key_line),
             test=test,
             interval=self.opt_text(hc, "interval"),
             timeout=self.opt_text(hc, "timeout"),
             start_period=self.opt_text(hc, "start_period"),
             start_interval=self.opt_text(hc, "start_interval"),
-            retries=int(hc["retries"].value) if "retries" in hc else None,
+            retries=hc["retries"].integer() if "retries" in hc else None,
             disable=bool(hc["disable"].value) if "disable" in hc else None,
         )
 
-    def implies(self, node: sy.YAML) -> tuple[Implication, ...]:
+    def implies(self, node: Node) -> tuple[Implication, ...]:
         if "implies" not in node or not node["implies"].is_mapping():
             return ()
         result = []
@@ -144,7 +148,7 @@ class _Reader:
 
 
 def manifest_from_node(
-    node: sy.YAML,
+    node: Node,
     src: SourceFile,
     extra_registries: tuple[Path, ...],
     output_override: Path | None,
@@ -175,7 +179,7 @@ def manifest_from_node(
     )
 
 
-def _project_name(node: sy.YAML, directory: Path, r: _Reader) -> str:
+def _project_name(node: Node, directory: Path, r: _Reader) -> str:
     if "name" not in node:
         normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
         return normalised or "hsm-stack"
@@ -191,7 +195,7 @@ def _project_name(node: sy.YAML, directory: Path, r: _Reader) -> str:
     return text.value
 
 
-def _registry_roots(node: sy.YAML, directory: Path, r: _Reader) -> tuple[Path, ...]:
+def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]:
     if "registry" not in node:
         default = directory / "registry"
         return (default,) if default.is_dir() else ()
@@ -207,7 +211,7 @@ def _registry_roots(node: sy.YAML, directory: Path, r: _Reader) -> tuple[Path, .
     return tuple(roots)
 
 
-def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
+def _package_refs(node: Node, r: _Reader) -> tuple[PackageRef, ...]:
     if "packages" not in node or not node["packages"].is_sequence():
         return ()
     refs = []
@@ -221,7 +225,7 @@ def _package_refs(node: sy.YAML, r: _Reader) -> tuple[PackageRef, ...]:
     return tuple(refs)
 
 
-def _groups(node: sy.YAML, r: _Reader) -> tuple[Group, ...]:
+def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
     services = node.get("services")
     if services is None or "container_groups" not in services:
         return ()
@@ -256,24 +260,24 @@ def _groups(node: sy.YAML, r: _Reader) -> tuple[Group, ...]:
     return tuple(result)
 
 
-def _fragment(node: sy.YAML, r: _Reader) -> Fragment:
+def _fragment(node: Node, r: _Reader) -> Fragment:
     if node.is_mapping():
         return _fragment_map(node, r)
     if node.is_sequence():
         items = tuple(_fragment(i, r) for i in node)
-        return FragmentList(items, r.src.line_span(r.src.key_line(node)))
+        return FragmentList(items, r.src.line_span(node.key_line))
     return r.text(node)
 
 
-def _fragment_map(node: sy.YAML, r: _Reader) -> FragmentMap:
+def _fragment_map(node: Node, r: _Reader) -> FragmentMap:
     items = tuple((str(k.value), _fragment(v, r)) for k, v in node.items())
-    return FragmentMap(items, r.src.line_span(r.src.key_line(node)))
+    return FragmentMap(items, r.src.line_span(node.key_line))
 
 
 # --- registry entries ----------------------------------------------------------------------
 
 
-def package_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> PackageEntry:
+def package_from_node(node: Node, src: SourceFile, out: Collector) -> PackageEntry:
     r = _Reader(src, out)
     name = str(node["name"].value)
     base = src.path.parent
@@ -293,7 +297,7 @@ def package_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Package
     )
 
 
-def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> ContainerEntry:
+def container_from_node(node: Node, src: SourceFile, out: Collector) -> ContainerEntry:
     r = _Reader(src, out)
     base = src.path.parent
     sources = [s for s in _sources(node, r, base, ("image", "build")) if s is not None]
@@ -306,7 +310,7 @@ def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Conta
         span=r.text(node["name"]).span,
         description=r.opt_str(node, "description"),
         image=r.opt_text(node, "image"),
-        port=int(node["port"].value) if "port" in node else None,
+        port=node["port"].integer() if "port" in node else None,
         ports=r.texts(node, "ports"),
         env=r.settings(node, "env"),
         volumes=r.texts(node, "volumes"),
@@ -324,11 +328,11 @@ def container_from_node(node: sy.YAML, src: SourceFile, out: Collector) -> Conta
     )
 
 
-def _modes(node: sy.YAML) -> tuple[str, ...]:
+def _modes(node: Node) -> tuple[str, ...]:
     return tuple(str(k.value) for k, _ in node["sources"].items()) if "sources" in node else ()
 
 
-def _param_specs(node: sy.YAML, r: _Reader) -> tuple[ParamSpec, ...]:
+def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
     if "params" not in node or not node["params"].is_mapping():
         return ()
     specs = []
@@ -346,7 +350,7 @@ def _param_specs(node: sy.YAML, r: _Reader) -> tuple[ParamSpec, ...]:
 
 
 def _sources(
-    node: sy.YAML, r: _Reader, base: Path, allowed: tuple[str, ...]
+    node: Node, r: _Reader, base: Path, allowed: tuple[str, ...]
 ) -> list[PackageSource | ContainerSource | None]:
     if "sources" not in node:
         return []
@@ -354,24 +358,19 @@ def _sources(
 
 
 def _source(
-    key: sy.YAML, node: sy.YAML, r: _Reader, base: Path, allowed: tuple[str, ...]
+    key: Node, node: Node, r: _Reader, base: Path, allowed: tuple[str, ...]
 ) -> PackageSource | ContainerSource | None:
     mode, span = str(key.value), r.key_span(key)
-    kind = str(node["type"].value) if "type" in node else None
+    kind = node["type"].text() if "type" in node else None
     if kind not in allowed:
         where = "a package" if "pypi" in allowed else "a container"
         found = f"type `{kind}`" if kind else "no `type`"
         hint = "allowed here: " + ", ".join(f"`{a}`" for a in allowed)
-        if kind is not None and kind not in SOURCE_TYPES:
-            hint = "source types: " + ", ".join(f"`{t}`" for t in SOURCE_TYPES) + "; " + hint
+        if kind is not None and kind not in SOURCE_KEYS:
+            hint = "source types: " + ", ".join(f"`{t}`" for t in SOURCE_KEYS) + "; " + hint
         r.out.add("HSM205", f"source `{mode}` of {where} has {found}", span, hint)
         return None
-    try:
-        node.revalidate(SOURCE_BY_TYPE[kind])
-    except sy.YAMLValidationError as exc:
-        r.out.extend(
-            [schema_diagnostic(exc, r.src, "packages" if "pypi" in allowed else "containers")]
-        )
+    if not _source_keys_fit(kind, mode, span, node, r):
         return None
     if kind == "pypi":
         return PypiSource(mode, span, r.opt_text(node, "version"))
@@ -391,7 +390,30 @@ def _source(
     return BuildSource(mode, span, path, directory, r.opt_text(node, "dockerfile"), args)
 
 
-def _profile(key: sy.YAML, node: sy.YAML, r: _Reader) -> Profile:
+def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -> bool:
+    """Each source type takes its own keys (SOURCE_KEYS): report strays and missing ones."""
+    required, optional = SOURCE_KEYS[kind]
+    fits = True
+    for key, _ in node.items():
+        name = key.text()
+        if name != "type" and name not in required + optional:
+            takes = ", ".join(f"`{k}`" for k in ("type", *required, *optional))
+            message = f"a `{kind}` source has no key `{name}`"
+            r.out.add("HSM005", message, r.key_span(key), f"a `{kind}` source takes {takes}")
+            fits = False
+    for name in required:
+        if name not in node:
+            r.out.add(
+                "HSM006",
+                f"source `{mode}` of type `{kind}` needs `{name}`",
+                span,
+                f"add `{name}:` to the source",
+            )
+            fits = False
+    return fits
+
+
+def _profile(key: Node, node: Node, r: _Reader) -> Profile:
     name, span = str(key.value), r.key_span(key)
     mode = DeployMode(str(node["mode"].value))
     external = r.settings(node, "external")
@@ -411,14 +433,14 @@ def _profile(key: sy.YAML, node: sy.YAML, r: _Reader) -> Profile:
             r.out.add(
                 "HSM208",
                 f"`{k}` has no effect in external profile `{name}`",
-                r.src.key_span(r.src.key_line(node[k]), k),
+                r.key_of(node, k),
                 "an external profile emits no service; remove the key or use `mode: managed`",
             )
     elif "external" in node:
         r.out.add(
             "HSM208",
             f"managed profile `{name}` has `external:` fields",
-            r.src.key_span(r.src.key_line(node["external"]), "external"),
+            r.key_of(node, "external"),
             "use `mode: external` for an endpoint outside compose",
         )
     return Profile(
@@ -435,7 +457,7 @@ def _profile(key: sy.YAML, node: sy.YAML, r: _Reader) -> Profile:
     )
 
 
-def _files(node: sy.YAML, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
+def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
     if "files" not in node or not node["files"].is_mapping():
         return ()
     result: list[ShippedFile] = []

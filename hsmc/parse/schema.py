@@ -55,19 +55,23 @@ PROFILE = Map(
     }
 )
 
-SOURCE_TYPES = ("local", "pypi", "git", "image", "build")
-SOURCE_BY_TYPE: dict[str, Validator] = {
-    "local": Map({"type": Str(), "path": Str(), Optional("editable"): Bool()}),
-    "pypi": Map({"type": Str(), Optional("version"): Str()}),
-    "git": Map(
-        {"type": Str(), "url": Str(), Optional("ref"): Str(), Optional("subdirectory"): Str()}
-    ),
-    "image": Map({"type": Str(), "image": Str()}),
-    "build": Map(
-        {"type": Str(), "path": Str(), Optional("dockerfile"): Str(), Optional("args"): STR_MAP}
-    ),
-}
-SOURCES = MapPattern(Str(), MapPattern(Str(), Any()))
+# One map for every source type; nodes.py checks which keys each `type` takes and requires
+# (SOURCE_KEYS), with positions, since strictyaml cannot or two Map validators.
+SOURCE = Map(
+    {
+        Optional("type"): Str(),
+        Optional("path"): Str(),
+        Optional("editable"): Bool(),
+        Optional("version"): Str(),
+        Optional("url"): Str(),
+        Optional("ref"): Str(),
+        Optional("subdirectory"): Str(),
+        Optional("image"): Str(),
+        Optional("dockerfile"): Str(),
+        Optional("args"): STR_MAP,
+    }
+)
+SOURCES = MapPattern(Str(), SOURCE)
 
 PACKAGE = Map(
     {
@@ -131,29 +135,4 @@ MANIFEST = Map(
     }
 )
 
-_SOURCE_KEYS = {"type", "path", "editable", "version", "url", "ref", "subdirectory", "image"}
-_SOURCE_KEYS |= {"dockerfile", "args"}
-_HEALTH_KEYS = {"test", "interval", "timeout", "start_period", "start_interval", "retries"}
-_HEALTH_KEYS |= {"disable"}
-_PROFILE_KEYS = {"mode", "image", "ports", "env", "volumes", "command", "healthcheck", "external"}
-
-# Every key a file of each kind may hold, for did-you-mean on a misspelt key.
-KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "manifest": frozenset(
-        {"name", "output", "registry", "defaults", "profile", "mode", "packages", "services"}
-        | {"container_groups", "selection", "params", "overrides"}
-    ),
-    "packages": frozenset(
-        {"name", "description", "distribution", "version", "default_source", "sources", "env"}
-        | {"implies", "params"}
-        | _SOURCE_KEYS
-    ),
-    "containers": frozenset(
-        {"name", "description", "image", "port", "ports", "env", "volumes", "command"}
-        | {"healthcheck", "files", "connection", "implies", "params", "default_source"}
-        | {"sources", "default_profile", "deployment_profiles", "pattern"}
-        | _SOURCE_KEYS
-        | _HEALTH_KEYS
-        | _PROFILE_KEYS
-    ),
-}
+SCHEMAS: dict[str, Validator] = {"manifest": MANIFEST, "packages": PACKAGE, "containers": CONTAINER}

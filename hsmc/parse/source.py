@@ -1,17 +1,20 @@
-"""An input file's text, spans into it, and strictyaml errors turned into diagnostics."""
+"""An input file's text, spans into it, and strictyaml errors turned into diagnostics.
+
+strictyaml is not imported here: its exceptions are read by their attributes, so that a build
+whose files all come from the parse cache never imports it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import strictyaml as sy
-from strictyaml.ruamel.error import MarkedYAMLError
+from typing import Any
 
 from hsmc.errors import Diagnostic, did_you_mean
 from hsmc.model import Span
-from hsmc.parse.schema import KNOWN_KEYS
+from hsmc.parse.keys import KNOWN_KEYS
+from hsmc.parse.tree import Node
 
 
 @dataclass(frozen=True)
@@ -67,20 +70,12 @@ class SourceFile:
             return self.span(line, at, len(value) + 2)  # the quoted scalar, quotes included
         return self.span(line, at + 1, max(1, len(value)))
 
-    def node_span(self, node: sy.YAML, text: str) -> Span:
+    def node_span(self, node: Node) -> Span:
         """The span of a scalar (value or key) node, quotes included."""
-        found = node_position(node)
-        if found is None:
-            return self.value_span(node.start_line, text)
-        line, col = found
-        source = self.line(line)
-        quoted = source[col - 1 : col] in ("'", '"')
-        return self.span(line, col, max(1, len(text) + (2 if quoted else 0)))
-
-    def key_line(self, node: sy.YAML) -> int:
-        """The line of the key that holds a (block) node."""
-        found = node_position(node, of_key=True)
-        return found[0] if found else node.start_line
+        text = node.text()
+        source = self.line(node.line)
+        quoted = source[node.col - 1 : node.col] in ("'", '"')
+        return self.span(node.line, node.col, max(1, len(text) + (2 if quoted else 0)))
 
     def inner_span(self, span: Span, fragment: str) -> Span:
         """A part of a scalar (a ${…} reference inside a value), on the scalar's line."""
@@ -90,22 +85,13 @@ class SourceFile:
         return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
 
 
-def node_position(node: sy.YAML, of_key: bool = False) -> tuple[int, int] | None:
-    """1-based (line, col) of a node in the original text, from ruamel's marks.
-
-    strictyaml's own `start_line` counts lines of a re-serialised document, which drifts after a
-    long scalar is re-wrapped; ruamel's marks (`lc`) come from the original text. With `of_key`,
-    the position of the key that holds the node.
-    """
-    return _chunk_position(getattr(node, "_chunk", None), of_key)
-
-
-def _chunk_position(chunk: object, of_key: bool = False) -> tuple[int, int] | None:
+def _chunk_position(chunk: Any, of_key: bool = False) -> tuple[int, int] | None:
+    """1-based (line, col) of a strictyaml chunk, from ruamel's marks of the original text."""
     try:
-        steps = chunk.pointer._indices  # type: ignore[attr-defined]
+        steps = chunk.pointer._indices
         if not steps:
             return None
-        container = chunk.whole_document  # type: ignore[attr-defined]
+        container = chunk.whole_document
         for kind, index in steps[:-1]:
             container = container[index[0] if kind in ("val", "key") else index]
         kind, index = steps[-1]
@@ -145,7 +131,8 @@ _SYNTAX_HINTS = (
 )
 
 
-def syntax_diagnostic(exc: MarkedYAMLError, source: SourceFile) -> Diagnostic:
+def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
+    """From a strictyaml/ruamel syntax error (problem, problem_mark)."""
     problem = str(exc.problem or exc)
     mark = exc.problem_mark
     line = mark.line + 1 if mark is not None else 1
@@ -158,7 +145,8 @@ def syntax_diagnostic(exc: MarkedYAMLError, source: SourceFile) -> Diagnostic:
     return Diagnostic(code, f"invalid YAML: {_short(problem)}", source.col_span(line, col), hint)
 
 
-def schema_diagnostic(exc: sy.YAMLValidationError, source: SourceFile, kind: str) -> Diagnostic:
+def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
+    """From a strictyaml YAMLValidationError (context, problem, its chunk)."""
     problem = str(exc.problem or "invalid value")
     position = _chunk_position(getattr(exc, "_chunk", None))
     if position is None:

@@ -1,0 +1,160 @@
+"""The parse cache: same bytes with and without it, exact positions, robust to corrupt and
+concurrent use; and the registry is read lazily (only reachable entries are parsed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hsmc.parse as parse
+from hsmc.parse import Inputs
+from hsmc.parse.cache import Cache, key_of
+from hsmc.parse.load import load_tree
+from hsmc.pipeline import compile_project, compile_stack
+from tests.conftest import CASES, copy_case, run_hsmc, write_project
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_is_identical_with_and_without_the_cache(case: str, tmp_path: Path) -> None:
+    project = copy_case(case, tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = []
+    for args in (["--no-cache"], [], []):  # no cache, cold, warm
+        result = run_hsmc("build", *args, cwd=project, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append(_tree(project / "generated"))
+        shutil.rmtree(project / "generated")
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert any((tmp_path / "cache").rglob("*.json"))
+
+
+def test_a_warm_build_does_not_import_strictyaml(tmp_path: Path) -> None:
+    project = copy_case("04-hybrid-stack", tmp_path)
+    env = {**os.environ, "HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import sys; from pathlib import Path; from hsmc.parse import Inputs; "
+        "from hsmc.pipeline import compile_project; "
+        f"compile_project(Inputs(Path({str(project)!r}))); "
+        "print('strictyaml' in sys.modules)"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"], runs[1].stderr
+
+
+def test_diagnostics_are_the_same_from_the_cache(tmp_path: Path) -> None:
+    project = copy_case("01-shared-container", tmp_path)
+    entry = project / "registry" / "packages" / "auth-service.yaml"
+    entry.write_text(entry.read_text().replace("container:postgres", "container:postgress"))
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    runs = [run_hsmc("check", *a, cwd=project, env=env) for a in (["--no-cache"], [], [])]
+    assert runs[0].stderr == runs[1].stderr == runs[2].stderr
+    assert "registry/packages/auth-service.yaml:7:3" in runs[2].stderr
+
+
+def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    project = copy_case("02-shared-external-db", tmp_path)
+    cache_root = tmp_path / "cache"
+    env = {"HSMC_CACHE_DIR": str(cache_root)}
+    assert run_hsmc("build", "--no-cache", cwd=project, env=env).returncode == 0
+    reference = _tree(project / "generated")
+    shutil.rmtree(project / "generated")
+    assert run_hsmc("build", cwd=project, env=env).returncode == 0
+    shutil.rmtree(project / "generated")
+    entries = sorted(cache_root.rglob("*.json"))
+    assert len(entries) == 4  # hsm.yaml, two packages, one container
+    entries[0].write_text("{not json")
+    entries[1].write_text(json.dumps({"format": "someone-else", "key": "x", "tree": []}))
+    entries[2].write_bytes(b"\x00\xff" * 10)
+    document = json.loads(entries[3].read_text())
+    document["tree"] = [1, 1, 1, 1, {"m": [["name", "not a node"]]}]
+    entries[3].write_text(json.dumps(document))
+    rebuilt = run_hsmc("build", cwd=project, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _tree(project / "generated") == reference
+    for entry in entries[:3]:
+        assert json.loads(entry.read_text())["format"] == "hsmc-parse-cache/1"
+
+
+def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
+    project = copy_case("04-hybrid-stack", tmp_path)
+    env = {**os.environ, "HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    for round_ in range(3):
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "hsmc",
+                    "build",
+                    str(project),
+                    "-o",
+                    str(tmp_path / f"o{round_}{i}"),
+                ],
+                env=env,
+                stderr=subprocess.PIPE,
+            )
+            for i in range(4)
+        ]
+        for process in processes:
+            _, stderr = process.communicate()
+            assert process.returncode == 0, stderr
+    trees = [_tree(tmp_path / f"o{r}{i}") for r in range(3) for i in range(4)]
+    compose = [t["docker-compose.yml"] for t in trees]  # install.sh names its own directory
+    assert all(c == compose[0] for c in compose)
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+
+
+def test_the_key_changes_with_the_content_the_kind_and_the_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = key_of("packages", "name: a\n")
+    assert key_of("packages", "name: b\n") != base
+    assert key_of("containers", "name: a\n") != base
+    monkeypatch.setattr("hsmc.parse.cache.__version__", "9.9.9")
+    assert key_of("packages", "name: a\n") != base
+
+
+def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - app\n"
+        "services:\n  container_groups:\n    web:\n      selection: web\n",
+        "registry/packages/app.yaml": "name: app\nimplies:\n  package:lib:\n  container:db:\n",
+        "registry/packages/lib.yaml": "name: lib\n",
+        "registry/containers/db.yaml": "name: db\nimage: db:1\nimplies:\n  container:cache:\n",
+        "registry/containers/cache.yaml": "name: cache\nimage: cache:1\n",
+        "registry/containers/web.yaml": "name: web\nimage: web:1\n",
+    }
+    for i in range(40):  # a larger registry around the same selection
+        files[f"registry/packages/unused{i}.yaml"] = f"name: unused{i}\nimplies:\n  container:db:\n"
+        files[f"registry/containers/spare{i}.yaml"] = f"name: spare{i}\nimage: x:{i}\n"
+    write_project(tmp_path, files)
+    parsed: list[str] = []
+
+    def recording(source: parse.SourceFile, kind: str, out: object, cache: Cache) -> object:
+        parsed.append(source.shown)
+        return load_tree(source, kind, out, cache)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse, "load_tree", recording)
+    compile_stack(Inputs(tmp_path, cwd=tmp_path, cache=False))
+    assert sorted(parsed) == [
+        "hsm.yaml",
+        "registry/containers/cache.yaml",
+        "registry/containers/db.yaml",
+        "registry/containers/web.yaml",
+        "registry/packages/app.yaml",
+        "registry/packages/lib.yaml",
+    ]
+    assert compile_project(Inputs(tmp_path, cwd=tmp_path, cache=False)).artifacts
