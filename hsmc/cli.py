@@ -264,6 +264,31 @@ def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bo
         click.echo(entry.text, nl=not entry.text.endswith("\n"))
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@_DEBUG
+def init(directory: Path, debug: bool) -> None:
+    """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
+    packages. Refuses to overwrite an existing hsm.yaml; writes nothing else."""
+    from hsmc.errors import CompileError, Diagnostic
+    from hsmc.parse.cache import Cache, cache_dir
+    from hsmc.starter import starter_path, starter_text
+    from hsmc.write import create_file
+
+    def run() -> Path:
+        target = starter_path(directory)
+        if not create_file(target, starter_text(Cache(cache_dir())).encode("utf-8")):
+            hint = "edit it, or remove it to start over"
+            error = Diagnostic(
+                "HSM602", f"{target} exists already; nothing was written", None, hint
+            )
+            raise CompileError([error])
+        return target
+
+    target = _run(run, debug)
+    click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
+
+
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
     """Runs a command's work: invalid input → diagnostics and exit 1; a bug → exit 3."""
     from hsmc.errors import CompileError

@@ -137,6 +137,17 @@ def _write_all(artifacts: Sequence[Artifact], output: Path) -> None:
     _write_atomic(output / MANIFEST, _manifest_text(final), executable=False)
 
 
+def create_file(path: Path, content: bytes) -> bool:
+    """Writes a new file; False (and nothing written) when `path` exists already."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        return False
+    return True
+
+
 def stale_report(artifacts: Sequence[Artifact], output: Path) -> str:
     """What `build --check` prints: a unified diff per stale file, then missing/extra files.
     Empty when the output directory is up to date."""

@@ -121,3 +121,28 @@ def test_check_env_file_reports_missing_inputs_by_name_only(tmp_path: Path) -> N
     assert secret not in result.stderr + result.stdout
     (project / "my.env").write_text("NEO4J_PROD_PASSWORD=x\nexport NEO4J_PROD_PORT=1\n")
     assert run_hsmc("check", "--env-file", "my.env", cwd=project).returncode == 0
+
+
+def test_init_then_build_in_an_empty_directory(tmp_path: Path) -> None:
+    result = run_hsmc("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hsm.yaml"]
+    text = (tmp_path / "hsm.yaml").read_text()
+    assert "\n  - psycopg " in text and "\n#  - qdrant-client " in text
+    built = run_hsmc("build", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    compose = (tmp_path / "generated" / "docker-compose.yml").read_text()
+    assert "\n  postgres:\n" in compose and "\n  redis:\n" in compose
+    uncommented = text.replace("#  - ", "  - ")
+    (tmp_path / "hsm.yaml").write_text(uncommented)
+    assert run_hsmc("build", cwd=tmp_path).returncode == 0
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "hsm.yaml").write_text("packages:\n  - mine\n")
+    result = run_hsmc("init", cwd=tmp_path)
+    assert result.returncode == 1 and "HSM602" in result.stderr
+    assert (tmp_path / "hsm.yaml").read_text() == "packages:\n  - mine\n"
+    other = tmp_path / "sub"
+    assert run_hsmc("init", other, cwd=tmp_path).returncode == 0
+    assert (other / "hsm.yaml").is_file()
