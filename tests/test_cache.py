@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import hsmc.parse as parse
+import hsmc.parse.load as load
+from hsmc.errors import Collector, CompileError
 from hsmc.parse import Inputs
-from hsmc.parse.cache import Cache, key_of
-from hsmc.parse.load import load_tree
+from hsmc.parse.cache import key_of
+from hsmc.parse.source import SourceFile
+from hsmc.parse.tree import Node
 from hsmc.pipeline import compile_project, compile_stack
 from tests.conftest import CASES, copy_case, run_hsmc, write_project
 
@@ -142,12 +144,13 @@ def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.M
         files[f"registry/containers/spare{i}.yaml"] = f"name: spare{i}\nimage: x:{i}\n"
     write_project(tmp_path, files)
     parsed: list[str] = []
+    validate = load._validate
 
-    def recording(source: parse.SourceFile, kind: str, out: object, cache: Cache) -> object:
+    def recording(source: SourceFile, kind: str, out: Collector) -> Node | None:
         parsed.append(source.shown)
-        return load_tree(source, kind, out, cache)  # type: ignore[arg-type]
+        return validate(source, kind, out)
 
-    monkeypatch.setattr(parse, "load_tree", recording)
+    monkeypatch.setattr(load, "_validate", recording)
     compile_stack(Inputs(tmp_path, cwd=tmp_path, cache=False))
     assert sorted(parsed) == [
         "hsm.yaml",
@@ -158,3 +161,43 @@ def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.M
         "registry/packages/lib.yaml",
     ]
     assert compile_project(Inputs(tmp_path, cwd=tmp_path, cache=False)).artifacts
+
+
+def _many(tmp_path: Path, broken: bool = False) -> Path:
+    files = {"hsm.yaml": "packages:\n" + "".join(f"  - p{i}\n" for i in range(40))}
+    for i in range(40):
+        db = f"db{i % 7}"
+        files[f"registry/packages/p{i}.yaml"] = (
+            f"name: p{i}\nenv:\n  P{i}_MODE: fast\nimplies:\n  container:{db}:\n"
+            f"    params:\n      db: d{i}\n"
+        )
+    for j in range(7):
+        files[f"registry/containers/db{j}.yaml"] = (
+            f'name: db{j}\nimage: postgres:16\nports:\n  - "{5400 + j}:5432"\n'
+            'env:\n  DBS: "${HSM_MERGED_PARAMS.db}"\n'
+        )
+    if broken:
+        files["registry/packages/p3.yaml"] = "name: p3\nenv:\n\tX: 1\n"
+        files["registry/packages/p17.yaml"] = "name: p17\nversoin: '1'\n"
+    return write_project(tmp_path, files)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_parallel_and_sequential_parsing_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool
+) -> None:
+    project = _many(tmp_path, broken)
+
+    def run() -> object:
+        try:
+            result = compile_project(Inputs(project, cwd=project, cache=False))
+        except CompileError as exc:
+            return exc.diagnostics
+        return result.artifacts
+
+    parallel = run()
+    monkeypatch.setattr("hsmc.parse.load._PARALLEL_FROM", 10_000)
+    sequential = run()
+    assert parallel == sequential
+    if broken:
+        assert [d.code for d in parallel] == ["HSM005", "HSM001"]  # type: ignore[union-attr]

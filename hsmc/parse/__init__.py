@@ -8,23 +8,21 @@ the manifest reaches (packages it lists, groups it selects, and transitively wha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from hsmc import builtin
 from hsmc.errors import Collector, Diagnostic
 from hsmc.model import (
     ContainerEntry,
-    Implication,
     Manifest,
     PackageEntry,
     Project,
     TargetKind,
 )
 from hsmc.parse.cache import Cache, cache_dir
-from hsmc.parse.load import load_tree
+from hsmc.parse.load import load_tree, load_trees
 from hsmc.parse.nodes import (
     container_from_node,
     manifest_from_node,
@@ -34,7 +32,6 @@ from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -112,6 +109,7 @@ def _load_manifest(
     return manifest_from_node(node, source, extra, output, builtin.registry_root(), out)
 
 
+_FOLDER = {TargetKind.PACKAGE: "packages", TargetKind.CONTAINER: "containers"}
 _EMPTY_PROJECT_HINT = "list the packages you use under `packages:`, or groups under `services:`"
 
 
@@ -127,59 +125,55 @@ class _RegistryReader:
     def reach(
         self, manifest: Manifest
     ) -> tuple[dict[str, PackageEntry], dict[str, ContainerEntry]]:
+        """Breadth-first from the manifest: each level of implications is loaded as a batch
+        (so that cache misses can be validated in parallel)."""
         packages: dict[str, PackageEntry] = {}
         containers: dict[str, ContainerEntry] = {}
         seen: set[tuple[TargetKind, str]] = set()
-        todo = [(TargetKind.PACKAGE, p.name) for p in manifest.packages]
-        todo += [(TargetKind.CONTAINER, g.selection.value) for g in manifest.groups]
-        while todo:
-            kind, name = todo.pop(0)
-            if (kind, name) in seen:
-                continue
-            seen.add((kind, name))
-            implies: tuple[Implication, ...] = ()
-            if kind is TargetKind.PACKAGE:
-                package = self._entry("packages", name, package_from_node)
-                if package is not None:
-                    packages[name] = package
-                    implies = package.implies
-            else:
-                container = self._entry("containers", name, container_from_node)
-                if container is not None:
-                    containers[name] = container
-                    implies = container.implies
-            todo += [(i.kind, i.target) for i in implies]
+        level = [(TargetKind.PACKAGE, p.name) for p in manifest.packages]
+        level += [(TargetKind.CONTAINER, g.selection.value) for g in manifest.groups]
+        while level:
+            batch = [item for item in dict.fromkeys(level) if item not in seen]
+            seen.update(batch)
+            found = [(kind, name, self._source(kind, name)) for kind, name in batch]
+            readable = [(k, n, s) for k, n, s in found if s is not None]
+            jobs = [(source, _FOLDER[kind]) for kind, _, source in readable]
+            level = []
+            for (kind, name, source), tree in zip(
+                readable, load_trees(jobs, self.out, self.cache), strict=True
+            ):
+                if tree is None or not self._named(name, tree, source):
+                    continue
+                entry: PackageEntry | ContainerEntry
+                if kind is TargetKind.PACKAGE:
+                    entry = packages[name] = package_from_node(tree, source, self.out)
+                else:
+                    entry = containers[name] = container_from_node(tree, source, self.out)
+                level += [(i.kind, i.target) for i in entry.implies]
         return packages, containers
 
-    def _entry(
-        self,
-        folder: str,
-        name: str,
-        build: Callable[[Node, SourceFile, Collector], _T | None],
-    ) -> _T | None:
-        path = self.find(folder, name)
+    def _source(self, kind: TargetKind, name: str) -> SourceFile | None:
+        path = self.find(_FOLDER[kind], name)
         if path is None:
             return None  # validate reports unknown names, with did-you-mean
         source = _read(path, self.cwd, self.out)
-        if source is None:
-            return None
-        if not source.text.strip():
+        if source is not None and not source.text.strip():
             self.out.add("HSM008", f"empty registry entry `{name}`", source.span(1))
             return None
-        node = load_tree(source, folder, self.out, self.cache)
-        if node is None:
-            return None
-        name_node = node["name"]
-        if name_node.value != name:
-            span = source.node_span(name_node)
-            self.out.add(
-                "HSM101",
-                f"entry name `{name_node.value}` differs from its file name `{name}.yaml`",
-                span,
-                f"rename the file or set `name: {name}`",
-            )
-            return None
-        return build(node, source, self.out)
+        return source
+
+    def _named(self, name: str, tree: Node, source: SourceFile) -> bool:
+        """The entry's `name:` must be its file's stem (HSM101)."""
+        name_node = tree["name"]
+        if name_node.value == name:
+            return True
+        self.out.add(
+            "HSM101",
+            f"entry name `{name_node.value}` differs from its file name `{name}.yaml`",
+            source.node_span(name_node),
+            f"rename the file or set `name: {name}`",
+        )
+        return False
 
     def find(self, folder: str, name: str) -> Path | None:
         if not NAME_RE.match(name):

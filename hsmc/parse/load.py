@@ -1,13 +1,19 @@
 """The strictyaml boundary: text → validated, located tree (or diagnostics), through the cache.
 
-strictyaml (and its schemas) are imported only here, and only when the cache misses.
+strictyaml (and its schemas) are imported only here, and only when the cache misses. Many misses
+at once (a cold build of a large project) are validated by a pool of forked worker processes:
+strictyaml is pure Python and parsing is nearly all of a cold build's time.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
-from hsmc.errors import Collector
+from hsmc.errors import Collector, Diagnostic
 from hsmc.parse.cache import Cache, key_of
 from hsmc.parse.source import SourceFile, schema_diagnostic, syntax_diagnostic
 from hsmc.parse.tree import Node, from_validated
@@ -23,6 +29,39 @@ def load_tree(source: SourceFile, kind: str, out: Collector, cache: Cache) -> No
     if node is not None:
         cache.put(key, node)
     return node
+
+
+_PARALLEL_FROM = 16  # misses below this are parsed in-process: a pool costs tens of ms
+
+
+def load_trees(
+    jobs: Sequence[tuple[SourceFile, str]], out: Collector, cache: Cache
+) -> list[Node | None]:
+    """load_tree for many files at once; results (and diagnostics) in the order of `jobs`."""
+    keys = [key_of(kind, source.text) for source, kind in jobs]
+    trees: list[Node | None] = [cache.get(key) for key in keys]
+    misses = [i for i, tree in enumerate(trees) if tree is None]
+    workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
+    if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
+        import strictyaml  # noqa: F401  (imported once here, inherited by the forked workers)
+
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            results = pool.map(_validate_job, [jobs[i] for i in misses], chunksize=4)
+    else:
+        results = [_validate_job(jobs[i]) for i in misses]
+    for i, (tree, diagnostics) in zip(misses, results, strict=True):
+        out.extend(diagnostics)
+        trees[i] = tree
+        if tree is not None:
+            cache.put(keys[i], tree)
+    return trees
+
+
+def _validate_job(job: tuple[SourceFile, str]) -> tuple[Node | None, list[Diagnostic]]:
+    out = Collector()
+    tree = _validate(job[0], job[1], out)
+    return tree, out.diagnostics
 
 
 def _validate(source: SourceFile, kind: str, out: Collector) -> Node | None:
