@@ -216,6 +216,7 @@ class FragmentMap:
 
     items: tuple[tuple[str, Fragment], ...]
     span: Span
+    key_spans: tuple[Span, ...] = ()  # one per item, where its key stands
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
 
 SECRET_WORDS = (
     *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
@@ -58,6 +59,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
     _check_params(project, out)
+    _check_overrides(project, out)
     for setting in _secret_candidates(project):
         _check_secret(setting, out)
     _check_output(project, out)
@@ -228,6 +230,21 @@ def _find_cycle(
         return False
 
     return path if walk(start, {start}) else None
+
+
+def _check_overrides(project: Project, out: Collector) -> None:
+    """A group's `overrides:` must hold compose service keys (or `x-` extensions)."""
+    for group in project.manifest.groups:
+        overrides = group.overrides
+        if overrides is None:
+            continue
+        for (key, _), span in zip(overrides.items, overrides.key_spans, strict=True):
+            if key in COMPOSE_SERVICE_KEYS or key.startswith("x-"):
+                continue
+            hint = did_you_mean(key, COMPOSE_SERVICE_KEYS) or (
+                "overrides hold keys of a compose service (see the compose specification)"
+            )
+            out.add("HSM112", f"`{key}` is not a compose service key", span, hint)
 
 
 def _given_params(project: Project) -> Iterator[tuple[str, Setting]]:

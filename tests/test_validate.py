@@ -118,7 +118,7 @@ def test_output_error_points_at_the_output_key(tmp_path: Path) -> None:
 
 
 PARAMS = (
-    "params:\n  db_name:\n    pattern: \"^[a-z_][a-z0-9_]{0,62}$\"\n"
+    'params:\n  db_name:\n    pattern: "^[a-z_][a-z0-9_]{0,62}$"\n'
     "    description: a PostgreSQL database name\n"
 )
 
@@ -146,7 +146,7 @@ def test_an_undeclared_param_suggests_the_declared_one(tmp_path: Path) -> None:
 
 def test_an_invalid_pattern_is_reported(tmp_path: Path) -> None:
     manifest = "services:\n  container_groups:\n    pg:\n      selection: pg\n"
-    bad = "image: postgres:16\nparams:\n  db_name:\n    pattern: \"[a-\"\n"
+    bad = 'image: postgres:16\nparams:\n  db_name:\n    pattern: "[a-"\n'
     (diag,) = compile_errors(tmp_path, _files(manifest, c_pg=bad))
     assert diag.code == "HSM314" and diag.span and diag.span.line == 5
 
@@ -155,7 +155,7 @@ def test_secrets_cannot_hide_in_overrides_params_or_defaults(tmp_path: Path) -> 
     manifest = (
         "packages:\n  - a\nservices:\n  container_groups:\n    db:\n      selection: pg\n"
         "      overrides:\n        environment:\n          ADMIN_PASSWORD: hunter2\n"
-        "        secrets_list:\n          - API_TOKEN=abc\n"
+        "        labels:\n          - API_TOKEN=abc\n"
     )
     files = _files(
         manifest,
@@ -178,3 +178,13 @@ def test_a_container_cannot_imply_a_package(tmp_path: Path) -> None:
     files = _files(manifest, c_x="image: x:1\nimplies:\n  package:a:\n", p_a="")
     (diag,) = compile_errors(tmp_path, files)
     assert diag.code == "HSM111" and diag.span and diag.span.line == 4
+
+
+def test_overrides_hold_compose_service_keys(tmp_path: Path) -> None:
+    manifest = (
+        "services:\n  container_groups:\n    pg:\n      selection: pg\n      overrides:\n"
+        "        restrat: always\n        x-note: fine\n        labels:\n          a: b\n"
+    )
+    (diag,) = compile_errors(tmp_path, _files(manifest, c_pg="image: postgres:16\n"))
+    assert diag.code == "HSM112" and diag.hint == "did you mean `restart`?"
+    assert diag.span and diag.span.line == 6

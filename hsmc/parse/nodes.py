@@ -270,8 +270,10 @@ def _fragment(node: Node, r: _Reader) -> Fragment:
 
 
 def _fragment_map(node: Node, r: _Reader) -> FragmentMap:
-    items = tuple((str(k.value), _fragment(v, r)) for k, v in node.items())
-    return FragmentMap(items, r.src.line_span(node.key_line))
+    pairs = list(node.items())
+    items = tuple((k.text(), _fragment(v, r)) for k, v in pairs)
+    keys = tuple(r.key_span(k) for k, _ in pairs)
+    return FragmentMap(items, r.src.line_span(node.key_line), keys)
 
 
 # --- registry entries ----------------------------------------------------------------------
