@@ -59,3 +59,13 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
             built = project / "generated" / path.relative_to(expected)
             assert built.read_bytes() == path.read_bytes(), path.name
     assert os.access(project / "generated" / "install.sh", os.X_OK)
+
+    # The built-in registry travels in the wheel, shipped scripts keep their executable bit.
+    quickstart = tmp_path / "quickstart"
+    quickstart.mkdir()
+    (quickstart / "hsm.yaml").write_text((ROOT / "examples/quickstart/hsm.yaml").read_text())
+    _run(venv / "bin" / "hsmc", "build", cwd=quickstart)
+    start = quickstart / "generated" / "files" / "postgres" / "postgres-start.sh"
+    assert os.access(start, os.X_OK)
+    compose = (quickstart / "generated" / "docker-compose.yml").read_text()
+    assert '"./files/postgres/postgres-start.sh:/hsm/start.sh:ro"' in compose
