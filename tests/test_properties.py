@@ -125,3 +125,24 @@ def test_no_secret_value_reaches_an_artifact(case: str, tmp_path: Path) -> None:
             continue  # the user's own file, which hsmc never touches
         assert SENTINEL.encode() not in content, path
     assert (output / ".env").read_text(encoding="utf-8") == dotenv
+
+
+EXAMPLES = sorted(p.name for p in (GOLDEN.parent / "examples").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_docker_compose_accepts_the_examples_on_the_built_in_registry(
+    example: str, tmp_path: Path
+) -> None:
+    project = tmp_path / example
+    project.mkdir()
+    source = GOLDEN.parent / "examples" / example / "hsm.yaml"
+    (project / "hsm.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    output = _build(project, tmp_path)
+    env = env_template_values(output / ".env.template")
+    result = _compose(output, env, "config", "-q")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    services = json.loads(_compose(output, env, "config", "--format", "json").stdout)["services"]
+    if example == "all-builtins":
+        expected = {"minio", "mongodb", "neo4j", "postgres", "qdrant", "rabbitmq", "redis"}
+        assert set(services) == expected
