@@ -103,7 +103,8 @@ def _check_manifest_packages(project: Project, out: Collector) -> None:
         mode = ref.mode.value if ref.mode else None
         if ref.mode is not None and mode not in package.modes:
             hint = one_of(list(package.modes), f"modes of `{ref.name}`")
-            out.add("HSM201", f"package `{ref.name}` has no mode `{mode}`", ref.mode.span, hint)
+            message = f"package `{ref.name}` has no mode {_named(mode)}"
+            out.add("HSM201", message, ref.mode.span, hint)
         if ref.name in first and first[ref.name][0] != mode:
             other_mode, other_span = first[ref.name]
             out.add(
@@ -129,7 +130,9 @@ def _check_groups(project: Project, out: Collector) -> None:
                 hint = did_you_mean(group.profile.value, names) or one_of(
                     names or ["managed"], f"profiles of `{container.name}`"
                 )
-                message = f"container `{container.name}` has no profile `{group.profile.value}`"
+                message = (
+                    f"container `{container.name}` has no profile {_named(group.profile.value)}"
+                )
                 if group.profile.value != "managed" or names:
                     out.add("HSM202", message, group.profile.span, hint)
         if group.mode is not None:
@@ -138,9 +141,13 @@ def _check_groups(project: Project, out: Collector) -> None:
                 hint = did_you_mean(group.mode.value, modes) or one_of(
                     modes, f"modes of `{container.name}`"
                 )
-                message = f"container `{container.name}` has no mode `{group.mode.value}`"
+                message = f"container `{container.name}` has no mode {_named(group.mode.value)}"
                 out.add("HSM206", message, group.mode.span, hint)
     _check_ambiguous_groups(project, out)
+
+
+def _named(value: str | None) -> str:
+    return f"`{value}`" if value else "of an empty name (the value is missing)"
 
 
 def _check_ambiguous_groups(project: Project, out: Collector) -> None:
@@ -323,7 +330,9 @@ def _check_secret(setting: Setting, out: Collector) -> None:
     if not looks_secret(setting.key):
         return
     value = setting.text.value
-    rest = _REFERENCE.sub("", value).strip()
+    rest = _REFERENCE.sub("", value.replace("$$", "")).strip()
+    if "$" in rest:
+        return  # a malformed reference: interpolate reports it precisely (HSM301/HSM306)
     literal_default = next(
         (d for d in _DEFAULTED.findall(value) if _REFERENCE.sub("", d).strip()), None
     )

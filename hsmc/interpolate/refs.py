@@ -105,15 +105,16 @@ class Interpolator:
             return Literal("")
         name, op, rest = match.group(1), match.group(2), match.group(3)
         nested: tuple[RuntimeRef, ...] = ()
-        if rest and "$" in rest:
-            if "${HSM" in rest:
-                self.out.add(
-                    "HSM302",
-                    "compile-time references cannot stand inside a run-time default",
-                    self._span(text, raw),
-                )
-            inner_value = self.value(Text(rest, text.span), PLAIN)
-            nested = inner_value.refs
+        if rest and "${HSM" in rest:
+            self.out.add(
+                "HSM302",
+                "compile-time references cannot stand inside a run-time default",
+                self._span(text, raw),
+                f"hsmc resolves ${{HSM…}} at compile time and keeps ${{{name}…}} for run time; "
+                "give the default as plain text, or drop the run-time reference",
+            )
+        elif rest and "$" in rest:
+            nested = self.value(Text(rest, text.span), PLAIN).refs
         default = rest if op in (":-", "-") else None
         required = op in (None, ":?", "?")
         return RuntimeRef(raw, name, default, required, nested, self._span(text, raw))

@@ -98,7 +98,7 @@ def _load_manifest(
     source = _read(path, cwd, out)
     if source is None:
         return None
-    if not source.text.strip():
+    if source.blank:
         out.add("HSM008", "empty project", source.span(1), _EMPTY_PROJECT_HINT)
         return None
     node = load_tree(source, "manifest", out, cache)
@@ -157,7 +157,7 @@ class _RegistryReader:
         if path is None:
             return None  # validate reports unknown names, with did-you-mean
         source = _read(path, self.cwd, self.out)
-        if source is not None and not source.text.strip():
+        if source is not None and source.blank:
             self.out.add("HSM008", f"empty registry entry `{name}`", source.span(1))
             return None
         return source
@@ -192,12 +192,25 @@ class _RegistryReader:
 def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
     shown = display_path(path, cwd)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         out.add("HSM009", f"no such file: {shown}", None, _hint_missing(path))
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        out.add("HSM009", f"cannot read {shown}: {exc}", None)
+    except OSError as exc:
+        out.add("HSM009", f"cannot read {shown}: {exc.strerror or exc}", None)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        source = SourceFile(path=path, shown=shown, text=data.decode("utf-8", "replace"))
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        out.add(
+            "HSM001",
+            f"invalid YAML: byte 0x{data[exc.start]:02x} is not UTF-8",
+            source.span(data[: exc.start].count(b"\n") + 1, col),
+            "save the file as UTF-8",
+        )
         return None
     return SourceFile(path=path, shown=shown, text=text)
 

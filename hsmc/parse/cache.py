@@ -23,7 +23,7 @@ from pathlib import Path
 from hsmc import __version__
 from hsmc.parse.tree import Node
 
-SCHEMA_VERSION = "2"  # bump when a schema or the tree format changes
+SCHEMA_VERSION = "3"  # bump when a schema or the tree format changes
 _FORMAT = "hsmc-parse-cache/1"
 
 

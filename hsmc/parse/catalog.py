@@ -65,10 +65,10 @@ def _entry(
     source = _read(path, cwd, out)
     text = source.text if source else ""
     node = None
-    if source is not None and text.strip():
+    if source is not None and not source.blank:
         node = load_tree(source, f"{kind}s", out, cache)
     problem = out.diagnostics[0].message if out.diagnostics else None
-    if source is not None and not text.strip():
+    if source is not None and source.blank:
         problem = "empty file"
     return CatalogEntry(
         kind=kind,

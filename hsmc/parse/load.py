@@ -15,7 +15,12 @@ from typing import Any
 
 from hsmc.errors import Collector, Diagnostic
 from hsmc.parse.cache import Cache, key_of
-from hsmc.parse.source import SourceFile, schema_diagnostic, syntax_diagnostic
+from hsmc.parse.source import (
+    SourceFile,
+    schema_diagnostic,
+    syntax_diagnostic,
+    unprintable_diagnostic,
+)
 from hsmc.parse.tree import Node, from_validated
 
 
@@ -70,12 +75,19 @@ def _validate(source: SourceFile, kind: str, out: Collector) -> Node | None:
 
     from hsmc.parse.schema import SCHEMAS
 
+    unprintable = unprintable_diagnostic(source)
+    if unprintable is not None:
+        out.extend([unprintable])
+        return None
     try:
         document: Any = sy.load(source.text, SCHEMAS[kind], label=source.shown)
     except sy.YAMLValidationError as exc:
         out.extend([schema_diagnostic(exc, source, kind)])
         return None
     except (sy.exceptions.StrictYAMLError, MarkedYAMLError) as exc:
+        out.extend([syntax_diagnostic(exc, source)])
+        return None
+    except Exception as exc:
         out.extend([syntax_diagnostic(exc, source)])
         return None
     return from_validated(document.data, document._chunk.whole_document)

@@ -25,12 +25,26 @@ class SourceFile:
     lines: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+        # YAML breaks lines at LF, CR and CRLF only (not at U+0085, U+2028, … as str does).
+        lines = re.split(r"\r\n|\r|\n", self.text)
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        object.__setattr__(self, "lines", tuple(lines))
+
+    @property
+    def blank(self) -> bool:
+        """Nothing but blank lines and comments: an empty document."""
+        return all(not line.strip() or line.lstrip().startswith("#") for line in self.lines)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
     def span(self, line: int, col: int = 1, length: int = 1) -> Span:
+        """A span; a position past the end (where a parser reports the end of the file) is
+        moved to the end of the last line."""
+        if line > len(self.lines):
+            line = max(1, len(self.lines))
+            col = len(self.line(line)) + 1
         return Span(self.shown, line, col, length, self.line(line))
 
     def line_span(self, line: int) -> Span:
@@ -124,6 +138,7 @@ _SYNTAX_HINTS = (
         "is meant as text",
     ),
     ("anchor", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
+    ("tag token", "HSM004", "strictyaml forbids tags (!x): quote the value if it is meant as text"),
     ("alias", "HSM004", "strictyaml forbids anchors and aliases (&x, *x): repeat the value"),
     ("tag", "HSM004", "strictyaml forbids tags (!x): quote the value if it is meant as text"),
     ("duplicate key", "HSM002", "a key may appear once in a mapping: remove or rename one"),
@@ -132,11 +147,18 @@ _SYNTAX_HINTS = (
 
 
 def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
-    """From a strictyaml/ruamel syntax error (problem, problem_mark)."""
-    problem = str(exc.problem or exc)
-    mark = exc.problem_mark
+    """From a strictyaml/ruamel syntax error (problem, problem_mark, context_mark)."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if context is not None and (mark is None or mark.line + 1 > len(source.lines)):
+        mark = context  # "found end of stream": where the unfinished thing began is more useful
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
+    duplicate = re.match(r"Duplicate key '(.*)' found", problem)
+    if duplicate:
+        span = source.key_span(line, duplicate.group(1))
+        return Diagnostic("HSM002", f"duplicate key `{duplicate.group(1)}`", span, _DUPLICATE_HINT)
     code, hint = "HSM001", "check the indentation and the `key: value` layout around this line"
     for needle, c, h in _SYNTAX_HINTS:
         if needle in problem.lower():
@@ -145,13 +167,36 @@ def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
     return Diagnostic(code, f"invalid YAML: {_short(problem)}", source.col_span(line, col), hint)
 
 
+_DUPLICATE_HINT = "a key may appear once in a mapping: remove or rename one"
+_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def unprintable_diagnostic(source: SourceFile) -> Diagnostic | None:
+    """YAML allows no control characters but tab, LF and CR (strictyaml crashes on them)."""
+    found = _PRINTABLE.search(source.text)
+    if found is None:
+        return None
+    before = source.text[: found.start()]
+    line = len(re.findall(r"\r\n|\r|\n", before)) + 1
+    col = found.start() - max(before.rfind("\n"), before.rfind("\r"))
+    char = f"U+{ord(found.group()):04X}"
+    return Diagnostic(
+        "HSM001",
+        f"invalid YAML: the control character {char} is not allowed",
+        source.span(line, col),
+        "remove it; write it as an escape (\\uXXXX) inside a double-quoted string if you mean it",
+    )
+
+
 def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
     """From a strictyaml YAMLValidationError (context, problem, its chunk)."""
     problem = str(exc.problem or "invalid value")
-    position = _chunk_position(getattr(exc, "_chunk", None))
+    chunk = getattr(exc, "_chunk", None)
+    position = _chunk_position(chunk)
+    if position is not None and (position[0] > len(source.lines) or "blank" in problem):
+        position = _chunk_position(chunk, of_key=True)  # an empty value: point at its key
     if position is None:
-        mark = exc.problem_mark
-        position = (mark.line + 1, 1) if mark is not None else (1, 1)
+        position = (1, 1)  # the document itself
     line = position[0]
     if "unexpected key not in schema" in problem:
         key = problem.split("'")[1] if problem.count("'") >= 2 else ""
@@ -160,7 +205,9 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
     if "required key" in problem:
         keys = ", ".join(f"`{k}`" for k in re.findall(r"'([^']+)'", problem))
         hint = f"add {keys} to this mapping"
-        return Diagnostic("HSM006", f"missing required key {keys}", source.line_span(line), hint)
+        holder = _chunk_position(chunk, of_key=True)  # the key that holds the mapping, if any
+        span = source.line_span(holder[0] if holder else 1)
+        return Diagnostic("HSM006", f"missing required key {keys}", span, hint)
     expected = str(exc.context or "").replace("when expecting", "expected")
     expected = expected.replace("expected a int", "expected an integer")
     found = problem.replace("found arbitrary text", "found text").replace("found ", "got ")
@@ -186,5 +233,6 @@ def _short(problem: str) -> str:
     text = text.replace("Found confusing disallowed anchor token", "anchors are not allowed")
     text = text.replace("Found confusing disallowed alias token", "aliases are not allowed")
     text = text.replace("Found ugly disallowed tag token", "tags are not allowed")
+    text = re.sub(r"(?i)^found disallowed tag tokens.*", "tags are not allowed", text)
     text = re.sub(r"^Duplicate key '(.*)' found$", r"duplicate key `\1`", text)
     return text[:1].lower() + text[1:]

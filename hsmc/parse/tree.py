@@ -103,6 +103,10 @@ def from_validated(data: Any, raw: Any, line: int = 1, col: int = 1) -> Node:
                 key_line, key_col = (n + 1 for n in marks.key(key))
                 value_line, value_col = (n + 1 for n in marks.value(key))
             child_raw = raw.get(key) if isinstance(raw, dict) else None
+            if value in ("", {}, []) and not child_raw:
+                # An empty value has no mark of its own (ruamel gives the next token's):
+                # it stands right after its key.
+                value_line, value_col = key_line, key_col + len(str(key)) + 1
             child = from_validated(value, child_raw, value_line, value_col)
             child.key_line, child.key_col = key_line, key_col
             children[str(key)] = child

@@ -1,0 +1,336 @@
+"""Mutated golden projects: hsmc ends in success or in a CompileError that points into the input.
+
+Each example copies one valid golden project (golden/0*/) to a temporary directory, applies one
+mutation to one of its YAML files (hsm.yaml or a registry entry) and compiles it in-process.
+Whatever the mutation, the pipeline must either succeed or raise CompileError whose every
+diagnostic (and every related note) has a span in a real file of the project, as a relative path
+(or `built-in:…` for an entry of the built-in registry), at a line that exists in that file (line 1
+of an empty file). Any other exception is a bug in hsmc.
+
+One test per family of mutations, so that a bug found by one family does not hide the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hsmc import builtin
+from hsmc.errors import CompileError
+from hsmc.model import Span
+from hsmc.parse import Inputs
+from hsmc.pipeline import compile_project
+from tests.conftest import GOLDEN
+
+EXAMPLES_PER_FAMILY = 280
+
+Files = dict[str, tuple[bytes, int]]  # relative path → (content, mode)
+
+
+def _load(case: Path) -> Files:
+    files: Files = {}
+    for path in sorted(case.rglob("*")):
+        rel = path.relative_to(case)
+        if path.is_file() and not {"expected", "generated"} & set(rel.parts):
+            files[rel.as_posix()] = (path.read_bytes(), path.stat().st_mode & 0o777)
+    return files
+
+
+PROJECTS: dict[str, Files] = {
+    p.name: _load(p) for p in sorted(GOLDEN.glob("0*")) if (p / "hsm.yaml").is_file()
+}
+TARGETS = [
+    (case, rel)
+    for case, files in PROJECTS.items()
+    for rel in files
+    if rel == "hsm.yaml" or (rel.startswith("registry/") and rel.endswith(".yaml"))
+]
+BUILTIN = builtin.registry_root().resolve()
+
+# --- mutations: (original text, data) → mutated bytes -----------------------------------------
+
+Mutation = Callable[[str, st.DataObject], bytes]
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _line_index(data: st.DataObject, lines: list[str]) -> int:
+    return data.draw(st.integers(0, max(0, len(lines) - 1)), label="line")
+
+
+def _join(lines: list[str]) -> bytes:
+    return "".join(lines).encode("utf-8")
+
+
+def drop_line(text: str, data: st.DataObject) -> bytes:
+    lines = _lines(text)
+    del lines[_line_index(data, lines)]
+    return _join(lines)
+
+
+def duplicate_line(text: str, data: st.DataObject) -> bytes:
+    lines = _lines(text)
+    i = _line_index(data, lines)
+    j = data.draw(st.integers(0, len(lines)), label="insert at")
+    line = lines[i] if lines[i].endswith("\n") else lines[i] + "\n"
+    lines.insert(j, line)
+    return _join(lines)
+
+
+def swap_lines(text: str, data: st.DataObject) -> bytes:
+    lines = [line.rstrip("\n") for line in _lines(text)]
+    i, j = _line_index(data, lines), _line_index(data, lines)
+    lines[i], lines[j] = lines[j], lines[i]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def reindent(text: str, data: st.DataObject) -> bytes:
+    lines = _lines(text)
+    i = _line_index(data, lines)
+    count = data.draw(st.integers(1, 3), label="lines")
+    delta = data.draw(st.sampled_from([-4, -2, -1, 1, 2, 3, 4]), label="delta")
+    for k in range(i, min(len(lines), i + count)):
+        body = lines[k].lstrip(" ")
+        indent = len(lines[k]) - len(body)
+        lines[k] = " " * max(0, indent + delta) + body
+    return _join(lines)
+
+
+_KEY_VALUE = re.compile(r"^(?P<indent>\s*)(?P<dash>- )?(?P<key>[^\s#:][^#:]*?:)(?P<value>[ ].*)?$")
+_ITEM = re.compile(r"^(?P<indent>\s*)- (?P<value>.+)$")
+_SCALAR_TEXT = st.sampled_from(
+    ["", "~", "null", "yes", "no", "true", "0", "-1", "1e3", "0x1F", "eighty", "'quoted'", '""']
+)
+
+
+def _replacement(data: st.DataObject, indent: str) -> str:
+    kind = data.draw(st.sampled_from(["number", "list", "mapping", "empty", "text"]), label="as")
+    if kind == "number":
+        number = data.draw(st.integers(-(10**6), 10**12) | st.floats(allow_nan=False))
+        return f" {number}"
+    if kind == "list":
+        return f"\n{indent}  - item\n{indent}  - 5432"
+    if kind == "mapping":
+        return f"\n{indent}  key: value\n{indent}  port: 1"
+    if kind == "empty":
+        return ""
+    return " " + data.draw(_SCALAR_TEXT, label="text")
+
+
+def retype_scalar(text: str, data: st.DataObject) -> bytes:
+    lines = text.splitlines()
+    candidates = [i for i, line in enumerate(lines) if _KEY_VALUE.match(line) or _ITEM.match(line)]
+    if not candidates:
+        return text.encode("utf-8")
+    i = data.draw(st.sampled_from(candidates), label="scalar line")
+    match = _KEY_VALUE.match(lines[i])
+    if match:
+        indent = match["indent"] + ("  " if match["dash"] else "")
+        head = f"{match['indent']}{match['dash'] or ''}{match['key']}"
+        lines[i] = head + _replacement(data, indent)
+    else:
+        item = _ITEM.match(lines[i])
+        assert item is not None
+        shape = data.draw(st.sampled_from(["number", "mapping", "list", "empty"]), label="item")
+        ind = item["indent"]
+        lines[i] = {
+            "number": f"{ind}- {data.draw(st.integers(-5, 10**6))}",
+            "mapping": f"{ind}- key: {item['value']}",
+            "list": f"{ind}- - {item['value']}",
+            "empty": f"{ind}-",
+        }[shape]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_REFERENCE_EDITS = [
+    ("${", "${HSM."),
+    ("${", "${HSM_"),
+    ("${", "${HSM_PARAMS."),
+    ("${", "$"),
+    ("${", "${{"),
+    ("}", ""),
+    ("HSM_MERGED_PARAMS", "HSM_PARAMS"),
+    ("HSM_MERGED_PARAMS", "HSM"),
+    ("HSM_PARAMS", "HSM_MERGED_PARAMS"),
+    ("HSM.host", "HSM.hostname"),
+    ("HSM.port", "HSM_PARAMS.port"),
+    (":?", ":"),
+    (":-", ":-${"),
+]
+
+
+def corrupt_reference(text: str, data: st.DataObject) -> bytes:
+    edits = [(old, new) for old, new in _REFERENCE_EDITS if old in text]
+    how = data.draw(st.sampled_from(["edit", "dollar"]) if edits else st.just("dollar"))
+    if how == "dollar":
+        at = data.draw(st.integers(0, len(text)), label="$ at")
+        extra = data.draw(st.sampled_from(["$", "${", "$X", "${HSM", "$$", "${X:-", "}"]))
+        return (text[:at] + extra + text[at:]).encode("utf-8")
+    old, new = data.draw(st.sampled_from(edits), label="edit")
+    starts = [m.start() for m in re.finditer(re.escape(old), text)]
+    at = data.draw(st.sampled_from(starts), label="occurrence")
+    return (text[:at] + new + text[at + len(old) :]).encode("utf-8")
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]")
+_TYPO_CHARS = string.ascii_lowercase + string.digits + "-_.A"
+
+
+def rename_name(text: str, data: st.DataObject) -> bytes:
+    words = [m for m in _NAME.finditer(text) if len(m.group()) >= 3]
+    if not words:
+        return text.encode("utf-8")
+    word = data.draw(st.sampled_from(words), label="word")
+    name = word.group()
+    i = data.draw(st.integers(0, len(name) - 1), label="at")
+    how = data.draw(st.sampled_from(["drop", "double", "swap", "replace", "insert"]))
+    char = data.draw(st.sampled_from(_TYPO_CHARS), label="char")
+    typo = {
+        "drop": name[:i] + name[i + 1 :],
+        "double": name[:i] + name[i] + name[i:],
+        "swap": name[:i] + name[i + 1 : i + 2] + name[i : i + 1] + name[i + 2 :],
+        "replace": name[:i] + char + name[i + 1 :],
+        "insert": name[:i] + char + name[i:],
+    }[how]
+    every = data.draw(st.booleans(), label="every occurrence in the file")
+    if every:
+        return re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", typo, text).encode("utf-8")
+    return (text[: word.start()] + typo + text[word.end() :]).encode("utf-8")
+
+
+def insert_bytes(text: str, data: st.DataObject) -> bytes:
+    raw = text.encode("utf-8")
+    at = data.draw(st.integers(0, len(raw)), label="at")
+    junk = data.draw(st.binary(min_size=1, max_size=8), label="bytes")
+    return raw[:at] + junk + raw[at:]
+
+
+_ODD_TEXT = st.text(
+    st.characters(codec="utf-8")
+    | st.sampled_from(["\x00", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\ufeff", "\r", "\t"]),
+    min_size=1,
+    max_size=6,
+)
+
+
+def insert_unicode(text: str, data: st.DataObject) -> bytes:
+    at = data.draw(st.integers(0, len(text)), label="at")
+    junk = data.draw(_ODD_TEXT, label="text")
+    return (text[:at] + junk + text[at:]).encode("utf-8")
+
+
+def insert_tabs(text: str, data: st.DataObject) -> bytes:
+    lines = _lines(text)
+    i = _line_index(data, lines)
+    where = data.draw(st.sampled_from(["indent", "replace indent", "after colon", "end"]))
+    line = lines[i]
+    body = line.lstrip(" ")
+    if where == "indent":
+        lines[i] = "\t" + line
+    elif where == "replace indent":
+        lines[i] = "\t" * ((len(line) - len(body)) // 2) + body
+    elif where == "after colon" and ": " in line:
+        lines[i] = line.replace(": ", ":\t", 1)
+    else:
+        lines[i] = line.rstrip("\n") + "\t\n"
+    return _join(lines)
+
+
+def truncate(text: str, data: st.DataObject) -> bytes:
+    raw = text.encode("utf-8")
+    return raw[: data.draw(st.integers(0, max(0, len(raw) - 1)), label="keep")]
+
+
+MUTATIONS: dict[str, Mutation] = {
+    f.__name__: f
+    for f in (
+        drop_line,
+        duplicate_line,
+        swap_lines,
+        reindent,
+        retype_scalar,
+        corrupt_reference,
+        rename_name,
+        insert_bytes,
+        insert_unicode,
+        insert_tabs,
+        truncate,
+    )
+}
+
+# --- the property -------------------------------------------------------------------------------
+
+
+def _file_lines(content: bytes) -> list[str]:
+    """The lines of a file as an editor numbers them (LF, CRLF or CR ends)."""
+    text = content.decode("utf-8", "replace")
+    lines = re.split(r"\r\n|\r|\n", text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _check_span(span: Span | None, root: Path, what: str) -> None:
+    assert span is not None, f"{what} has no position"
+    assert span.file, f"{what} names no file"
+    path = Path(span.file)
+    if span.file.startswith("built-in:"):
+        # An entry of the built-in registry (a name mutated into a built-in one).
+        path = BUILTIN / span.file.removeprefix("built-in:")
+    elif path.is_absolute():
+        assert path.resolve().is_relative_to(BUILTIN), f"{what}: absolute path {span.file}"
+    else:
+        path = root / path
+        assert path.resolve().is_relative_to(root.resolve()), f"{what}: {span.file} is outside"
+    assert path.is_file(), f"{what}: {span.file} does not exist"
+    lines = _file_lines(path.read_bytes())
+    assert 1 <= span.line <= max(1, len(lines)), (
+        f"{what}: line {span.line} of {span.file}, which has {len(lines)} lines"
+    )
+    assert span.col >= 1, f"{what}: column {span.col}"
+
+
+def _compile(root: Path) -> None:
+    try:
+        compile_project(Inputs(path=root, cwd=root))
+    except CompileError as exc:
+        assert exc.diagnostics, "CompileError without diagnostics"
+        for d in exc.diagnostics:
+            _check_span(d.span, root, f"{d.code} `{d.message}`")
+            for rel in d.related:
+                _check_span(rel.span, root, f"{d.code} note `{rel.message}`")
+
+
+@pytest.mark.parametrize("family", sorted(MUTATIONS))
+@settings(
+    max_examples=EXAMPLES_PER_FAMILY,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(target=st.sampled_from(TARGETS), data=st.data())
+def test_a_mutated_project_compiles_or_fails_with_located_diagnostics(
+    family: str, target: tuple[str, str], data: st.DataObject
+) -> None:
+    case, rel = target
+    files = PROJECTS[case]
+    original = files[rel][0].decode("utf-8")
+    mutated = MUTATIONS[family](original, data)
+    with tempfile.TemporaryDirectory(prefix="hsmc-mutation-") as tmp:
+        root = Path(tmp) / case
+        for name, (content, mode) in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(mutated if name == rel else content)
+            os.chmod(path, mode)
+        _compile(root)
