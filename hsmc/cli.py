@@ -41,20 +41,14 @@ _NO_CACHE = click.option(
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@_PATH
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     help="Output directory (default: the manifest's `output`, else generated/).",
 )
-@click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="A registry root searched before the manifest's (repeatable).",
-)
+@_REGISTRY
 @click.option(
     "--check",
     "check_only",
@@ -97,14 +91,8 @@ def build(
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-@click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="A registry root searched before the manifest's (repeatable).",
-)
+@_PATH
+@_REGISTRY
 @click.option(
     "--format",
     "fmt",

