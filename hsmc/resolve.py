@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
@@ -29,7 +30,6 @@ from hsmc.model import (
     Project,
     ResolvedPackage,
     ResolvedService,
-    Setting,
     Span,
     Stack,
     TargetKind,
@@ -106,10 +106,7 @@ def _package_source(
     return mode, source
 
 
-def _check_directory(text: Text, directory: object, out: Collector) -> None:
-    from pathlib import Path
-
-    assert isinstance(directory, Path)
+def _check_directory(text: Text, directory: Path, out: Collector) -> None:
     if not directory.is_dir():
         out.add(
             "HSM402",
@@ -347,6 +344,3 @@ def split_port(item: Text) -> tuple[Text | None, str]:
         return None, container
     host = parts[-2]
     return Text(host, item.span), container
-
-
-__all__ = ["Setting", "resolve"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceOut, Span, Value
@@ -49,8 +50,9 @@ def collect_inputs(
     )
 
 
-def _walk(node: ComposeNode, where: str, key: str | None, note: object) -> None:
-    assert callable(note)
+def _walk(
+    node: ComposeNode, where: str, key: str | None, note: Callable[[Value, str, str | None], None]
+) -> None:
     if isinstance(node, Value):
         note(node, where, key)
     elif isinstance(node, dict):

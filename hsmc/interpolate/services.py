@@ -57,48 +57,70 @@ def _service(
     def v(text: Text) -> Value:
         return interp.value(text, scope)
 
-    body: dict[str, ComposeNode] = {}
-    source = service.source
-    if isinstance(source, BuildSource):
-        body["build"] = _build(source, stack, v)
-    else:
-        image = source.image if isinstance(source, ImageSource) else None
-        image = image or (profile.image if profile else None) or container.image
-        if image is not None:
-            body["image"] = v(image)
     command = (profile.command if profile else None) or container.command
-    if command is not None:
-        body["command"] = [v(t) for t in command] if isinstance(command, tuple) else v(command)
-    env = EnvMap(f"service `{service.name}`", out)
-    for setting in container.env:
-        env.add(setting.key, v(setting.text), f"`{container.name}`", setting.text.span)
-    for setting in profile.env if profile else ():
-        origin = f"profile `{profile.name}`" if profile else ""
-        env.add(setting.key, v(setting.text), origin, setting.text.span, override=True)
-    for dep in needs:
-        add_connection(env, dep, by_name[dep.service], interp)
-    if env.entries:
-        body["environment"] = {e.key: e.value for e in env.sorted()}
-    ports = effective_ports(container, profile)
-    if ports:
-        body["ports"] = [v(p) for p in ports]
-    volumes: list[ComposeNode] = [v(t) for t in _volumes(service)]
-    volumes += [
-        literal(f"./files/{service.name}/{f.name}:{f.container_path}:ro") for f in container.files
-    ]
-    if volumes:
-        body["volumes"] = volumes
-    depends = _depends_on(needs, by_name)
-    if depends:
-        body["depends_on"] = depends
-    health = _healthcheck(container.healthcheck, profile.healthcheck if profile else None, v)
-    if health:
-        body["healthcheck"] = health
+    parts: dict[str, ComposeNode | None] = {
+        **_made_of(service, stack, v),
+        "command": [v(t) for t in command] if isinstance(command, tuple) else _opt(command, v),
+        "environment": _environment(service, needs, by_name, interp, v, out),
+        "ports": [v(p) for p in effective_ports(container, profile)],
+        "volumes": _volume_list(service, v),
+        "depends_on": _depends_on(needs, by_name),
+        "healthcheck": _healthcheck(
+            container.healthcheck, profile.healthcheck if profile else None, v
+        ),
+    }
+    body = {key: value for key, value in parts.items() if value}  # empty parts are left out
     if service.group is not None and service.group.overrides is not None:
         fragment = _fragment(service.group.overrides, v)
         assert isinstance(fragment, dict)
         body = _merge_overrides(body, fragment)
     return ServiceOut(service.name, _comment(service), body, container.files)
+
+
+def _opt(text: Text | None, v: Callable[[Text], Value]) -> Value | None:
+    return v(text) if text is not None else None
+
+
+def _made_of(
+    service: ResolvedService, stack: Stack, v: Callable[[Text], Value]
+) -> dict[str, ComposeNode | None]:
+    """`build:` from a build source, else `image:` (source, profile, entry, in that order)."""
+    source, profile = service.source, service.profile
+    if isinstance(source, BuildSource):
+        return {"build": _build(source, stack, v)}
+    image = source.image if isinstance(source, ImageSource) else None
+    image = image or (profile.image if profile else None) or service.container.image
+    return {"image": _opt(image, v)}
+
+
+def _environment(
+    service: ResolvedService,
+    needs: tuple[Dependency, ...],
+    by_name: Mapping[str, ResolvedService],
+    interp: Interpolator,
+    v: Callable[[Text], Value],
+    out: Collector,
+) -> dict[str, ComposeNode]:
+    """The entry's env, the profile's env over it, then the connections of what it needs."""
+    container, profile = service.container, service.profile
+    env = EnvMap(f"service `{service.name}`", out)
+    for setting in container.env:
+        env.add(setting.key, v(setting.text), f"`{container.name}`", setting.text.span)
+    if profile is not None:
+        for setting in profile.env:
+            origin = f"profile `{profile.name}`"
+            env.add(setting.key, v(setting.text), origin, setting.text.span, override=True)
+    for dep in needs:
+        add_connection(env, dep, by_name[dep.service], interp)
+    return {e.key: e.value for e in env.sorted()}
+
+
+def _volume_list(service: ResolvedService, v: Callable[[Text], Value]) -> list[ComposeNode]:
+    volumes: list[ComposeNode] = [v(t) for t in _volumes(service)]
+    for shipped in service.container.files:
+        mount = f"./files/{service.name}/{shipped.name}:{shipped.container_path}:ro"
+        volumes.append(literal(mount))
+    return volumes
 
 
 def _merge_overrides(
