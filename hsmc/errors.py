@@ -8,6 +8,8 @@ report.py renders them. Codes are stable and documented in docs/errors.md:
   HSM2xx  selection of modes, profiles and sources (validate, resolve)
   HSM3xx  ${…} references and values (interpolate, validate)
   HSM4xx  paths, files and the output directory (validate, write)
+  HSM5xx  run-time inputs (`check --env-file`)
+  HSM6xx  names given on the command line (`explain`, `registry show`, `init`)
 """
 
 from __future__ import annotations

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 
 from hsmc.errors import Diagnostic
 from hsmc.model import Span
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _RED = "\x1b[1;31m"
 _BLUE = "\x1b[1;34m"
 _BOLD = "\x1b[1m"
@@ -67,7 +69,8 @@ def _snippet(span: Span, colour: bool) -> list[str]:
         bar = _paint(f"{gutter} |", _BLUE, colour)
         num = _paint(f"{span.line} |", _BLUE, colour)
         caret = " " * (span.col - 1) + "^" * max(1, span.length)
-        out += [bar, f"{num} {span.source_line}", f"{bar} {_paint(caret, _RED, colour)}"]
+        line = _CONTROL.sub("\ufffd", span.source_line)  # never echo a terminal escape
+        out += [bar, f"{num} {line}", f"{bar} {_paint(caret, _RED, colour)}"]
     return out
 
 

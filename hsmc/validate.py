@@ -81,6 +81,11 @@ def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: 
     out.add(code, f"unknown {kind} `{name}`", span, hint)
 
 
+_EMPTY_HINT = (
+    "list the packages you use under `packages:`, or groups under `services: container_groups:`"
+)
+
+
 def _check_not_empty(project: Project, out: Collector) -> None:
     manifest = project.manifest
     if not manifest.packages and not manifest.groups:
@@ -88,8 +93,7 @@ def _check_not_empty(project: Project, out: Collector) -> None:
             "HSM008",
             "empty project: no packages and no groups",
             manifest.span,
-            "list the packages you use under `packages:`, or groups under "
-            "`services: container_groups:`",
+            _EMPTY_HINT,
         )
 
 
@@ -324,6 +328,16 @@ def _fragment_settings(fragment: FragmentMap) -> Iterator[Setting]:
 
 
 _DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*:?-((?:[^{}]|\{[^{}]*\})*)\}")
+_MALFORMED = re.compile(r"\$(?:\{|[A-Za-z_])")  # left after removing well-formed references
+_COMPILE_TIME = re.compile(r"\$\{HSM_(?:MERGED_)?PARAMS\.")
+
+
+def _has_literal_default(value: str) -> bool:
+    """A `${NAME:-default}` whose default (at any depth) holds literal text."""
+    for default in _DEFAULTED.findall(value):
+        if _REFERENCE.sub("", default).strip() or _has_literal_default(default):
+            return True
+    return False
 
 
 def _check_secret(setting: Setting, out: Collector) -> None:
@@ -331,27 +345,23 @@ def _check_secret(setting: Setting, out: Collector) -> None:
         return
     value = setting.text.value
     rest = _REFERENCE.sub("", value.replace("$$", "")).strip()
-    if "$" in rest:
+    if _MALFORMED.search(rest):
         return  # a malformed reference: interpolate reports it precisely (HSM301/HSM306)
-    literal_default = next(
-        (d for d in _DEFAULTED.findall(value) if _REFERENCE.sub("", d).strip()), None
-    )
-    if literal_default is not None and not rest:
-        out.add(
-            "HSM308",
-            f"`{setting.key}` looks like a secret but its reference has a literal default",
-            setting.text.span,
-            "a default is written into the artifacts; drop it (`${NAME}` or `${NAME:?message}`) "
-            "and put the value in .env",
-        )
+    problem = None
     if rest:
+        problem = "has a literal value"
+    elif _COMPILE_TIME.search(value):
+        problem = "takes its value from params, which are written into the artifacts"
+    elif _has_literal_default(value):
+        problem = "has a reference with a literal default, which is written into the artifacts"
+    if problem is not None:
         var = re.sub(r"[^A-Z0-9]+", "_", setting.key.upper())
         out.add(
             "HSM308",
-            f"`{setting.key}` looks like a secret but has a literal value",
+            f"`{setting.key}` looks like a secret but {problem}",
             setting.text.span,
-            f'use a run-time reference such as "${{{var}}}" and put the value in .env; '
-            "hsmc never writes a secret into an artifact",
+            f'use a run-time reference such as "${{{var}}}" (no default) and put the value in '
+            ".env; hsmc never writes a secret into an artifact",
         )
 
 

@@ -188,3 +188,22 @@ def test_overrides_hold_compose_service_keys(tmp_path: Path) -> None:
     (diag,) = compile_errors(tmp_path, _files(manifest, c_pg="image: postgres:16\n"))
     assert diag.code == "HSM112" and diag.hint == "did you mean `restart`?"
     assert diag.span and diag.span.line == 6
+
+
+def test_secrets_cannot_hide_behind_params_dollars_or_nested_defaults(tmp_path: Path) -> None:
+    manifest = (
+        "services:\n  container_groups:\n    pg:\n      selection: pg\n"
+        "      params:\n        pw: hunter2\n"
+    )
+    env = (
+        'env:\n  POSTGRES_PASSWORD: "${HSM_PARAMS.pw}"\n  DB_PASSWORD: "hunter2$5"\n'
+        '  ADMIN_PASSWORD: "${ADMIN_PASSWORD:-${FALLBACK:-hunter3}}"\n'
+        '  OK_PASSWORD: "${OK_PASSWORD:-${OTHER}}"\n'
+    )
+    diagnostics = compile_errors(tmp_path, _files(manifest, c_pg="image: postgres:16\n" + env))
+    assert [(d.code, d.span.line) for d in diagnostics if d.span] == [
+        ("HSM308", 4),
+        ("HSM308", 5),
+        ("HSM308", 6),
+    ]
+    assert "params" in diagnostics[0].message and "literal default" in diagnostics[2].message

@@ -84,6 +84,8 @@ def _check_dotenv(var: EnvVar, out: Collector) -> None:
     with no nesting and no escape for a literal `$` before a name (HSM311)."""
     for piece in var.value.pieces:
         if isinstance(piece, RuntimeRef):
+            if piece.default is not None and "${HSM" in piece.default:
+                continue  # reported as HSM302 already
             if piece.nested or (piece.default is not None and "}" in piece.default):
                 out.add(
                     "HSM311",

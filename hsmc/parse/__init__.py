@@ -110,7 +110,9 @@ def _load_manifest(
 
 
 _FOLDER = {TargetKind.PACKAGE: "packages", TargetKind.CONTAINER: "containers"}
-_EMPTY_PROJECT_HINT = "list the packages you use under `packages:`, or groups under `services:`"
+_EMPTY_PROJECT_HINT = (
+    "list the packages you use under `packages:`, or groups under `services: container_groups:`"
+)
 
 
 class _RegistryReader:

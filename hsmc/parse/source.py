@@ -155,6 +155,15 @@ def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
         mark = context  # "found end of stream": where the unfinished thing began is more useful
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
+    context_text = str(getattr(exc, "context", "") or "")
+    if "quoted scalar" in context_text and "end of stream" in problem:
+        span = source.col_span(line, col)
+        return Diagnostic("HSM001", "invalid YAML: unclosed quote", span, "close the quote")
+    if "another document" in problem:
+        hint = "an entry is one YAML document: remove the `---` and what follows, or split it"
+        return Diagnostic(
+            "HSM001", "invalid YAML: a second document", source.col_span(line, col), hint
+        )
     duplicate = re.match(r"Duplicate key '(.*)' found", problem)
     if duplicate:
         span = source.key_span(line, duplicate.group(1))
