@@ -205,6 +205,7 @@ class ContainerEntry:
     profiles: tuple[Profile, ...]
     params: tuple[ParamSpec, ...] = ()  # empty: the entry accepts any param
     modes: tuple[str, ...] = ()  # every key of `sources:`, a source that failed to parse included
+    directory: Path = Path()  # absolute: relative paths in the entry (bind mounts) start here
 
 
 # --- the project manifest --------------------------------------------------------------------

@@ -8,7 +8,6 @@ group's own `params`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,11 +44,13 @@ def resolve(project: Project) -> Stack:
     for package in packages:
         package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
     service_needs = binder.bind_services()
+    services = binder.finish()
+    _check_host_ports(services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
         packages=tuple(sorted(packages, key=lambda p: p.entry.name)),
-        services=tuple(sorted(binder.finish(), key=lambda s: s.name)),
+        services=tuple(sorted(services, key=lambda s: s.name)),
         package_needs=package_needs,
         service_needs=service_needs,
     )
@@ -287,6 +288,30 @@ def _container_source(
     return source
 
 
+def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
+    """Two managed services may not publish one fixed host port (HSM408): compose accepts the
+    file, but `docker compose up` fails on the second."""
+    first: dict[str, tuple[ResolvedService, Span]] = {}
+    for service in sorted(services, key=lambda s: s.name):
+        if not service.managed:
+            continue
+        for item in effective_ports(service.container, service.profile):
+            host = published_port(item, container_port(item))
+            if host is None or not host.value.isdigit():
+                continue
+            where = service.group.span if service.group else item.span
+            other = first.setdefault(host.value, (service, where))
+            if other[0] is not service:
+                out.add(
+                    "HSM408",
+                    f"host port {host.value} is published by `{other[0].name}` and "
+                    f"`{service.name}`",
+                    where,
+                    "give one of the groups other `ports:` through a profile, or keep one group",
+                    (Related(f"`{other[0].name}` publishes it too ({item.value})", other[1]),),
+                )
+
+
 # --- endpoints (SPEC §3.5) ---------------------------------------------------------------------
 
 
@@ -306,7 +331,7 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
         return Endpoint(Text(service.name, container.span), port, ())
     if main is None:
         return Endpoint(Text("localhost", container.span), None, ())  # nothing to connect to
-    published = next((host for host, cont in map(split_port, ports) if cont == main and host), None)
+    published = next((p for p in (published_port(i, main) for i in ports) if p), None)
     if published is None:
         out.add(
             "HSM404",
@@ -329,18 +354,50 @@ def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
     if container.port is not None:
         return str(container.port)
     if ports:
-        return split_port(ports[0])[1]
+        return container_port(ports[0])
     return None
 
 
-_PORT_PART = re.compile(r"\$\{[^}]*\}|[^:]+")
+def _port_fields(value: str) -> list[str]:
+    """`[IP:][HOST:]CONTAINER[/proto]` split at colons outside `${…}`; empty fields kept."""
+    fields, depth, current = [], 0, ""
+    for char in value.rsplit("/", 1)[0] if "/" in value.split("}")[-1] else value:
+        if char == "{" and current.endswith("$"):
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        if char == ":" and not depth:
+            fields.append(current)
+            current = ""
+        else:
+            current += char
+    return [*fields, current]
 
 
-def split_port(item: Text) -> tuple[Text | None, str]:
-    """`[IP:]HOST:CONTAINER[/proto]` → (HOST or None, CONTAINER), `${…}` kept whole."""
-    parts = _PORT_PART.findall(item.value)
-    container = parts[-1].split("/")[0] if parts else ""
-    if len(parts) < 2:
-        return None, container
-    host = parts[-2]
-    return Text(host, item.span), container
+def _first_port(ports: str) -> str:
+    return ports.split("-")[0]
+
+
+def container_port(item: Text) -> str:
+    """The container side of a `ports:` item (the first port of a range)."""
+    return _first_port(_port_fields(item.value)[-1])
+
+
+def published_port(item: Text, main: str) -> Text | None:
+    """The host port that `item` publishes for container port `main`, or None when it does not
+    publish it on a fixed host port (no host part, `IP::PORT`, or another port)."""
+    fields = _port_fields(item.value)
+    if len(fields) < 2 or not fields[-2]:
+        return None
+    host, container = fields[-2], fields[-1]
+    if "-" not in container:
+        return Text(host, item.span) if container == main else None
+    low, _, high = container.partition("-")
+    if not (low.isdigit() and high.isdigit() and main.isdigit()):
+        return None
+    if not int(low) <= int(main) <= int(high):
+        return None
+    host_low = host.partition("-")[0]
+    if not host_low.isdigit():
+        return None
+    return Text(str(int(host_low) + int(main) - int(low)), item.span)

@@ -67,7 +67,8 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
 
 
 def looks_secret(key: str) -> bool:
-    upper = key.upper()
+    """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
+    upper = re.sub(r"[^A-Z0-9]", "_", key.upper())
     return any(word in upper for word in SECRET_WORDS)
 
 
@@ -116,9 +117,13 @@ def _check_manifest_packages(project: Project, out: Collector) -> None:
                 f"package `{ref.name}` is listed twice with different modes",
                 ref.span,
                 "keep one line for it",
-                (Related(f"first listed with mode `{other_mode or 'default'}`", other_span),),
+                (Related(_first_listed(other_mode), other_span),),
             )
         first.setdefault(ref.name, (mode, ref.span))
+
+
+def _first_listed(mode: str | None) -> str:
+    return f"first listed with mode `{mode}`" if mode else "first listed without a mode"
 
 
 def _check_groups(project: Project, out: Collector) -> None:
@@ -369,7 +374,7 @@ def _check_output(project: Project, out: Collector) -> None:
     manifest = project.manifest
     output = manifest.output
     guarded = [(manifest.directory, "the project directory")]
-    guarded += [(root, "registry root") for root in manifest.registry]
+    guarded += [(root, f"the registry root `{root.name}`") for root in manifest.registry]
     for path, what in guarded:
         if output == path or _is_below(path, output):
             out.add(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from hsmc.model import Span, Text
+from hsmc.resolve import container_port, published_port
 from tests.conftest import compile_errors, compile_files
 
 PG = """
@@ -206,3 +210,60 @@ def test_local_sources_must_exist_and_be_relative(tmp_path: Path) -> None:
     files["hsm.yaml"] = "packages:\n  - b: dev\n"
     (absolute,) = compile_errors(tmp_path / "2", files)
     assert absolute.code == "HSM401" and absolute.span and absolute.span.col == 11
+
+
+@pytest.mark.parametrize(
+    ("item", "main", "host"),
+    [
+        ("5432:5432", "5432", "5432"),
+        ("15432:5432/tcp", "5432", "15432"),
+        ("127.0.0.1:6543:5432", "5432", "6543"),
+        ("127.0.0.1::5432", "5432", None),
+        ("5432", "5432", None),
+        ("${PG_PORT:-5432}:5432", "5432", "${PG_PORT:-5432}"),
+        ("8000-8001:80-81", "81", "8001"),
+        ("9000:9001", "9000", None),
+    ],
+)
+def test_the_published_host_port_of_a_ports_item(item: str, main: str, host: str | None) -> None:
+    found = published_port(Text(item, Span("f", 1)), main)
+    assert (found.value if found else None) == host
+
+
+def test_container_port_of_a_ports_item() -> None:
+    assert container_port(Text("127.0.0.1:80:8080/udp", Span("f", 1))) == "8080"
+    assert container_port(Text("8000-8001:80-81", Span("f", 1))) == "80"
+
+
+def test_overrides_keep_shipped_mounts_merge_list_env_and_rebase_binds(tmp_path: Path) -> None:
+    (tmp_path / "registry" / "containers" / "files").mkdir(parents=True)
+    (tmp_path / "registry" / "containers" / "files" / "init.sh").write_text("#!/bin/sh\n")
+    files = {
+        "registry/containers/pg.yaml": PG
+        + "files:\n  /init.sh: files/init.sh\nvolumes:\n  - ./conf:/etc/pg:ro\n",
+        "hsm.yaml": """
+        output: out/stack
+        services:
+          container_groups:
+            db:
+              selection: pg
+              overrides:
+                environment:
+                  - EXTRA=1
+                volumes:
+                  - ./backup:/backup
+                  - type: volume
+                    source: cache
+                    target: /cache
+        """.replace("\n        ", "\n"),
+    }
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert 'EXTRA: "1"' in compose and "DBS:" in compose  # merged, not replaced
+    assert '"../../backup:/backup"' in compose  # relative to the project, rebased
+    assert '"./files/db/init.sh:/init.sh:ro"' in compose  # the shipped mount survives
+    assert "\nvolumes:\n  cache: {}\n" in compose
+    files["hsm.yaml"] = (
+        "output: out/stack\nservices:\n  container_groups:\n    db:\n      selection: pg\n"
+    )
+    compose = compile_files(tmp_path, files)["docker-compose.yml"]
+    assert '"../../registry/containers/conf:/etc/pg:ro"' in compose  # relative to the entry

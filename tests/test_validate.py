@@ -207,3 +207,38 @@ def test_secrets_cannot_hide_behind_params_dollars_or_nested_defaults(tmp_path: 
         ("HSM308", 6),
     ]
     assert "params" in diagnostics[0].message and "literal default" in diagnostics[2].message
+
+
+def test_one_host_port_published_twice(tmp_path: Path) -> None:
+    manifest = (
+        "services:\n  container_groups:\n    pg-a:\n      selection: postgres\n"
+        "    pg-b:\n      selection: postgres\n"
+    )
+    files = _files(manifest)
+    files["registry/containers/postgres.yaml"] = PG
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM408" and "`pg-a` and `pg-b`" in diag.message
+
+
+def test_two_entries_installing_one_distribution(tmp_path: Path) -> None:
+    files = _files(
+        "packages:\n  - a\n  - b\n",
+        p_a='distribution: "Redis[hiredis]"\n',
+        p_b="distribution: redis\n",
+    )
+    (diag,) = compile_errors(tmp_path, files)
+    assert diag.code == "HSM113" and "`a` and `b` both install `redis`" in diag.message
+
+
+def test_paths_uv_or_compose_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "a #b").mkdir()
+    files = _files(
+        "packages:\n  - a: dev\n",
+        p_a='sources:\n  dev:\n    type: local\n    path: "../../a #b"\n',
+    )
+    assert [d.code for d in compile_errors(tmp_path / "1", files)] == ["HSM409"]
+    files = _files(
+        "services:\n  container_groups:\n    x:\n      selection: x\n",
+        c_x='image: x:1\nenv:\n  J: "${J:-a\\nb}"\n',
+    )
+    assert [d.code for d in compile_errors(tmp_path / "2", files)] == ["HSM301"]

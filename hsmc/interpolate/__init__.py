@@ -22,6 +22,7 @@ def interpolate(stack: Stack) -> CompiledStack:
     interp = Interpolator(out)
     services, volumes = compile_services(stack, interp, out)
     env = package_env(stack, interp, out)
+    packages = compile_packages(stack, out)
     out.raise_if_any()
     manifest = stack.manifest
     return CompiledStack(
@@ -30,7 +31,7 @@ def interpolate(stack: Stack) -> CompiledStack:
         stack=stack,
         services=services,
         volumes=volumes,
-        packages=compile_packages(stack),
+        packages=packages,
         package_env=env,
         inputs=collect_inputs(services, env),
         project_from_output=_posix_relpath(manifest.directory, manifest.output),

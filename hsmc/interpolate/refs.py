@@ -104,6 +104,14 @@ class Interpolator:
             )
             return Literal("")
         name, op, rest = match.group(1), match.group(2), match.group(3)
+        if rest and ("\n" in rest or "\r" in rest):
+            self.out.add(
+                "HSM301",
+                f"the reference `${{{name}…}}` spans lines",
+                self._span(text, raw.split("\n")[0]),
+                "compose cannot read a line break inside ${…}: keep the default on one line",
+            )
+            return Literal("")
         nested: tuple[RuntimeRef, ...] = ()
         if rest and "${HSM" in rest:
             self.out.add(

@@ -63,7 +63,7 @@ def _service(
         "command": [v(t) for t in command] if isinstance(command, tuple) else _opt(command, v),
         "environment": _environment(service, needs, by_name, interp, v, out),
         "ports": [v(p) for p in effective_ports(container, profile)],
-        "volumes": _volume_list(service, v),
+        "volumes": _volume_list(service, stack, v),
         "depends_on": _depends_on(needs, by_name),
         "healthcheck": _healthcheck(
             container.healthcheck, profile.healthcheck if profile else None, v
@@ -71,9 +71,11 @@ def _service(
     }
     body = {key: value for key, value in parts.items() if value}  # empty parts are left out
     if service.group is not None and service.group.overrides is not None:
-        fragment = _fragment(service.group.overrides, v)
-        assert isinstance(fragment, dict)
+        fragment = _override_fragment(service.group.overrides, stack, v, out)
         body = _merge_overrides(body, fragment)
+        volumes = _with_shipped_mounts(body.get("volumes"), service)
+        if volumes:
+            body["volumes"] = volumes
     return ServiceOut(service.name, _comment(service), body, container.files)
 
 
@@ -115,12 +117,38 @@ def _environment(
     return {e.key: e.value for e in env.sorted()}
 
 
-def _volume_list(service: ResolvedService, v: Callable[[Text], Value]) -> list[ComposeNode]:
-    volumes: list[ComposeNode] = [v(t) for t in _volumes(service)]
+def _volume_list(
+    service: ResolvedService, stack: Stack, v: Callable[[Text], Value]
+) -> list[ComposeNode]:
+    base, output = service.container.directory, stack.manifest.output
+    volumes: list[ComposeNode] = [v(_rebased(t, base, output)) for t in _volumes(service)]
+    return _with_shipped_mounts(volumes, service)
+
+
+def _with_shipped_mounts(
+    volumes: ComposeNode | None, service: ResolvedService
+) -> list[ComposeNode]:
+    """The mounts of the entry's `files:`, which no `overrides:` may drop (hsmc ships them)."""
+    result = list(volumes) if isinstance(volumes, list) else []
     for shipped in service.container.files:
-        mount = f"./files/{service.name}/{shipped.name}:{shipped.container_path}:ro"
-        volumes.append(literal(mount))
-    return volumes
+        mount = literal(f"./files/{service.name}/{shipped.name}:{shipped.container_path}:ro")
+        if mount not in result:
+            result.append(mount)
+    return result
+
+
+_RELATIVE_BIND = re.compile(r"^(\.{1,2}(?:/[^:]*)?):(.*)$")
+
+
+def _rebased(item: Text, base: Path, output: Path) -> Text:
+    """A relative bind mount (`./conf:/etc/x`) is relative to the file that names it; compose
+    resolves it against the compose file, so it is rewritten relative to the output."""
+    match = _RELATIVE_BIND.match(item.value)
+    if match is None:
+        return item
+    source = Path(os.path.relpath(base / match.group(1), output)).as_posix()
+    source = source if source.startswith(".") else f"./{source}"
+    return Text(f"{source}:{match.group(2)}", item.span)
 
 
 def _merge_overrides(
@@ -193,6 +221,46 @@ def _healthcheck(
     return result
 
 
+def _override_fragment(
+    overrides: FragmentMap, stack: Stack, v: Callable[[Text], Value], out: Collector
+) -> dict[str, ComposeNode]:
+    """A group's `overrides:` as compose data: `environment:` in list form becomes a map (so it
+    merges with the generated one instead of replacing it), and relative bind mounts are
+    rebased from the project directory to the output directory."""
+    result: dict[str, ComposeNode] = {}
+    for key, fragment in overrides.items:
+        if key == "environment" and isinstance(fragment, FragmentList):
+            result[key] = _environment_map(fragment, v, out)
+        elif key == "volumes" and isinstance(fragment, FragmentList):
+            base, output = stack.manifest.directory, stack.manifest.output
+            result[key] = [
+                v(_rebased(item, base, output)) if isinstance(item, Text) else _fragment(item, v)
+                for item in fragment.items
+            ]
+        else:
+            result[key] = _fragment(fragment, v)
+    return result
+
+
+def _environment_map(
+    fragment: FragmentList, v: Callable[[Text], Value], out: Collector
+) -> dict[str, ComposeNode]:
+    env: dict[str, ComposeNode] = {}
+    for item in fragment.items:
+        if isinstance(item, Text) and "=" in item.value:
+            key, _, value = item.value.partition("=")
+            env[key] = v(Text(value, item.span))
+        else:
+            span = item.span
+            out.add(
+                "HSM112",
+                "an `environment:` item of `overrides:` is not `KEY=value`",
+                span,
+                "write `KEY=value`, or use the map form `KEY: value`",
+            )
+    return env
+
+
 def _fragment(fragment: Fragment, v: Callable[[Text], Value]) -> ComposeNode:
     if isinstance(fragment, FragmentMap):
         return {k: _fragment(f, v) for k, f in fragment.items}
@@ -203,14 +271,25 @@ def _fragment(fragment: Fragment, v: Callable[[Text], Value]) -> ComposeNode:
 
 
 def named_volumes(services: list[ServiceOut]) -> tuple[str, ...]:
+    """Named volumes the services use (short `name:/path` or long `type: volume` syntax),
+    declared at the top level of the compose file."""
     names = set()
     for service in services:
         volumes = service.body.get("volumes")
         for item in volumes if isinstance(volumes, list) else ():
-            match = _NAMED_VOLUME.match(item.plain()) if isinstance(item, Value) else None
-            if match:
-                names.add(match.group(1))
+            if isinstance(item, Value):
+                match = _NAMED_VOLUME.match(item.plain())
+                if match and not re.match(r"^[A-Za-z]:[\\/]", item.plain()):  # not C:/…
+                    names.add(match.group(1))
+            elif isinstance(item, dict) and _plain(item.get("type")) == "volume":
+                source = _plain(item.get("source"))
+                if source:
+                    names.add(source)
     return tuple(sorted(names))
+
+
+def _plain(node: ComposeNode | None) -> str:
+    return node.plain() if isinstance(node, Value) else ""
 
 
 def _comment(service: ResolvedService) -> str:

@@ -327,6 +327,7 @@ def container_from_node(node: Node, src: SourceFile, out: Collector) -> Containe
         profiles=profiles,
         params=_param_specs(node, r),
         modes=_modes(node),
+        directory=base,
     )
 
 
@@ -386,10 +387,20 @@ def _source(
     if directory is None:
         return None
     if kind == "local":
+        if " #" in path.value or path.value.startswith("#"):
+            r.out.add(
+                "HSM409",
+                f"path `{path.value}` cannot be written into requirements.txt",
+                path.span,
+                "uv reads ` #` as the start of a comment: rename the directory",
+            )
         editable = bool(node["editable"].value) if "editable" in node else False
         return LocalSource(mode, span, path, directory, editable)
+    dockerfile = r.opt_text(node, "dockerfile")
+    if dockerfile is not None and r.relative_path(dockerfile, base) is None:
+        return None  # HSM401: the dockerfile is relative to the build context
     args = r.settings(node, "args")
-    return BuildSource(mode, span, path, directory, r.opt_text(node, "dockerfile"), args)
+    return BuildSource(mode, span, path, directory, dockerfile, args)
 
 
 def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -> bool:
@@ -419,6 +430,14 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
     name, span = str(key.value), r.key_span(key)
     mode = DeployMode(str(node["mode"].value))
     external = r.settings(node, "external")
+    for setting in external:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", setting.key):
+            r.out.add(
+                "HSM005",
+                f"external field `{setting.key}` cannot be referenced as ${{HSM.{setting.key}}}",
+                setting.key_span,
+                "name external fields with letters, digits and `_` (e.g. `api_key`)",
+            )
     if mode is DeployMode.EXTERNAL:
         fields = {s.key for s in external}
         missing = [f for f in ("host", "port") if f not in fields]
