@@ -107,3 +107,8 @@ def test_requirements_are_valid_requirement_lines(case: str) -> None:
             assert (target / "pyproject.toml").is_file(), line
         else:
             Requirement(line)  # raises on an invalid line
+
+
+def test_the_test_script_is_clean_under_shellcheck() -> None:
+    result = shellcheck(GOLDEN.parent / "scripts" / "test.sh")
+    assert result.returncode == 0, result.stdout
