@@ -8,7 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import GOLDEN, ROOT, copy_case, uv_binary
+from tests.conftest import (
+    GOLDEN,
+    ROOT,
+    compose_binary,
+    copy_case,
+    env_template_values,
+    uv_binary,
+)
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -69,3 +76,21 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
     assert os.access(start, os.X_OK)
     compose = (quickstart / "generated" / "docker-compose.yml").read_text()
     assert '"./files/postgres/postgres-start.sh:/hsm/start.sh:ro"' in compose
+
+    # `hsmc init && hsmc build` from the wheel, accepted by real Docker Compose.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    _run(venv / "bin" / "hsmc", "init", cwd=fresh)
+    _run(venv / "bin" / "hsmc", "build", cwd=fresh)
+    output = fresh / "generated"
+    env = {"PATH": os.environ["PATH"], "HOME": str(output)}
+    env |= env_template_values(output / ".env.template")
+    checked = subprocess.run(
+        [str(compose_binary()), "-f", "docker-compose.yml", "config", "-q"],
+        cwd=output,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0 and checked.stderr == "", checked.stderr
