@@ -76,7 +76,8 @@ def _service(
         volumes = _with_shipped_mounts(body.get("volumes"), service)
         if volumes:
             body["volumes"] = volumes
-    return ServiceOut(service.name, _comment(service), body, container.files)
+    comment = _comment(service, stack.manifest.directory)
+    return ServiceOut(service.name, comment, body, container.files)
 
 
 def _opt(text: Text | None, v: Callable[[Text], Value]) -> Value | None:
@@ -292,14 +293,16 @@ def _plain(node: ComposeNode | None) -> str:
     return node.plain() if isinstance(node, Value) else ""
 
 
-def _comment(service: ResolvedService) -> str:
+def _comment(service: ResolvedService, project: Path) -> str:
+    """What put the service there; a build context relative to the project directory."""
     why = f"group {service.name}" if service.group else "implicit group"
     if service.implied_by:
         why += f", implied by {', '.join(service.implied_by)}"
     profile = service.profile.name if service.profile else "managed (implicit)"
     source = service.source
     if isinstance(source, BuildSource):
-        made = f"source {source.mode} (build {source.path.value})"
+        context = Path(os.path.relpath(source.directory, project)).as_posix()
+        made = f"source {source.mode} (build {context})"
     elif isinstance(source, ImageSource):
         made = f"source {source.mode} (image)"
     elif service.profile is not None and service.profile.image is not None:
