@@ -8,6 +8,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -353,7 +354,7 @@ class RuntimeRef:
     name: str
     default: str | None  # for `:-` / `-`
     required: bool  # `:?` / `?`, or no default at all
-    nested: tuple[RuntimeRef, ...] = ()  # references inside the default or message
+    nested: tuple[RuntimeRef, ...] = ()  # references directly inside the default or message
     span: Span | None = field(default=None, compare=False)  # where the author wrote it
 
 
@@ -368,9 +369,9 @@ class Value:
     def refs(self) -> tuple[RuntimeRef, ...]:
         """Every run-time reference, nested ones (in a default) included."""
         found: list[RuntimeRef] = []
-        todo = [p for p in self.pieces if isinstance(p, RuntimeRef)]
-        while todo:
-            ref = todo.pop(0)
+        todo = deque(p for p in self.pieces if isinstance(p, RuntimeRef))
+        while todo:  # breadth first: each reference once (`nested` holds direct children)
+            ref = todo.popleft()
             found.append(ref)
             todo.extend(ref.nested)
         return tuple(found)

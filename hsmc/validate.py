@@ -14,7 +14,6 @@ from pathlib import Path
 from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of
 from hsmc.model import (
     ContainerEntry,
-    FragmentMap,
     Implication,
     PackageEntry,
     Project,
@@ -25,12 +24,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
-
-SECRET_WORDS = (
-    *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
-    *("API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"),
-)
-_REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+from hsmc.validate_secrets import check_secrets
 
 
 def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
@@ -60,16 +54,9 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     _check_cycles(project, out)
     _check_params(project, out)
     _check_overrides(project, out)
-    for setting in _secret_candidates(project):
-        _check_secret(setting, out)
+    check_secrets(project, out)
     _check_output(project, out)
     out.raise_if_any()
-
-
-def looks_secret(key: str) -> bool:
-    """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
-    upper = re.sub(r"[^A-Z0-9]", "_", key.upper())
-    return any(word in upper for word in SECRET_WORDS)
 
 
 def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: Collector) -> None:
@@ -294,80 +281,6 @@ def _check_params(project: Project, out: Collector) -> None:
                 f"`{param.key}` must be {what}",
                 (Related("declared here", spec.span),),
             )
-
-
-def _secret_candidates(project: Project) -> Iterator[Setting]:
-    for package in project.packages.values():
-        yield from package.env
-    for container in project.containers.values():
-        yield from container.env
-        yield from container.connection or ()
-        for profile in container.profiles:
-            yield from profile.env
-            yield from profile.external
-        for source in container.sources:
-            yield from getattr(source, "args", ())
-    for entry in _entries(project):
-        for imp in entry.implies:
-            yield from imp.params
-    for group in project.manifest.groups:
-        yield from group.params
-        if group.overrides is not None:
-            yield from _fragment_settings(group.overrides)
-
-
-def _fragment_settings(fragment: FragmentMap) -> Iterator[Setting]:
-    """`key: value` leaves of an `overrides:` map, and `KEY=value` items of its lists."""
-    for key, child in fragment.items:
-        if isinstance(child, Text):
-            yield Setting(key, child, child.span)
-        elif isinstance(child, FragmentMap):
-            yield from _fragment_settings(child)
-        else:
-            for item in child.items:
-                if isinstance(item, Text) and "=" in item.value:
-                    name, _, value = item.value.partition("=")
-                    yield Setting(name, Text(value, item.span), item.span)
-                elif isinstance(item, FragmentMap):
-                    yield from _fragment_settings(item)
-
-
-_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_.]*:?-((?:[^{}]|\{[^{}]*\})*)\}")
-_MALFORMED = re.compile(r"\$(?:\{|[A-Za-z_])")  # left after removing well-formed references
-_COMPILE_TIME = re.compile(r"\$\{HSM_(?:MERGED_)?PARAMS\.")
-
-
-def _has_literal_default(value: str) -> bool:
-    """A `${NAME:-default}` whose default (at any depth) holds literal text."""
-    for default in _DEFAULTED.findall(value):
-        if _REFERENCE.sub("", default).strip() or _has_literal_default(default):
-            return True
-    return False
-
-
-def _check_secret(setting: Setting, out: Collector) -> None:
-    if not looks_secret(setting.key):
-        return
-    value = setting.text.value
-    rest = _REFERENCE.sub("", value.replace("$$", "")).strip()
-    if _MALFORMED.search(rest):
-        return  # a malformed reference: interpolate reports it precisely (HSM301/HSM306)
-    problem = None
-    if rest:
-        problem = "has a literal value"
-    elif _COMPILE_TIME.search(value):
-        problem = "takes its value from params, which are written into the artifacts"
-    elif _has_literal_default(value):
-        problem = "has a reference with a literal default, which is written into the artifacts"
-    if problem is not None:
-        var = re.sub(r"[^A-Z0-9]+", "_", setting.key.upper())
-        out.add(
-            "HSM308",
-            f"`{setting.key}` looks like a secret but {problem}",
-            setting.text.span,
-            f'use a run-time reference such as "${{{var}}}" (no default) and put the value in '
-            ".env; hsmc never writes a secret into an artifact",
-        )
 
 
 def _check_output(project: Project, out: Collector) -> None:

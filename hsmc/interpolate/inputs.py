@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceOut, Span, Value
-from hsmc.validate import looks_secret
+from hsmc.refs import looks_secret
 
 
 @dataclass

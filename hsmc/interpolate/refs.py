@@ -8,20 +8,12 @@ pieces tell each artifact what to escape.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from hsmc import refs
 from hsmc.errors import Collector, Related
 from hsmc.model import Endpoint, Literal, Param, Piece, RuntimeRef, Setting, Span, Text, Value
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_RUNTIME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])(.*))?", re.S)
-_HSM = re.compile(
-    r"(?:(HSM_MERGED_PARAMS)\.([A-Za-z0-9_.-]+)"
-    r"|(HSM_PARAMS)\.([A-Za-z0-9_.-]+?)(?::-(.*))?"
-    r"|(HSM)\.([A-Za-z0-9_]+))",
-    re.S,
-)
+from hsmc.refs import Kind
 
 
 @dataclass(frozen=True)
@@ -45,56 +37,48 @@ class Interpolator:
         return Value(tuple(_merge_literals(self._pieces(text, scope))))
 
     def _pieces(self, text: Text, scope: Scope) -> list[Piece]:
-        s, i = text.value, 0
         pieces: list[Piece] = []
-        while i < len(s):
-            dollar = s.find("$", i)
-            if dollar < 0:
-                pieces.append(Literal(s[i:]))
-                break
-            pieces.append(Literal(s[i:dollar]))
-            i = self._reference(text, dollar, scope, pieces)
+        for token in refs.tokens(text.value):
+            if token.kind in (Kind.TEXT, Kind.LONE):
+                pieces.append(Literal(token.text))  # `$5`, a trailing `$`: a literal dollar
+            elif token.kind is Kind.DOLLAR:
+                pieces.append(Literal("$"))
+            elif token.kind is Kind.BRACED and token.inner.startswith("HSM"):
+                pieces.extend(self._compile_time(text, token.text, token.inner, scope))
+            elif token.kind is Kind.BRACED:
+                pieces.append(self._runtime(text, token.text, token.inner))
+            else:
+                self._malformed(text, token)
         return pieces
 
-    def _reference(self, text: Text, at: int, scope: Scope, pieces: list[Piece]) -> int:
-        """Reads the reference starting at `at`, appends its pieces, returns where to go on."""
-        s = text.value
-        nxt = s[at + 1 : at + 2]
-        if nxt == "$":
-            pieces.append(Literal("$"))
-            return at + 2
-        if nxt != "{":
-            name = _NAME.match(s, at + 1)
-            if name:
-                self.out.add(
-                    "HSM306",
-                    f"`${name.group()}` is not a reference hsmc keeps",
-                    self._span(text, s[at : name.end()]),
-                    f"write `${{{name.group()}}}` for a run-time input, or `$${name.group()}` "
-                    "for a literal `$`",
-                )
-                return name.end()
-            pieces.append(Literal("$"))  # `$5`, a trailing `$`: a literal dollar
-            return at + 1
-        end = _closing_brace(s, at + 1)
-        if end < 0:
+    def _malformed(self, text: Text, token: refs.Token) -> None:
+        if token.kind is Kind.BARE:
+            name = token.text[1:]
+            self.out.add(
+                "HSM306",
+                f"`{token.text}` is not a reference hsmc keeps",
+                self._span(text, token.text),
+                f"write `${{{name}}}` for a run-time input, or `$${name}` for a literal `$`",
+            )
+        elif token.kind is Kind.UNTERMINATED:
             self.out.add(
                 "HSM301",
                 "unterminated `${` reference",
-                self._span(text, s[at:]),
+                self._span(text, token.text),
                 "close it with `}`, or write `$$` for a literal `$`",
             )
-            return len(s)
-        inner, raw = s[at + 2 : end], s[at : end + 1]
-        if inner.startswith("HSM"):
-            pieces.extend(self._compile_time(text, raw, inner, scope))
         else:
-            pieces.append(self._runtime(text, raw, inner))
-        return end + 1
+            self.out.add(
+                "HSM315",
+                f"a reference nested more than {refs.MAX_DEPTH} levels deep",
+                self._span(text, token.text),
+                f"nest defaults at most {refs.MAX_DEPTH} levels deep (`${{A:-${{B:-x}}}}` is "
+                "two); give a plain default instead",
+            )
 
     def _runtime(self, text: Text, raw: str, inner: str) -> Piece:
-        match = _RUNTIME.fullmatch(inner)
-        if match is None:
+        parsed = refs.runtime(inner)
+        if parsed is None:
             self.out.add(
                 "HSM301",
                 f"malformed reference `{raw}`",
@@ -103,7 +87,7 @@ class Interpolator:
                 "${VAR:?message} or ${VAR?message}",
             )
             return Literal("")
-        name, op, rest = match.group(1), match.group(2), match.group(3)
+        name, op, rest = parsed
         if rest and ("\n" in rest or "\r" in rest):
             self.out.add(
                 "HSM301",
@@ -122,13 +106,16 @@ class Interpolator:
                 "give the default as plain text, or drop the run-time reference",
             )
         elif rest and "$" in rest:
-            nested = self.value(Text(rest, text.span), PLAIN).refs
+            # Only the references directly inside: each keeps its own nested ones, so a
+            # reference nested n deep is read once, not 2^n times (Value.refs walks the tree).
+            inside = self.value(Text(rest, text.span), PLAIN).pieces
+            nested = tuple(p for p in inside if isinstance(p, RuntimeRef))
         default = rest if op in (":-", "-") else None
         required = op in (None, ":?", "?")
         return RuntimeRef(raw, name, default, required, nested, self._span(text, raw))
 
     def _compile_time(self, text: Text, raw: str, inner: str, scope: Scope) -> list[Piece]:
-        match = _HSM.fullmatch(inner)
+        match = refs.COMPILE_TIME.fullmatch(inner)
         span = self._span(text, raw)
         if match is None:
             self.out.add(
@@ -243,18 +230,6 @@ class Interpolator:
         if at < 0:
             return span
         return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
-
-
-def _closing_brace(s: str, open_at: int) -> int:
-    depth = 0
-    for i in range(open_at, len(s)):
-        if s[i] == "{":
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
 
 
 def _merge_literals(pieces: list[Piece]) -> list[Piece]:
