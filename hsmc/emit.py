@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from hsmc import builtin
+from hsmc.errors import printable
 from hsmc.graph import mermaid
 from hsmc.model import (
     Artifact,
@@ -105,7 +106,7 @@ def _refuse_none(value: object) -> object:
 # --- YAML (compose) ------------------------------------------------------------------------------
 
 _YAML_FORBIDDEN = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
 
@@ -131,10 +132,18 @@ def yaml_scalar(value: object) -> str:
     return _YAML_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-def yaml_key(key: str) -> str:
-    if _PLAIN_KEY.match(key) and key.lower() not in _YAML_WORDS:
-        return key
-    return yaml_scalar(key)
+_IMPLICIT_KEY_MAX = 1024  # YAML: an implicit key is at most 1024 characters, quotes included
+
+
+def yaml_key(key: str, indent: str = "  ") -> str:
+    """A mapping key, followed in the template by `:`. A key too long for YAML's implicit form
+    is written in the explicit form (`? "key"` then `: value` on the next line at `indent`),
+    which compose reads too; otherwise compose refuses the whole file."""
+    written = key if _PLAIN_KEY.fullmatch(key) and key.lower() not in _YAML_WORDS else None
+    written = written or yaml_scalar(key)
+    if len(written) > _IMPLICIT_KEY_MAX:
+        return f"? {written}\n{indent}"
+    return written
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,9 @@ def _envfile_value(var: EnvVar) -> str:
     parts = []
     for piece in var.value.pieces:
         if isinstance(piece, RuntimeRef):
-            default = f":-{piece.default}" if piece.default is not None else ""
+            # Both read `\\` and `\"` inside a default as `\` and `"` (measured); a `$` or `}`
+            # in it was refused (HSM311), a line break too (HSM301).
+            default = f":-{_dq_escape(piece.default)}" if piece.default is not None else ""
             parts.append(f"${{{piece.name}{default}}}")
         else:
             parts.append(_dq_escape(piece.text))
@@ -215,8 +226,10 @@ def sh_quote(text: str) -> str:
 
 
 def md_cell(value: object) -> str:
+    """One table cell on one line: `|` and `\\` escaped, every control character (CR, LF, …)
+    shown as an escape, so a value can neither add a row nor break the LF-only promise."""
     text = value.plain() if isinstance(value, Value) else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") or "—"
+    return printable(text.replace("\\", "\\\\").replace("|", "\\|")) or "—"
 
 
 def _plain(value: Value) -> str:

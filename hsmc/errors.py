@@ -14,6 +14,7 @@ report.py renders them. Codes are stable and documented in docs/errors.md:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,6 +73,15 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.diagnostics:
             raise CompileError(self.diagnostics)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text for a message: control characters as escapes, so that a hostile name can neither
+    break the message's line nor reach a terminal as an escape sequence."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

@@ -35,7 +35,11 @@ def _mermaid_ids(stack: Stack) -> dict[tuple[str, str], str]:
 
 
 def _mermaid_label(text: str) -> str:
-    return '"' + text.replace('"', "#quot;") + '"'
+    """A quoted label; `"` and every control character as Mermaid's `#code;` entities."""
+    return '"' + _MERMAID_ESCAPE.sub(lambda m: f"#{ord(m.group())};", text) + '"'
+
+
+_MERMAID_ESCAPE = re.compile('["#\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 def edges(stack: Stack) -> list[tuple[str, str, str]]:

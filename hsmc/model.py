@@ -130,6 +130,7 @@ class PackageEntry:
     env: tuple[Setting, ...]
     implies: tuple[Implication, ...]
     modes: tuple[str, ...] = ()  # every key of `sources:`, a source that failed to parse included
+    distribution_span: Span | None = None  # None: no `distribution:` (the name is used)
 
 
 @dataclass(frozen=True)

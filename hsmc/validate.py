@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of
+from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of, printable
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -25,6 +25,7 @@ from hsmc.model import (
 )
 from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
 from hsmc.validate_secrets import check_secrets
+from hsmc.validate_values import check_values
 
 
 def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
@@ -55,6 +56,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     _check_params(project, out)
     _check_overrides(project, out)
     check_secrets(project, out)
+    check_values(project, out)
     _check_output(project, out)
     out.raise_if_any()
 
@@ -247,7 +249,7 @@ def _check_overrides(project: Project, out: Collector) -> None:
             hint = did_you_mean(key, COMPOSE_SERVICE_KEYS) or (
                 "overrides hold keys of a compose service (see the compose specification)"
             )
-            out.add("HSM112", f"`{key}` is not a compose service key", span, hint)
+            out.add("HSM112", f"`{printable(key)}` is not a compose service key", span, hint)
 
 
 def _given_params(project: Project) -> Iterator[tuple[str, Setting]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hsmc import refs
-from hsmc.errors import Collector, Related
+from hsmc.errors import Collector, Related, printable
 from hsmc.model import (
     ContainerEntry,
     Fragment,
@@ -122,7 +122,7 @@ def _check_setting(setting: Setting, out: Collector) -> None:
         elif found.literal_default:
             problem = "has a reference with a literal default, which is written into the artifacts"
     if problem is not None:
-        _report(f"`{setting.key}`", problem, setting.text, setting.key, out)
+        _report(f"`{printable(setting.key)}`", problem, setting.text, setting.key, out)
     else:
         _check_names(setting.text, found, out)
 

@@ -111,6 +111,15 @@ def _check_dotenv(var: EnvVar, out: Collector) -> None:
                     var.span,
                     f"use a plain default in {var.origin}, e.g. ${{{piece.name}:-value}}",
                 )
+            elif piece.default is not None and "$" in piece.default:
+                # `${X:-a$$b}`: python-dotenv reads `a$$b`, compose `a$b` (measured).
+                out.add(
+                    "HSM311",
+                    f"`{var.key}` has a `$` in the default of `{piece.raw}`, which python-dotenv "
+                    "and compose read differently in packages.env",
+                    var.span,
+                    f"give a default without `$` in {var.origin}",
+                )
         elif _DOTENV_UNSAFE.search(piece.text):
             out.add(
                 "HSM311",

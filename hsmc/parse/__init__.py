@@ -31,7 +31,7 @@ from hsmc.parse.nodes import (
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class _RegistryReader:
         return False
 
     def find(self, folder: str, name: str) -> Path | None:
-        if not NAME_RE.match(name):
+        if not NAME_RE.fullmatch(name):
             return None
         for root in self.roots:
             candidate = root / folder / f"{name}.yaml"

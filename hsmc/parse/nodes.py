@@ -6,7 +6,7 @@ import re
 import stat
 from pathlib import Path, PurePosixPath
 
-from hsmc.errors import Collector
+from hsmc.errors import Collector, printable
 from hsmc.model import (
     BuildSource,
     ContainerEntry,
@@ -38,8 +38,8 @@ from hsmc.parse.keys import SOURCE_KEYS
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
+PROJECT_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -51,21 +51,27 @@ class _Reader:
         self.out = out
 
     def text(self, node: Node) -> Text:
-        value = node.text()
         span = self.src.node_span(node)
+        return Text(self._unicode(node.text(), span), span)
+
+    def key(self, key: Node) -> str:
+        """A mapping key, checked like a value: keys reach artifacts too."""
+        return self._unicode(key.text(), self.key_span(key))
+
+    def _unicode(self, value: str, span: Span) -> str:
         if _SURROGATE.search(value):
             # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
             joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
             if joined.count("\ufffd") > value.count("\ufffd"):
                 self.out.add("HSM007", "a lone UTF-16 surrogate escape is not text", span)
             value = joined
-        return Text(value, span)
+        return value
 
     def opt_text(self, node: Node, key: str) -> Text | None:
         return self.text(node[key]) if key in node else None
 
     def opt_str(self, node: Node, key: str) -> str | None:
-        return node[key].text() if key in node else None
+        return self.text(node[key]).value if key in node else None
 
     def key_span(self, key: Node) -> Span:
         return self.src.node_span(key)
@@ -79,7 +85,7 @@ class _Reader:
         if key not in node or not node[key].is_mapping():
             return ()
         return tuple(
-            Setting(str(k.value), self.text(v), self.key_span(k)) for k, v in node[key].items()
+            Setting(self.key(k), self.text(v), self.key_span(k)) for k, v in node[key].items()
         )
 
     def texts(self, node: Node, key: str) -> tuple[Text, ...]:
@@ -118,8 +124,8 @@ class _Reader:
         result = []
         for key, value in node["implies"].items():
             span = self.key_span(key)
-            kind, _, target = str(key.value).partition(":")
-            if kind not in ("package", "container") or not NAME_RE.match(target):
+            kind, _, target = self.key(key).partition(":")
+            if kind not in ("package", "container") or not NAME_RE.fullmatch(target):
                 self.out.add(
                     "HSM105",
                     f"implication target `{key.value}` is not `package:NAME` or `container:NAME`",
@@ -184,10 +190,10 @@ def _project_name(node: Node, directory: Path, r: _Reader) -> str:
         normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
         return normalised or "hsm-stack"
     text = r.text(node["name"])
-    if not PROJECT_RE.match(text.value):
+    if not PROJECT_RE.fullmatch(text.value):
         r.out.add(
             "HSM102",
-            f"invalid project name `{text.value}`",
+            f"invalid project name `{printable(text.value)}`",
             text.span,
             "a compose project name: lower-case letters, digits, `-` and `_`, "
             "starting with a letter or digit",
@@ -218,7 +224,7 @@ def _package_refs(node: Node, r: _Reader) -> tuple[PackageRef, ...]:
     for item in node["packages"]:
         if item.is_mapping():
             ((key, mode),) = item.items()
-            name, span, mode_text = str(key.value), r.key_span(key), r.text(mode)
+            name, span, mode_text = r.key(key), r.key_span(key), r.text(mode)
         else:
             name, span, mode_text = str(item.value), r.text(item).span, None
         refs.append(PackageRef(name, mode_text, span))
@@ -234,11 +240,11 @@ def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
         return ()
     result = []
     for key, value in groups.items():
-        name = str(key.value)
-        if not PROJECT_RE.match(name):
+        name = r.key(key)
+        if not PROJECT_RE.fullmatch(name):
             r.out.add(
                 "HSM102",
-                f"invalid group name `{name}`",
+                f"invalid group name `{printable(name)}`",
                 r.key_span(key),
                 "a group name is a compose service name: lower-case letters, digits, "
                 "`-` and `_`, starting with a letter or digit",
@@ -271,7 +277,7 @@ def _fragment(node: Node, r: _Reader) -> Fragment:
 
 def _fragment_map(node: Node, r: _Reader) -> FragmentMap:
     pairs = list(node.items())
-    items = tuple((k.text(), _fragment(v, r)) for k, v in pairs)
+    items = tuple((r.key(k), _fragment(v, r)) for k, v in pairs)
     keys = tuple(r.key_span(k) for k, _ in pairs)
     return FragmentMap(items, r.src.line_span(node.key_line), keys)
 
@@ -296,6 +302,7 @@ def package_from_node(node: Node, src: SourceFile, out: Collector) -> PackageEnt
         env=r.settings(node, "env"),
         implies=r.implies(node),
         modes=_modes(node),
+        distribution_span=r.text(node["distribution"]).span if "distribution" in node else None,
     )
 
 
@@ -348,7 +355,7 @@ def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
                 r.out.add("HSM314", f"invalid pattern: {exc}", pattern.span)
                 pattern = None
         description = r.opt_str(value, "description") if value.is_mapping() else None
-        specs.append(ParamSpec(str(key.value), r.key_span(key), pattern, description))
+        specs.append(ParamSpec(r.key(key), r.key_span(key), pattern, description))
     return tuple(specs)
 
 
@@ -363,7 +370,7 @@ def _sources(
 def _source(
     key: Node, node: Node, r: _Reader, base: Path, allowed: tuple[str, ...]
 ) -> PackageSource | ContainerSource | None:
-    mode, span = str(key.value), r.key_span(key)
+    mode, span = r.key(key), r.key_span(key)
     kind = node["type"].text() if "type" in node else None
     if kind not in allowed:
         where = "a package" if "pypi" in allowed else "a container"
@@ -387,13 +394,6 @@ def _source(
     if directory is None:
         return None
     if kind == "local":
-        if " #" in path.value or path.value.startswith("#"):
-            r.out.add(
-                "HSM409",
-                f"path `{path.value}` cannot be written into requirements.txt",
-                path.span,
-                "uv reads ` #` as the start of a comment: rename the directory",
-            )
         editable = bool(node["editable"].value) if "editable" in node else False
         return LocalSource(mode, span, path, directory, editable)
     dockerfile = r.opt_text(node, "dockerfile")
@@ -427,7 +427,7 @@ def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -
 
 
 def _profile(key: Node, node: Node, r: _Reader) -> Profile:
-    name, span = str(key.value), r.key_span(key)
+    name, span = r.key(key), r.key_span(key)
     mode = DeployMode(str(node["mode"].value))
     external = r.settings(node, "external")
     for setting in external:
@@ -483,7 +483,7 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
         return ()
     result: list[ShippedFile] = []
     for key, value in node["files"].items():
-        target, text = str(key.value), r.text(value)
+        target, text = r.key(key), r.text(value)
         span = r.key_span(key)
         if not target.startswith("/"):
             r.out.add("HSM407", f"container path `{target}` is not absolute", span)
@@ -493,6 +493,8 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
             continue
         if not path.is_file():
             r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
+            continue
+        if not _mountable(target, span, path.name, text.span, r):
             continue
         if any(f.name == path.name for f in result):
             r.out.add(
@@ -505,3 +507,21 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
         executable = bool(path.stat().st_mode & stat.S_IXUSR)
         result.append(ShippedFile(target, span, path.name, path.read_bytes(), executable))
     return tuple(result)
+
+
+def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _Reader) -> bool:
+    """A shipped file is mounted as `./files/SERVICE/NAME:TARGET:ro`, compose's short syntax,
+    which splits at every `:`: a `:` in either part would mount another path (HSM420)."""
+    for what, value, span in (
+        ("container path", target, target_span),
+        ("file name", name, name_span),
+    ):
+        if ":" in value:
+            r.out.add(
+                "HSM420",
+                f"shipped {what} `{printable(value)}` holds a `:`",
+                span,
+                "compose splits a mount at `:` and would mount another path: rename it",
+            )
+            return False
+    return True
