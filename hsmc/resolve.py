@@ -108,7 +108,11 @@ def _package_source(
 
 
 def _check_directory(text: Text, directory: Path, out: Collector) -> None:
-    if not directory.is_dir():
+    try:
+        exists = directory.is_dir()
+    except OSError:  # ENAMETOOLONG: a name that cannot exist
+        exists = False
+    if not exists:
         out.add(
             "HSM402",
             f"directory `{text.value}` does not exist",

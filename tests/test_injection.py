@@ -401,3 +401,32 @@ def test_accepted_versions_are_versions_for_packaging_and_uv(tmp_path: Path) -> 
             spec,
             run.stderr,
         )
+
+
+# --- found by the mutation fuzz: NUL characters and names too long for the file system --------
+
+
+def test_a_nul_character_is_not_text(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - app\n",
+        "registry/packages/app.yaml": 'name: app\nenv:\n  A: "x\\0y"\n',
+    }
+    diagnostics = compile_errors(tmp_path, files)
+    assert [(d.code, d.span.line) for d in diagnostics if d.span] == [("HSM007", 3)]
+
+
+def test_names_too_long_for_the_file_system_are_located_errors(tmp_path: Path) -> None:
+    long = "a" * 300  # over NAME_MAX (255): pathlib raises ENAMETOOLONG
+    files = {
+        "hsm.yaml": f"packages:\n  - {long}\n" + GROUP,
+        "registry/containers/app.yaml": f"name: app\nimage: x:1\nfiles:\n  /etc/x: {long}\n",
+    }
+    diagnostics = compile_errors(tmp_path / "1", files)
+    assert sorted((d.code, d.span.file) for d in diagnostics if d.span) == [
+        ("HSM103", "hsm.yaml"),
+        ("HSM405", "registry/containers/app.yaml"),
+    ]
+    body = f"name: app\nsources:\n  dev:\n    type: local\n    path: {long}\n"
+    files = {"hsm.yaml": "packages:\n  - app: dev\n", "registry/packages/app.yaml": body}
+    diagnostics = compile_errors(tmp_path / "2", files)
+    assert [(d.code, d.span.line) for d in diagnostics if d.span] == [("HSM402", 5)]

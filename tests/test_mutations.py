@@ -12,6 +12,9 @@ One test per family of mutations, so that a bug found by one family does not hid
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import re
 import string
@@ -20,17 +23,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strictyaml.ruamel import YAML
 
 from hsmc import builtin
 from hsmc.errors import CompileError
 from hsmc.model import Span
 from hsmc.parse import Inputs
-from hsmc.pipeline import compile_project
+from hsmc.pipeline import Build, compile_project
 from tests.conftest import GOLDEN
 
-EXAMPLES_PER_FAMILY = 280
+EXAMPLES_PER_FAMILY = 200  # 14 families in about 45 s on a shared 2-core machine
 
 Files = dict[str, tuple[bytes, int]]  # relative path → (content, mode)
 
@@ -251,6 +256,104 @@ def truncate(text: str, data: st.DataObject) -> bytes:
     return raw[: data.draw(st.integers(0, max(0, len(raw) - 1)), label="keep")]
 
 
+# --- hostile keys, nested references, line breaks and control characters (issue 14) ------------
+
+_HOSTILE_PARTS = st.sampled_from(
+    [
+        *("A", "db", "PASSWORD", "_", "1", "=", " ", "\t", "#", ":", "$", "{", "}", "[", ";"),
+        *("\n", "\r", "\r\n", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\ufeff", "é", "-"),
+        *("\ud800", "\ud83d\udc0d", '"', "\\", " #", " ;", "|", "$$", "${A}", "${A:-x}"),
+    ]
+)
+_HOSTILE = st.lists(_HOSTILE_PARTS, max_size=6).map("".join) | st.just("K" * 1100)
+
+
+def _quoted(value: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes are YAML's: `\\n`, `\\uXXXX`, …)."""
+    return json.dumps(value)
+
+
+def _unquoted(value: str) -> str:
+    """The text of a YAML scalar as written on one line (roughly: quotes removed)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        with contextlib.suppress(ValueError):
+            decoded: str = json.loads(value)
+            return decoded
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
+
+
+def hostile_key(text: str, data: st.DataObject) -> bytes:
+    """Replaces a mapping key, or adds one to a mapping, with a key made of hostile parts."""
+    lines = text.splitlines()
+    keyed = [i for i, line in enumerate(lines) if _KEY_VALUE.match(line) and line.startswith(" ")]
+    if not keyed:
+        return text.encode("utf-8")
+    i = data.draw(st.sampled_from(keyed), label="key line")
+    match = _KEY_VALUE.match(lines[i])
+    assert match is not None
+    key = _quoted(data.draw(_HOSTILE, label="key"))
+    indent = match["indent"] + ("  " if match["dash"] else "")
+    if data.draw(st.booleans(), label="add a sibling"):
+        value = data.draw(st.sampled_from(['"v"', '"${V}"', "hunter2", "1"]), label="value")
+        lines.insert(i, f"{indent}{key}: {value}")
+    else:
+        lines[i] = f"{match['indent']}{match['dash'] or ''}{key}:{match['value'] or ''}"
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_OPERATORS = st.sampled_from([":-", "-", ":?", "?"])
+_CORES = st.sampled_from(["x", "", "${B}", "hunter2", "$$", "${HSM_PARAMS.db_name:-d}", "a b"])
+
+
+def nest_reference(text: str, data: st.DataObject) -> bytes:
+    """Replaces a value with a reference nested 1 to 40 (or 500) levels deep."""
+    lines = text.splitlines()
+    valued = [i for i, line in enumerate(lines) if (m := _KEY_VALUE.match(line)) and m["value"]]
+    if not valued:
+        return text.encode("utf-8")
+    i = data.draw(st.sampled_from(valued), label="value line")
+    depth = data.draw(st.integers(1, 40) | st.just(500), label="depth")
+    value = data.draw(_CORES, label="core")
+    # A few (name, operator) pairs drawn once and repeated: a draw per level is slow.
+    pair = st.tuples(st.sampled_from(["A", "DB_PASSWORD", "X_TOKEN", "b"]), _OPERATORS)
+    pairs = data.draw(st.lists(pair, min_size=1, max_size=3), label="names and operators")
+    for level in range(depth):
+        name, op = pairs[level % len(pairs)]
+        value = f"${{{name}{op}{value}}}"
+    if data.draw(st.booleans(), label="literal before"):
+        value = "hunter2" + value
+    match = _KEY_VALUE.match(lines[i])
+    assert match is not None
+    lines[i] = f"{match['indent']}{match['dash'] or ''}{match['key']} {_quoted(value)}"
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def control_in_value(text: str, data: st.DataObject) -> bytes:
+    """Inserts line breaks, control characters and characters that mean something to a
+    consumer (`#`, ` ;`, `"`, `\\`, `|`, `$$`) into a value, written as YAML escapes."""
+    lines = text.splitlines()
+    valued = [i for i, line in enumerate(lines) if (m := _KEY_VALUE.match(line)) and m["value"]]
+    valued += [i for i, line in enumerate(lines) if _ITEM.match(line) and ": " not in line]
+    if not valued:
+        return text.encode("utf-8")
+    i = data.draw(st.sampled_from(valued), label="value line")
+    match = _KEY_VALUE.match(lines[i])
+    if match is not None and match["value"]:
+        head, old = f"{match['indent']}{match['dash'] or ''}{match['key']} ", match["value"]
+    else:
+        item = _ITEM.match(lines[i])
+        assert item is not None
+        head, old = f"{item['indent']}- ", item["value"]
+    value = _unquoted(old)
+    at = data.draw(st.integers(0, len(value)), label="at")
+    junk = data.draw(st.lists(_HOSTILE_PARTS, min_size=1, max_size=3).map("".join), label="junk")
+    lines[i] = head + _quoted(value[:at] + junk + value[at:])
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 MUTATIONS: dict[str, Mutation] = {
     f.__name__: f
     for f in (
@@ -265,6 +368,9 @@ MUTATIONS: dict[str, Mutation] = {
         insert_unicode,
         insert_tabs,
         truncate,
+        hostile_key,
+        nest_reference,
+        control_in_value,
     )
 }
 
@@ -302,13 +408,43 @@ def _check_span(span: Span | None, root: Path, what: str) -> None:
 
 def _compile(root: Path) -> None:
     try:
-        compile_project(Inputs(path=root, cwd=root))
+        build = compile_project(Inputs(path=root, cwd=root))
     except CompileError as exc:
         assert exc.diagnostics, "CompileError without diagnostics"
         for d in exc.diagnostics:
             _check_span(d.span, root, f"{d.code} `{d.message}`")
             for rel in d.related:
                 _check_span(rel.span, root, f"{d.code} note `{rel.message}`")
+    else:
+        _check_artifacts(build)
+
+
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_ENV_LINE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*="(?:[^"\\]|\\.)*"')
+_YAML = YAML(typ="safe", pure=True)
+
+
+def _check_artifacts(build: Build) -> None:
+    """What a successful build wrote reads as one line per item in each artifact's consumer:
+    no injected line, no control character that a reader would take for a line end."""
+    texts = {a.path: a.content.decode("utf-8") for a in build.artifacts if "/" not in a.path}
+    for path, text in texts.items():
+        assert "\r" not in text and "\x00" not in text, f"{path}: CR or NUL"
+        if path != "packages.env":  # dotenv and compose read other controls there alike
+            assert not _RAW_CONTROL.search(text), f"{path}: a raw control character"
+    lines = [x for x in texts["packages.env"].split("\n") if x and not x.startswith("#")]
+    assert all(_ENV_LINE.fullmatch(x) for x in lines), lines
+    assert len(dotenv_values(stream=io.StringIO(texts["packages.env"]))) == len(lines)
+    requirements = [x for x in texts["requirements.txt"].split("\n") if x and x[0] != "#"]
+    assert len(requirements) == len(build.compiled.packages), requirements
+    assert not [x for x in requirements if x.startswith("-") and not x.startswith("-e .")]
+    compose = _YAML.load(texts["docker-compose.yml"])
+    services = [s.name for s in build.compiled.services]
+    assert sorted(compose["services"] or {}) == sorted(services)
+    rows = [x for x in texts["STACK.md"].split("\n") if x.startswith("| `")]
+    assert len(rows) == len(build.compiled.stack.services) + len(build.compiled.packages) + len(
+        build.compiled.inputs
+    ), rows
 
 
 @pytest.mark.parametrize("family", sorted(MUTATIONS))

@@ -28,7 +28,7 @@ from hsmc.parse.nodes import (
     manifest_from_node,
     package_from_node,
 )
-from hsmc.parse.source import SourceFile
+from hsmc.parse.source import SourceFile, is_file
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -182,7 +182,7 @@ class _RegistryReader:
             return None
         for root in self.roots:
             candidate = root / folder / f"{name}.yaml"
-            if candidate.is_file():
+            if is_file(candidate):
                 return candidate
         return None
 

@@ -35,7 +35,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse.keys import SOURCE_KEYS
-from hsmc.parse.source import SourceFile
+from hsmc.parse.source import SourceFile, is_dir, is_file
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
@@ -65,6 +65,13 @@ class _Reader:
             if joined.count("\ufffd") > value.count("\ufffd"):
                 self.out.add("HSM007", "a lone UTF-16 surrogate escape is not text", span)
             value = joined
+        if "\x00" in value:
+            self.out.add(
+                "HSM007",
+                "a NUL character is not text",
+                span,
+                "no environment variable, path or argument can hold `\\0`: remove it",
+            )
         return value
 
     def opt_text(self, node: Node, key: str) -> Text | None:
@@ -204,13 +211,13 @@ def _project_name(node: Node, directory: Path, r: _Reader) -> str:
 def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]:
     if "registry" not in node:
         default = directory / "registry"
-        return (default,) if default.is_dir() else ()
+        return (default,) if is_dir(default) else ()
     roots = []
     for text in r.texts(node, "registry"):
         path = r.relative_path(text, directory)
         if path is None:
             continue
-        if not path.is_dir():
+        if not is_dir(path):
             r.out.add("HSM110", f"registry root `{text.value}` is not a directory", text.span)
             continue
         roots.append(path)
@@ -491,7 +498,7 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
         path = r.relative_path(text, base)
         if path is None:
             continue
-        if not path.is_file():
+        if not is_file(path):
             r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
             continue
         if not _mountable(target, span, path.name, text.span, r):

@@ -99,6 +99,22 @@ class SourceFile:
         return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
 
 
+def is_file(path: Path) -> bool:
+    """Path.is_file, but a name too long for the file system (ENAMETOOLONG, which pathlib
+    raises) is no file either: the input named something that cannot exist."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _chunk_position(chunk: Any, of_key: bool = False) -> tuple[int, int] | None:
     """1-based (line, col) of a strictyaml chunk, from ruamel's marks of the original text."""
     try:
