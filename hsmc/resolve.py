@@ -108,7 +108,13 @@ def _package_source(
 
 
 def _check_directory(text: Text, directory: Path, out: Collector) -> None:
-    if not directory.is_dir():
+    try:
+        found = directory.is_dir()
+    except OSError as exc:
+        message = f"cannot read directory `{text.value}`: {exc.strerror or exc}"
+        out.add("HSM009", message, text.span, "make it readable")
+        return
+    if not found:
         out.add(
             "HSM402",
             f"directory `{text.value}` does not exist",
