@@ -295,6 +295,8 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
     except OSError as exc:
         # the system refused a file (the known places report it with a location already): the
         # environment's doing, not a bug in hsmc
+        if debug or os.environ.get("HSMC_DEBUG"):
+            raise
         error = _os_error(exc)
         text = render_text((error,), use_colour(sys.stderr.isatty()), written=False)
         click.echo(text, err=True, nl=False)

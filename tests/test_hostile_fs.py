@@ -10,11 +10,15 @@ import hashlib
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from hsmc import ownership
+from hsmc.errors import CompileError
+from hsmc.parse import Inputs
+from hsmc.pipeline import compile_project
 from tests.conftest import copy_case, run_hsmc
 
 CASE = "01-shared-container"
@@ -227,6 +231,21 @@ def test_an_unusable_local_source_path_is_located(tmp_path: Path) -> None:
     assert " --> registry/packages/neo4j-client.yaml:7:11" in result.stderr
 
 
+@pytest.mark.parametrize("field", ["path", "output", "registries"])
+def test_a_nul_in_a_path_given_to_the_api_is_hsm414(tmp_path: Path, field: str) -> None:
+    """argv cannot carry a NUL; a caller of the API (Inputs) can."""
+    project = _project(tmp_path)
+    inputs = Inputs(path=project, cwd=project)
+    if field == "registries":
+        inputs = replace(inputs, registries=(Path("r\0"),))
+    else:
+        inputs = replace(inputs, **{field: Path("x\0y")})
+    with pytest.raises(CompileError) as info:
+        compile_project(inputs)
+    assert [d.code for d in info.value.diagnostics] == ["HSM414"]
+    assert "holds a NUL character" in info.value.diagnostics[0].message
+
+
 def test_a_manifest_that_is_a_directory_or_lists_an_over_long_name(tmp_path: Path) -> None:
     project = _project(tmp_path)
     listing = project / "generated" / ".hsmc-generated"
@@ -269,6 +288,7 @@ def _run_unprivileged(project: Path, *args: str) -> subprocess.CompletedProcess[
         ("generated/packages.env", "cannot read generated/packages.env: Permission denied"),
         ("registry/packages", "cannot read registry/packages: Permission denied"),
         (f"registry/containers/{SHIPPED}", "cannot read shipped file `files/create-databases."),
+        ("registry", "cannot read registry/packages: Permission denied"),
     ],
 )
 def test_an_unreadable_file_or_folder_is_hsm009(
@@ -292,6 +312,20 @@ def test_an_unreadable_file_or_folder_is_hsm009(
 
 
 # --- item 11: .hsmc-generated round-trips any file name --------------------------------------
+
+
+def test_an_unreadable_local_source_directory_is_located(tmp_path: Path) -> None:
+    project = copy_case("05-editable-stack", tmp_path)
+    (project / "packages").chmod(0)
+    try:
+        result = _run_unprivileged(project, "build")
+    finally:
+        (project / "packages").chmod(0o755)
+    _refused(result, "HSM009")
+    assert "cannot read directory `../../packages/neo4j-client`: Permission denied" in (
+        result.stderr
+    )
+    assert " --> registry/packages/neo4j-client.yaml:7:11" in result.stderr
 
 
 def test_a_shipped_file_with_a_space_survives_rebuilds_and_removal(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ the manifest reaches (packages it lists, groups it selects, and transitively wha
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -212,8 +213,11 @@ class _RegistryReader:
     def available(self, folder: str) -> tuple[str, ...]:
         """Every name the roots hold, and those hidden by an unreadable folder (reported:
         validate does not report them as unknown too)."""
-        names = {p.stem for root in self.roots for p in (root / folder).glob("*.yaml")}
-        return tuple(sorted(names | self.unreadable))
+        names = set(self.unreadable)
+        for root in self.roots:
+            with contextlib.suppress(OSError):  # unreadable: `find` reported it
+                names.update(p.stem for p in (root / folder).glob("*.yaml"))
+        return tuple(sorted(names))
 
 
 def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
