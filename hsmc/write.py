@@ -71,6 +71,8 @@ def stale_report(artifacts: Sequence[Artifact], output: Path) -> str:
             current = _read_all(directory, output, {a.path for a in artifacts} | set(owned))
     except Locked:
         raise CompileError([_locked(output)]) from None
+    except SymlinkInTheWay as exc:  # the output directory itself, swapped since parse
+        raise CompileError([_symlink(output, exc.path)]) from None
     return _report(artifacts, current, owned)
 
 
