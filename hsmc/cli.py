@@ -281,7 +281,8 @@ def init(directory: Path, debug: bool) -> None:
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
-    """Runs a command's work: invalid input → diagnostics and exit 1; a bug → exit 3."""
+    """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
+    diagnostics and exit 1; a bug → exit 3."""
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 
@@ -298,7 +299,7 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         if debug or os.environ.get("HSMC_DEBUG"):
             raise
         error = _os_error(exc)
-        text = render_text((error,), use_colour(sys.stderr.isatty()), written=False)
+        text = render_text((error,), use_colour(sys.stderr.isatty()), written=writes)
         click.echo(text, err=True, nl=False)
         sys.exit(1)
     except Exception as exc:
