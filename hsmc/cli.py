@@ -10,11 +10,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from hsmc import __version__
+
+if TYPE_CHECKING:
+    from hsmc.errors import Diagnostic
 
 T = TypeVar("T")
 
@@ -77,7 +80,7 @@ def build(
     inputs = Inputs(path=path, registries=registries, output=output, cache=not no_cache)
     if check_only:
         compiled = _run(lambda: compile_project(inputs), debug)
-        report = stale_report(compiled.artifacts, compiled.output)
+        report = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
         shown = display_path(compiled.output, Path.cwd().resolve())
         if report:
             click.echo(report, nl=False)
@@ -117,7 +120,7 @@ def check(
     debug: bool,
 ) -> None:
     """Validate the project at PATH; write nothing."""
-    from hsmc.errors import CompileError, Diagnostic
+    from hsmc.errors import CompileError
     from hsmc.parse import Inputs, display_path
     from hsmc.parse.envfile import defined_names
     from hsmc.pipeline import compile_stack
@@ -278,7 +281,8 @@ def init(directory: Path, debug: bool) -> None:
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
-    """Runs a command's work: invalid input → diagnostics and exit 1; a bug → exit 3."""
+    """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
+    diagnostics and exit 1; a bug → exit 3."""
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 
@@ -289,6 +293,15 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         written = writes and all(d.code != "HSM410" for d in exc.diagnostics)
         click.echo(render_text(exc.diagnostics, colour, written=written), err=True, nl=False)
         sys.exit(1)
+    except OSError as exc:
+        # the system refused a file (the known places report it with a location already): the
+        # environment's doing, not a bug in hsmc
+        if debug or os.environ.get("HSMC_DEBUG"):
+            raise
+        error = _os_error(exc)
+        text = render_text((error,), use_colour(sys.stderr.isatty()), written=writes)
+        click.echo(text, err=True, nl=False)
+        sys.exit(1)
     except Exception as exc:
         if debug or os.environ.get("HSMC_DEBUG"):
             raise
@@ -298,3 +311,17 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
             err=True,
         )
         sys.exit(3)
+
+
+def _os_error(exc: OSError) -> Diagnostic:
+    from hsmc.errors import Diagnostic
+    from hsmc.parse import display_path
+
+    name = exc.filename
+    shown = display_path(Path(os.fsdecode(name)), Path.cwd()) if name is not None else "a file"
+    return Diagnostic(
+        "HSM009",
+        f"cannot access {shown}: {exc.strerror or exc}",
+        None,
+        "check the path and its permissions",
+    )

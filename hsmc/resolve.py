@@ -109,10 +109,12 @@ def _package_source(
 
 def _check_directory(text: Text, directory: Path, out: Collector) -> None:
     try:
-        exists = directory.is_dir()
-    except OSError:  # ENAMETOOLONG: a name that cannot exist
-        exists = False
-    if not exists:
+        found = directory.is_dir()
+    except OSError as exc:
+        message = f"cannot read directory `{text.value}`: {exc.strerror or exc}"
+        out.add("HSM009", message, text.span, "make it readable")
+        return
+    if not found:
         out.add(
             "HSM402",
             f"directory `{text.value}` does not exist",

@@ -424,9 +424,9 @@ def test_names_too_long_for_the_file_system_are_located_errors(tmp_path: Path) -
     diagnostics = compile_errors(tmp_path / "1", files)
     assert sorted((d.code, d.span.file) for d in diagnostics if d.span) == [
         ("HSM103", "hsm.yaml"),
-        ("HSM405", "registry/containers/app.yaml"),
+        ("HSM414", "registry/containers/app.yaml"),
     ]
     body = f"name: app\nsources:\n  dev:\n    type: local\n    path: {long}\n"
     files = {"hsm.yaml": "packages:\n  - app: dev\n", "registry/packages/app.yaml": body}
     diagnostics = compile_errors(tmp_path / "2", files)
-    assert [(d.code, d.span.line) for d in diagnostics if d.span] == [("HSM402", 5)]
+    assert [(d.code, d.span.line) for d in diagnostics if d.span] == [("HSM414", 5)]

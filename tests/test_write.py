@@ -3,6 +3,8 @@ kill -9 at any moment; `build --check` reports drift and writes nothing."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import random
 import signal
 import subprocess
@@ -10,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from hsmc.cli import main
 from tests.conftest import GOLDEN, copy_case, run_hsmc
 
 CASE = "01-shared-container"
@@ -156,7 +162,11 @@ def test_builds_killed_at_random_moments_never_leave_a_truncated_artifact(
 
     rng = random.Random(20261126)
     interrupted = 0
-    for round_ in range(16):
+    # 16 rounds, more (up to 40) while fewer than 3 kills have landed inside the write phase:
+    # on a loaded machine the build's duration varies, and a kill may come after its end
+    for round_ in range(40):
+        if round_ >= 16 and interrupted >= 3:
+            break
         manifest.write_text(versions[(round_ + 1) % 2])
         process = subprocess.Popen(
             [sys.executable, "-m", "hsmc", "build"],
@@ -184,3 +194,79 @@ def test_pre_commit_hook_runs_build_check() -> None:
     hooks = (GOLDEN.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert "id: hsmc-check" in hooks and "entry: hsmc build --check" in hooks
     assert "pass_filenames: false" in hooks
+
+
+def _shipping_project(root: Path, flavour: str, count: int) -> Path:
+    """A project whose one container ships `count` files (a long write phase)."""
+    files = root / "registry" / "containers" / "files"
+    files.mkdir(parents=True)
+    lines = ["name: box", "image: alpine:3.20", "files:"]
+    for i in range(count):
+        (files / f"f{i:03d}.sh").write_text(f"#!/bin/sh\necho {flavour}{i}\n{'x' * 4000}\n")
+        lines.append(f"  /opt/f{i:03d}.sh: files/f{i:03d}.sh")
+    (files.parent / "box.yaml").write_text("\n".join(lines) + "\n")
+    groups = "services:\n  container_groups:\n    box:\n      selection: box\n"
+    (root / "hsm.yaml").write_text(f"name: stack\n{groups}")
+    return root
+
+
+def test_concurrent_builds_of_one_output_directory_take_turns(tmp_path: Path) -> None:
+    """Three projects built at once into one output directory, 8 rounds, starts staggered so
+    that one build's start meets another's write phase: before the lock, a build failed
+    (HSM410: the other removed its temporary file) in about half of the rounds. Now every
+    build succeeds, and no temporary file is left."""
+    projects = [_shipping_project(tmp_path / f, f, 150) for f in ("a", "b", "c")]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "hsmc", "build", "--force", "-o", str(out)]
+    failures = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.05, 0.1, 0.2):
+        running = []
+        for project in projects:
+            running.append(
+                subprocess.Popen(
+                    command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                )
+            )
+            time.sleep(delay)
+        for process in running:
+            _, stderr = process.communicate(timeout=60)
+            if process.returncode != 0:
+                failures.append(stderr.decode())
+    assert failures == []
+    assert not [p for p in out.rglob("*") if p.name.endswith(".hsmc-tmp")]
+    last = _hsmc_in(projects[0], "--force", "-o", str(out))
+    assert last.returncode == 0, last.stderr
+    assert b"echo a7\n" in (out / "files" / "box" / "f007.sh").read_bytes()
+
+
+def _hsmc_in(project: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    command = [sys.executable, "-m", "hsmc", "build", *args]
+    return subprocess.run(command, cwd=project, capture_output=True, check=False)
+
+
+def test_a_build_waits_for_the_lock_then_reports_who_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_case(CASE, tmp_path)
+    out = project / "generated"
+    out.mkdir()
+    holder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another build, as far as hsmc can tell
+    monkeypatch.setattr("hsmc.write.LOCK_TIMEOUT", 0.5)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("NO_COLOR", "1")
+    try:
+        start = time.monotonic()
+        result = CliRunner().invoke(main, ["build"])
+        waited = time.monotonic() - start
+        checked = CliRunner().invoke(main, ["build", "--check"])
+    finally:
+        os.close(holder)
+    assert result.exit_code == 1 and 0.5 <= waited < 5
+    assert "error[HSM416]: another hsmc build has been writing generated for 0.5 s" in (
+        result.stderr
+    )
+    assert result.stderr.endswith("nothing was written\n")
+    assert checked.exit_code == 1 and "error[HSM416]" in checked.stderr
+    assert list(out.iterdir()) == []
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0  # released with its holder

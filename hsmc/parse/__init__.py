@@ -7,6 +7,7 @@ the manifest reaches (packages it lists, groups it selects, and transitively wha
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from hsmc.model import (
     Project,
     TargetKind,
 )
+from hsmc.parse import paths
 from hsmc.parse.cache import Cache, cache_dir
 from hsmc.parse.load import load_tree, load_trees
 from hsmc.parse.nodes import (
@@ -28,7 +30,7 @@ from hsmc.parse.nodes import (
     manifest_from_node,
     package_from_node,
 )
-from hsmc.parse.source import SourceFile, is_file
+from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -57,8 +59,10 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     unknown where it is referenced (one cause, one diagnostic).
     """
     cwd = (inputs.cwd or Path.cwd()).resolve()
-    manifest_path = _manifest_path(inputs.path, cwd)
     out = Collector()
+    _check_given_paths(inputs, cwd, out)
+    out.raise_if_any()
+    manifest_path = _manifest_path(inputs.path, cwd)
     cache = make_cache(inputs)
     manifest = _load_manifest(manifest_path, inputs, cwd, out, cache)
     out.raise_if_any()
@@ -87,9 +91,21 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
+def _check_given_paths(inputs: Inputs, cwd: Path, out: Collector) -> None:
+    """Paths from the command line (or a caller of the API) that no system call can take."""
+    for given in (inputs.path, inputs.output, *inputs.registries):
+        unusable = paths.problem(str(cwd / given)) if given is not None else None
+        if unusable is not None:
+            out.add("HSM414", f"path `{paths.shown(str(given))}` {unusable}", None, paths.HINT)
+
+
 def _manifest_path(path: Path, cwd: Path) -> Path:
     full = (cwd / path).resolve()
-    return full / "hsm.yaml" if full.is_dir() else full
+    try:
+        directory = full.is_dir()
+    except OSError:
+        directory = False  # reading it reports why (HSM009)
+    return full / "hsm.yaml" if directory else full
 
 
 def _load_manifest(
@@ -109,6 +125,7 @@ def _load_manifest(
     return manifest_from_node(node, source, extra, output, builtin.registry_root(), out)
 
 
+_UNREADABLE = "make the registry folder readable (and searchable: chmod u+rx)"
 _FOLDER = {TargetKind.PACKAGE: "packages", TargetKind.CONTAINER: "containers"}
 _EMPTY_PROJECT_HINT = (
     "list the packages you use under `packages:`, or groups under `services: container_groups:`"
@@ -123,6 +140,7 @@ class _RegistryReader:
         self.cwd = cwd
         self.out = out
         self.cache = cache
+        self.unreadable: set[str] = set()
 
     def reach(
         self, manifest: Manifest
@@ -178,16 +196,27 @@ class _RegistryReader:
         return False
 
     def find(self, folder: str, name: str) -> Path | None:
-        if not NAME_RE.fullmatch(name):
-            return None
+        if not NAME_RE.fullmatch(name) or paths.problem(f"{name}.yaml") is not None:
+            return None  # no file can hold it: validate reports an unknown name
         for root in self.roots:
             candidate = root / folder / f"{name}.yaml"
-            if is_file(candidate):
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError as exc:
+                shown = display_path(root / folder, self.cwd)
+                self.out.add("HSM009", f"cannot read {shown}: {exc.strerror}", None, _UNREADABLE)
+                self.unreadable.add(name)
+                return None
         return None
 
     def available(self, folder: str) -> tuple[str, ...]:
-        names = {p.stem for root in self.roots for p in (root / folder).glob("*.yaml")}
+        """Every name the roots hold, and those hidden by an unreadable folder (reported:
+        validate does not report them as unknown too)."""
+        names = set(self.unreadable)
+        for root in self.roots:
+            with contextlib.suppress(OSError):  # unreadable: `find` reported it
+                names.update(p.stem for p in (root / folder).glob("*.yaml"))
         return tuple(sorted(names))
 
 

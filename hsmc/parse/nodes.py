@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path, PurePosixPath
@@ -34,8 +35,9 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.parse import paths
 from hsmc.parse.keys import SOURCE_KEYS
-from hsmc.parse.source import SourceFile, is_dir, is_file
+from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
@@ -154,6 +156,14 @@ class _Reader:
                 "artifacts work on every checkout",
             )
             return None
+        if "\x00" in text.value:
+            return None  # HSM007 already said it (one cause, one diagnostic)
+        unusable = paths.problem(text.value) or paths.problem(str(base / text.value))
+        if unusable is not None:
+            self.out.add(
+                "HSM414", f"path `{paths.shown(text.value)}` {unusable}", text.span, paths.HINT
+            )
+            return None
         return (base / text.value).resolve()
 
 
@@ -172,16 +182,19 @@ def manifest_from_node(
     directory = src.path.parent
     name = _project_name(node, directory, r)
     output, output_span = output_override, None
+    # resolved like `output:` and -o: a `generated` that is a symlink to the project or a
+    # registry is refused (HSM403), and the write stage never follows it somewhere else later
+    default = (directory / "generated").resolve()
     if output is None:
         out_text = r.opt_text(node, "output")
-        output = r.relative_path(out_text, directory) if out_text else directory / "generated"
+        output = r.relative_path(out_text, directory) if out_text else default
         output_span = out_text.span if out_text else src.span(1)
     defaults = node.get("defaults")
     return Manifest(
         file=src.shown,
         directory=directory,
         name=name,
-        output=output or directory / "generated",
+        output=output or default,
         output_span=output_span,
         registry=extra_registries + _registry_roots(node, directory, r) + (builtin_root,),
         default_profile=r.opt_text(defaults, "profile") if defaults is not None else None,
@@ -217,7 +230,13 @@ def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]
         path = r.relative_path(text, directory)
         if path is None:
             continue
-        if not is_dir(path):
+        try:
+            is_directory = path.is_dir()
+        except OSError as exc:
+            message = f"cannot read registry root `{text.value}`: {exc.strerror or exc}"
+            r.out.add("HSM009", message, text.span, "make it readable")
+            continue
+        if not is_directory:
             r.out.add("HSM110", f"registry root `{text.value}` is not a directory", text.span)
             continue
         roots.append(path)
@@ -488,6 +507,7 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
 def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
     if "files" not in node or not node["files"].is_mapping():
         return ()
+    root = base.parent.resolve()  # an entry is ROOT/containers/NAME.yaml (parse.find)
     result: list[ShippedFile] = []
     for key, value in node["files"].items():
         target, text = r.key(key), r.text(value)
@@ -496,10 +516,10 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
             r.out.add("HSM407", f"container path `{target}` is not absolute", span)
             continue
         path = r.relative_path(text, base)
-        if path is None:
+        if path is None or not _inside_root(path, text, base, root, r):
             continue
-        if not is_file(path):
-            r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
+        shipped = _shipped_file(path, text, r)
+        if shipped is None:
             continue
         if not _mountable(target, span, path.name, text.span, r):
             continue
@@ -511,8 +531,7 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
                 "files/SERVICE/ holds them side by side: rename one",
             )
             continue
-        executable = bool(path.stat().st_mode & stat.S_IXUSR)
-        result.append(ShippedFile(target, span, path.name, path.read_bytes(), executable))
+        result.append(ShippedFile(target, span, path.name, *shipped))
     return tuple(result)
 
 
@@ -532,3 +551,34 @@ def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _R
             )
             return False
     return True
+
+
+def _inside_root(path: Path, text: Text, base: Path, root: Path, r: _Reader) -> bool:
+    """A shipped file is copied into artifacts meant to be committed: it must resolve inside its
+    registry root, so that neither `..` nor a symlink can copy /etc/shadow into them."""
+    if path.is_relative_to(root):
+        return True
+    lexical = Path(os.path.normpath(base / text.value))
+    where = f"the registry root `{root.name}`"
+    how = f"leads out of {where} through a symlink" if lexical.is_relative_to(root) else None
+    r.out.add(
+        "HSM413",
+        f"shipped file `{paths.shown(text.value)}` {how or f'is outside {where}'}",
+        text.span,
+        "a shipped file is copied into the artifacts: keep it inside the registry root, as a "
+        "regular file or a symlink to one there",
+    )
+    return False
+
+
+def _shipped_file(path: Path, text: Text, r: _Reader) -> tuple[bytes, bool] | None:
+    """(content, executable), or None when it cannot be read (reported)."""
+    try:
+        if not path.is_file():
+            r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
+            return None
+        return path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR)
+    except OSError as exc:
+        message = f"cannot read shipped file `{text.value}`: {exc.strerror or exc}"
+        r.out.add("HSM009", message, text.span, "make it readable")
+        return None

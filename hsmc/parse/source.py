@@ -99,16 +99,9 @@ class SourceFile:
         return Span(span.file, span.line, at + 1, max(1, len(fragment)), span.source_line)
 
 
-def is_file(path: Path) -> bool:
-    """Path.is_file, but a name too long for the file system (ENAMETOOLONG, which pathlib
-    raises) is no file either: the input named something that cannot exist."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
-
-
 def is_dir(path: Path) -> bool:
+    """Path.is_dir, but a name too long for the file system (ENAMETOOLONG, which pathlib
+    raises) is no directory either: the input named something that cannot exist."""
     try:
         return path.is_dir()
     except OSError:
