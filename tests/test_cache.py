@@ -15,7 +15,7 @@ import pytest
 import hsmc.parse.load as load
 from hsmc.errors import Collector, CompileError
 from hsmc.parse import Inputs
-from hsmc.parse.cache import key_of
+from hsmc.parse.cache import identity, key_of
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.pipeline import compile_project, compile_stack
@@ -86,8 +86,8 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -
     rebuilt = run_hsmc("build", cwd=project, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _tree(project / "generated") == reference
-    for entry in entries[:3]:
-        assert json.loads(entry.read_text())["format"] == "hsmc-parse-cache/1"
+    for entry in entries:  # each rewritten with a tree that is trusted again
+        assert json.loads(entry.read_text())["identity"]["format"] == "hsmc-parse-cache/2"
 
 
 def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
@@ -119,14 +119,17 @@ def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").rglob("*.tmp"))
 
 
-def test_the_key_changes_with_the_content_the_kind_and_the_version(
+def test_the_key_changes_with_the_content_the_kind_the_name_and_the_versions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    base = key_of("packages", "name: a\n")
-    assert key_of("packages", "name: b\n") != base
-    assert key_of("containers", "name: a\n") != base
+    base = key_of(identity("packages", "a", "name: a\n"))
+    assert key_of(identity("packages", "a", "name: b\n")) != base
+    assert key_of(identity("containers", "a", "name: a\n")) != base
+    assert key_of(identity("packages", "b", "name: a\n")) != base
+    monkeypatch.setattr("hsmc.parse.cache.SCHEMA_VERSION", "0")
+    assert key_of(identity("packages", "a", "name: a\n")) != base
     monkeypatch.setattr("hsmc.parse.cache.__version__", "9.9.9")
-    assert key_of("packages", "name: a\n") != base
+    assert key_of(identity("packages", "a", "name: a\n")) != base
 
 
 def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hsmc.errors import Collector, Diagnostic
-from hsmc.parse.cache import Cache, key_of
+from hsmc.parse.cache import Cache
 from hsmc.parse.source import (
     SourceFile,
     schema_diagnostic,
@@ -26,13 +26,12 @@ from hsmc.parse.tree import Node, from_validated
 
 def load_tree(source: SourceFile, kind: str, out: Collector, cache: Cache) -> Node | None:
     """`kind`: "manifest", "packages" or "containers". Invalid files are not cached."""
-    key = key_of(kind, source.text)
-    node = cache.get(key)
+    node = cache.get(source, kind)
     if node is not None:
         return node
     node = _validate(source, kind, out)
     if node is not None:
-        cache.put(key, node)
+        cache.put(source, kind, node)
     return node
 
 
@@ -43,8 +42,7 @@ def load_trees(
     jobs: Sequence[tuple[SourceFile, str]], out: Collector, cache: Cache
 ) -> list[Node | None]:
     """load_tree for many files at once; results (and diagnostics) in the order of `jobs`."""
-    keys = [key_of(kind, source.text) for source, kind in jobs]
-    trees: list[Node | None] = [cache.get(key) for key in keys]
+    trees: list[Node | None] = [cache.get(source, kind) for source, kind in jobs]
     misses = [i for i, tree in enumerate(trees) if tree is None]
     workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
     if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
@@ -59,7 +57,7 @@ def load_trees(
         out.extend(diagnostics)
         trees[i] = tree
         if tree is not None:
-            cache.put(keys[i], tree)
+            cache.put(*jobs[i], tree)
     return trees
 
 

@@ -80,15 +80,30 @@ class Node:
         return [self.line, self.col, self.key_line, self.key_col, value]
 
     @classmethod
-    def from_json(cls, data: list[Any]) -> Node:
-        line, col, key_line, key_col, value = data
-        if isinstance(value, dict) and "m" in value:
-            value = {str(k): cls.from_json(v) for k, v in value["m"]}
-        elif isinstance(value, dict):
-            value = [cls.from_json(v) for v in value["s"]]
+    def from_json(cls, data: Any) -> Node:
+        """The inverse of to_json; ValueError on anything to_json cannot have written (a cache
+        entry may have been tampered with)."""
+        if not isinstance(data, list) or len(data) != 5:
+            raise ValueError("not a node")
+        *positions, value = data
+        if not all(type(p) is int for p in positions):
+            raise ValueError("a position that is not an integer")
+        if isinstance(value, dict) and list(value) == ["m"] and isinstance(value["m"], list):
+            pairs = [_pair(item) for item in value["m"]]
+            value = {key: cls.from_json(child) for key, child in pairs}
+            if len(value) != len(pairs):
+                raise ValueError("a duplicate key")
+        elif isinstance(value, dict) and list(value) == ["s"] and isinstance(value["s"], list):
+            value = [cls.from_json(child) for child in value["s"]]
         elif not isinstance(value, str | int | bool):
             raise ValueError("not a node")
-        return cls(value, int(line), int(col), int(key_line), int(key_col))
+        return cls(value, *positions)
+
+
+def _pair(item: Any) -> tuple[str, Any]:
+    if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str):
+        raise ValueError("not a key and a node")
+    return item[0], item[1]
 
 
 def from_validated(data: Any, raw: Any, line: int = 1, col: int = 1) -> Node:

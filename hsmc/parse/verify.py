@@ -1,0 +1,143 @@
+"""Whether a tree read from the parse cache can stand for a file: the cache directory may be
+shared or tampered with, so an entry is trusted only if it is what parsing the file would give.
+
+The checks are cheap next to parsing: the tree has the shape the schema lets through
+(shapes.py); every position lies inside the file, siblings in file order; every key stands at
+its position in the text, and every single-line scalar is exactly the text there; and every
+line of the file that is not blank or a comment holds a node or continues a multi-line scalar,
+so nothing was left out. A tree of another file (or of another version of this one) fails.
+Only the text of multi-line scalars (block `|`/`>`, folded, or quoted with escapes) is taken on
+trust; docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
+exactly what a build without the cache gives.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+
+from hsmc.parse.shapes import SHAPES, conforms
+from hsmc.parse.tree import Node
+
+_COMMENT = re.compile(r"[ \t]#")
+_INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
+_BOOLEANS = {
+    **dict.fromkeys(("yes", "true", "on", "y", "1"), True),
+    **dict.fromkeys(("no", "false", "off", "n", "0"), False),
+}
+
+
+def trustworthy(tree: Node, kind: str, lines: Sequence[str]) -> bool:
+    shape = SHAPES.get(kind)
+    if shape is None or not conforms(tree, shape):
+        return False
+    walk = _Walk(lines)
+    return walk.agrees(tree) and walk.covers_every_line()
+
+
+class _Walk:
+    """One pass over the tree (a loop, not recursion: this runs for every file of a warm
+    build), then one over the lines."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.starts: set[int] = set()  # lines where a key, an item or a scalar starts
+        self.multiline: list[int] = []  # scalars that may continue on the lines below
+
+    def agrees(self, tree: Node) -> bool:
+        lines, starts = self.lines, self.starts
+        pending: list[tuple[str | None, Node]] = [(None, tree)]
+        while pending:
+            key, node = pending.pop()
+            line, key_line = node.line, node.key_line
+            # an empty value stands right after its key's colon: one past the end of the line
+            if not (
+                0 < line <= len(lines)
+                and 0 < key_line <= len(lines)
+                and 0 < node.col <= len(lines[line - 1]) + 1
+                and 0 < node.key_col <= len(lines[key_line - 1]) + 1
+            ):
+                return False
+            starts.add(line)
+            starts.add(key_line)
+            value = node.value
+            if key is not None and not self._key_at(key, node):
+                return False
+            if isinstance(value, dict):
+                if not _ascending([(c.key_line, c.key_col) for c in value.values()]):
+                    return False
+                pending.extend(value.items())
+            elif isinstance(value, list):
+                if not _ascending([(c.line, c.col) for c in value]):
+                    return False
+                pending.extend((None, item) for item in value)
+            elif not self._scalar_agrees(node):
+                return False
+        return True
+
+    def _scalar_agrees(self, node: Node) -> bool:
+        assert isinstance(node.value, str | int | bool)
+        agrees, multiline = _scalar_at(node.value, self.lines[node.line - 1][node.col - 1 :])
+        if multiline:
+            self.multiline.append(node.line)
+        return agrees
+
+    def covers_every_line(self) -> bool:
+        covered = set(self.starts)
+        starts = sorted(self.starts)
+        for line in self.multiline:
+            after = bisect_right(starts, line)  # the next line where something starts
+            covered.update(
+                range(line, starts[after] if after < len(starts) else len(self.lines) + 1)
+            )
+        return all(
+            number in covered
+            for number, text in enumerate(self.lines, 1)
+            if text.strip() and not text.lstrip().startswith("#")
+        )
+
+    def _key_at(self, key: str, child: Node) -> bool:
+        rest = self.lines[child.key_line - 1][child.key_col - 1 :]
+        return rest.startswith(key) or (rest[:1] in ("'", '"') and rest[1:].startswith(key))
+
+
+def _ascending(starts: list[tuple[int, int]]) -> bool:
+    return all(a < b for a, b in pairwise(starts))
+
+
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _scalar_at(value: str | int | bool, rest: str) -> tuple[bool, bool]:
+    """(agrees, may continue below). `rest`: the line from the scalar's position on."""
+    if value == rest or value == "":
+        return True, False  # the common case first; an empty value stands after its key
+    if rest.startswith(("|", ">")):
+        return True, True
+    if rest[:1] in ("'", '"'):
+        quoted = (_SINGLE_QUOTED if rest[0] == "'" else _DOUBLE_QUOTED).match(rest)
+        if quoted is None or not _only_comment(rest[quoted.end() :]):
+            return True, True  # closed on a later line
+        token = quoted.group(1)
+        if rest[0] == "'":
+            token = token.replace("''", "'")
+        elif "\\" in token:
+            return True, False  # escapes: taken on trust
+    else:
+        token = _COMMENT.split(rest, maxsplit=1)[0].rstrip()
+    if isinstance(value, bool):
+        return _BOOLEANS.get(token.lower()) is value, False
+    if isinstance(value, int):
+        return bool(_INTEGER.fullmatch(token)) and int(token.replace("_", "")) == value, False
+    if value == token:
+        return True, False
+    # a plain scalar folded from several lines continues after a space or a line break
+    return value.startswith(token) and value[len(token)] in " \n", True
+
+
+def _only_comment(text: str) -> bool:
+    stripped = text.strip()
+    return not stripped or (stripped.startswith("#") and text[:1] in (" ", "\t"))
