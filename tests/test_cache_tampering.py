@@ -73,11 +73,13 @@ def test_the_cache_shapes_are_the_strictyaml_schemas(kind: str) -> None:
 
 
 def _input_files() -> list[tuple[Path, str]]:
+    """The YAML inputs of golden/, registry/ and examples/ (not those past the limits)."""
     roots = [GOLDEN, ROOT / "registry", ROOT / "examples"]
     found = []
     for path in sorted(p for root in roots for p in root.rglob("*.yaml")):
         kind = "manifest" if path.name == "hsm.yaml" else path.parent.name
-        if kind in SHAPES and "expected" not in path.parts:
+        past_limits = any(part.startswith("HSM013-") for part in path.parts)
+        if kind in SHAPES and "expected" not in path.parts and not past_limits:
             found.append((path, kind))
     return found
 
