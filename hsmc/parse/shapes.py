@@ -1,39 +1,38 @@
 """The shape of a validated tree of each kind, without strictyaml: what the parse cache checks
 an entry against before trusting it (a warm build must not import strictyaml).
 
-This mirrors schema.py rule for rule; tests/test_cache.py derives the same shapes from the
+This mirrors schema.py rule for rule; tests/test_cache_tampering.py derives the same shapes from the
 strictyaml schemas and fails when the two differ.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hsmc.parse.tree import Node
 
+# NamedTuples rather than dataclasses: they are built at every start of hsmc, and are
+# several times cheaper to define.
 
-@dataclass(frozen=True)
-class Scalar:
+
+class Scalar(NamedTuple):
     """Str(), Int(), Bool() or Enum([...]) (a str among `choices`)."""
 
     type: type
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Empty:
+class Empty(NamedTuple):
     """EmptyDict() ({}) or EmptyList() ([]): a key with nothing after it."""
 
     type: type
 
 
-@dataclass(frozen=True)
-class SeqOf:
+class SeqOf(NamedTuple):
     item: Shape
 
 
-@dataclass(frozen=True)
-class MapOf:
+class MapOf(NamedTuple):
     """MapPattern(Str(), value): any keys."""
 
     value: Shape
@@ -41,22 +40,19 @@ class MapOf:
     maximum: int | None = None
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(NamedTuple):
     """Map({...}): known keys, some required."""
 
-    fields: dict[str, Shape] = field(hash=False)
+    fields: dict[str, Shape]
     required: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Either:
+class Either(NamedTuple):
     first: Shape
     second: Shape
 
 
-@dataclass(frozen=True)
-class Anything:
+class Anything(NamedTuple):
     """Any(): text, or mappings and lists of it (a group's `overrides:`)."""
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import pairwise
 
 from hsmc.parse.shapes import SHAPES, conforms
 from hsmc.parse.tree import Node
@@ -38,8 +37,8 @@ def trustworthy(tree: Node, kind: str, lines: Sequence[str]) -> bool:
 
 
 class _Walk:
-    """One pass over the tree (a loop, not recursion: this runs for every file of a warm
-    build), then one over the lines."""
+    """One pass over the tree, then one over the lines. This runs for every file of a warm
+    build, so it avoids slicing and temporary lists."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
@@ -47,39 +46,36 @@ class _Walk:
         self.multiline: list[int] = []  # scalars that may continue on the lines below
 
     def agrees(self, tree: Node) -> bool:
-        lines, starts = self.lines, self.starts
-        pending: list[tuple[str | None, Node]] = [(None, tree)]
-        while pending:
-            key, node = pending.pop()
-            line, key_line = node.line, node.key_line
-            # an empty value stands right after its key's colon: one past the end of the line
-            if not (
-                0 < line <= len(lines)
-                and 0 < key_line <= len(lines)
-                and 0 < node.col <= len(lines[line - 1]) + 1
-                and 0 < node.key_col <= len(lines[key_line - 1]) + 1
-            ):
-                return False
-            starts.add(line)
-            starts.add(key_line)
-            value = node.value
-            if key is not None and not self._key_at(key, node):
-                return False
-            if isinstance(value, dict):
-                if not _ascending([(c.key_line, c.key_col) for c in value.values()]):
-                    return False
-                pending.extend(value.items())
-            elif isinstance(value, list):
-                if not _ascending([(c.line, c.col) for c in value]):
-                    return False
-                pending.extend((None, item) for item in value)
-            elif not self._scalar_agrees(node):
-                return False
-        return True
+        return self._placed(tree.line, tree.col) and self._children_agree(tree)
 
-    def _scalar_agrees(self, node: Node) -> bool:
-        assert isinstance(node.value, str | int | bool)
-        agrees, multiline = _scalar_at(node.value, self.lines[node.line - 1][node.col - 1 :])
+    def _placed(self, line: int, col: int) -> bool:
+        # an empty value stands right after its key's colon: one past the end of the line
+        lines = self.lines
+        if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]) + 1:
+            self.starts.add(line)
+            return True
+        return False
+
+    def _children_agree(self, node: Node) -> bool:
+        value = node.value
+        previous = (0, 0)
+        if isinstance(value, dict):
+            for key, child in value.items():
+                here = (child.key_line, child.key_col)
+                if not (previous < here and self._placed(*here) and self._key_at(key, child)):
+                    return False
+                if not (self._placed(child.line, child.col) and self._children_agree(child)):
+                    return False
+                previous = here
+            return True
+        if isinstance(value, list):
+            for child in value:
+                here = (child.line, child.col)
+                if not (previous < here and self._placed(*here) and self._children_agree(child)):
+                    return False
+                previous = here
+            return True
+        agrees, multiline = _scalar_at(value, self.lines[node.line - 1][node.col - 1 :])
         if multiline:
             self.multiline.append(node.line)
         return agrees
@@ -99,14 +95,13 @@ class _Walk:
         )
 
     def _key_at(self, key: str, child: Node) -> bool:
-        rest = self.lines[child.key_line - 1][child.key_col - 1 :]
-        return rest.startswith(key) or (rest[:1] in ("'", '"') and rest[1:].startswith(key))
+        text, at = self.lines[child.key_line - 1], child.key_col - 1
+        return text.startswith(key, at) or (
+            text[at : at + 1] in _QUOTES and text.startswith(key, at + 1)
+        )
 
 
-def _ascending(starts: list[tuple[int, int]]) -> bool:
-    return all(a < b for a, b in pairwise(starts))
-
-
+_QUOTES = ("'", '"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
