@@ -27,6 +27,7 @@ from hsmc.parse.shapes import (
     Scalar,
     SeqOf,
     Shape,
+    conforms,
 )
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
@@ -282,3 +283,75 @@ def test_a_trusted_entry_is_used(tmp_path: Path) -> None:
         assert _build(project, cache)[0] == 0
     assert calls == []
     assert {p: p.stat().st_mtime_ns for p in cache.rglob("*.json")} == stamps
+
+
+# --- the checks against every style of YAML a file may use -----------------------------------
+
+STYLES = {
+    "crlf": "name: x\r\nimage: y:1\r\nenv:\r\n  A: b\r\n",
+    "cr": "name: x\rimage: y:1\r",
+    "block": "name: x\ncommand: |\n  echo a: b\n  - not an item\n\n  done\nimage: y:1\n"
+    "healthcheck:\n  test: >-\n    folded\n    text\n  retries: 3\n",
+    "folded-plain": "name: x\ndescription: a long\n  description over\n  three lines\nimage: y:1\n",
+    "quoted-multiline": 'name: x\ndescription: "a long\n  quoted"\nenv:\n'
+    "  A: 'it''s\n    here'\n",
+    "escapes": 'name: x\nimage: "y:\\u0031"\nenv:\n  A: "tab\\there"\n',
+    "comments": "# top\nname: x   # trailing\nimage: y:1 # c\n\n  # indented\nenv:\n"
+    "  # inside\n  A: b#not-a-comment\n",
+    "document-start": "---\nname: x\nimage: y:1\n",
+    "quoted-keys": "name: x\nimage: y:1\nenv:\n  \"A\": b\n  'B': c\n",
+    "lists": 'name: x\nimage: y:1\nports:\n- "1:1"\n-   "2:2"\ncommand:\n  - a\n  -\n    b\n',
+    "numbers-and-booleans": "name: x\nport: 0080\nhealthcheck:\n  retries: 1_0\n  disable: Yes\n",
+    "quoted-numbers": "name: x\nport: '80'\nhealthcheck:\n  retries: \"3\"\n  disable: 'no'\n",
+    "empty-values": "name: x\nimage: y:1\nenv:\nimplies:\n  container:a:\n  container:b:\n"
+    "    params:\n",
+    "value-on-next-line": "name: x\nimage:\n  y:1\n",
+    "unicode": 'name: x\nimage: y:1\ndescription: café ☕ 🐍\nenv:\n  A: "🐍"\n',
+    "trailing-spaces": "name: x   \nimage: y:1\nenv:   \n  A: b  \n",
+}
+
+
+def _parsed(text: str) -> tuple[SourceFile, Json]:
+    source = SourceFile(path=Path("x.yaml"), shown="x.yaml", text=text)
+    tree = load._validate(source, "containers", Collector())
+    assert tree is not None
+    return source, json.loads(json.dumps(tree.to_json()))
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_every_style_of_yaml_is_trusted(style: str) -> None:
+    source, tree = _parsed(STYLES[style])
+    assert trustworthy(Node.from_json(tree), "containers", source.lines)
+
+
+def _without(tree: Json, path: tuple[int, ...]) -> Json:
+    """A copy of the tree without the key or item at `path` (indices from the root)."""
+    tampered = copy.deepcopy(tree)
+    holder = tampered
+    for index in path[:-1]:
+        value = holder[4]
+        holder = value["m"][index][1] if "m" in value else value["s"][index]
+    value = holder[4]
+    del (value["m"] if "m" in value else value["s"])[path[-1]]
+    return tampered
+
+
+def _paths(tree: Json, prefix: tuple[int, ...] = ()) -> list[tuple[int, ...]]:
+    value = tree[4]
+    if not isinstance(value, dict):
+        return []
+    children = [c for _, c in value["m"]] if "m" in value else value["s"]
+    return [p for i, c in enumerate(children) for p in [(*prefix, i), *_paths(c, (*prefix, i))]]
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_a_tree_missing_any_key_or_item_is_refused(style: str) -> None:
+    """Also after a block or multi-line scalar, whose lines are taken on trust."""
+    source, tree = _parsed(STYLES[style])
+    refused = 0
+    for path in _paths(tree):
+        tampered = Node.from_json(_without(tree, path))
+        if conforms(tampered, SHAPES["containers"]):  # else refused for its shape already
+            assert not trustworthy(tampered, "containers", source.lines), path
+            refused += 1
+    assert refused

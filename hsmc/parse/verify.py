@@ -43,18 +43,17 @@ class _Walk:
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
         self.starts: set[int] = set()  # lines where a key, an item or a scalar starts
-        self.multiline: list[int] = []  # scalars that may continue on the lines below
+        # scalars that may continue on the lines below: (line, the column their lines must
+        # be indented past: the key's, or the list item's line's)
+        self.multiline: list[tuple[int, int]] = []
 
     def agrees(self, tree: Node) -> bool:
-        return self._placed(tree.line, tree.col) and self._children_agree(tree)
+        return self._inside(tree.line, tree.col) and self._children_agree(tree)
 
-    def _placed(self, line: int, col: int) -> bool:
+    def _inside(self, line: int, col: int) -> bool:
         # an empty value stands right after its key's colon: one past the end of the line
         lines = self.lines
-        if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]) + 1:
-            self.starts.add(line)
-            return True
-        return False
+        return 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]) + 1
 
     def _children_agree(self, node: Node) -> bool:
         value = node.value
@@ -62,36 +61,44 @@ class _Walk:
         if isinstance(value, dict):
             for key, child in value.items():
                 here = (child.key_line, child.key_col)
-                if not (previous < here and self._placed(*here) and self._key_at(key, child)):
+                if not (previous < here and self._inside(*here) and self._key_at(key, child)):
                     return False
-                if not (self._placed(child.line, child.col) and self._children_agree(child)):
+                self.starts.add(child.key_line)
+                if not (self._inside(child.line, child.col) and self._children_agree(child)):
                     return False
                 previous = here
             return True
         if isinstance(value, list):
             for child in value:
                 here = (child.line, child.col)
-                if not (previous < here and self._placed(*here) and self._children_agree(child)):
+                if not (previous < here and self._inside(*here) and self._children_agree(child)):
                     return False
                 previous = here
             return True
-        agrees, multiline = _scalar_at(value, self.lines[node.line - 1][node.col - 1 :])
+        # Only keys and scalars mark a line as holding something: the position of a mapping or
+        # a list is that of its first key or item, which must be there in its own right.
+        self.starts.add(node.line)
+        text = self.lines[node.line - 1]
+        agrees, multiline = _scalar_at(value, text[node.col - 1 :])
         if multiline:
-            self.multiline.append(node.line)
+            in_mapping = (node.key_line, node.key_col) != (node.line, node.col)
+            indent = node.key_col - 1 if in_mapping else len(text) - len(text.lstrip(" "))
+            self.multiline.append((node.line, indent))
         return agrees
 
     def covers_every_line(self) -> bool:
         covered = set(self.starts)
         starts = sorted(self.starts)
-        for line in self.multiline:
+        for line, indent in self.multiline:
             after = bisect_right(starts, line)  # the next line where something starts
+            end = starts[after] if after < len(starts) else len(self.lines) + 1
             covered.update(
-                range(line, starts[after] if after < len(starts) else len(self.lines) + 1)
+                number
+                for number in range(line + 1, end)
+                if len(self.lines[number - 1]) - len(self.lines[number - 1].lstrip(" ")) > indent
             )
         return all(
-            number in covered
-            for number, text in enumerate(self.lines, 1)
-            if text.strip() and not text.lstrip().startswith("#")
+            number in covered for number, text in enumerate(self.lines, 1) if _significant(text)
         )
 
     def _key_at(self, key: str, child: Node) -> bool:
@@ -104,6 +111,17 @@ class _Walk:
 _QUOTES = ("'", '"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _significant(line: str) -> bool:
+    """Not blank, not a comment, and not a lone `-` whose item starts on a later line (that
+    line is checked in its turn)."""
+    content = line.strip()
+    if content == "---":
+        return False  # the document start (a second document is a syntax error)
+    if content.startswith("-") and (content == "-" or content[1] in " \t"):
+        content = content[1:].lstrip()
+    return bool(content) and not content.startswith("#")
 
 
 def _scalar_at(value: str | int | bool, rest: str) -> tuple[bool, bool]:
