@@ -4,10 +4,11 @@ shared or tampered with, so an entry is trusted only if it is what parsing the f
 The checks are cheap next to parsing: the tree has the shape the schema lets through
 (shapes.py); every position lies inside the file, siblings in file order; every key stands at
 its position in the text, and every single-line scalar is exactly the text there; and every
-line of the file that is not blank or a comment holds a node or continues a multi-line scalar,
-so nothing was left out. A tree of another file (or of another version of this one) fails.
-Only the text of multi-line scalars (block `|`/`>`, folded, or quoted with escapes) is taken on
-trust; docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
+line of the file that is not blank or a comment holds a key or a scalar, or continues a
+multi-line scalar (indented past its key), so nothing was left out. A tree of another file (or
+of another version of this one) fails. Only the text of multi-line scalars (block `|`/`>`,
+folded, quoted over several lines) and of double-quoted scalars with escapes is taken on trust;
+docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
 exactly what a build without the cache gives.
 """
 
