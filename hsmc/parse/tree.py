@@ -82,28 +82,33 @@ class Node:
     @classmethod
     def from_json(cls, data: Any) -> Node:
         """The inverse of to_json; ValueError on anything to_json cannot have written (a cache
-        entry may have been tampered with)."""
-        if not isinstance(data, list) or len(data) != 5:
+        entry may have been tampered with). Runs for every node of a warm build: plain checks."""
+        if type(data) is not list or len(data) != 5:
             raise ValueError("not a node")
-        *positions, value = data
-        if not all(type(p) is int for p in positions):
+        line, col, key_line, key_col, value = data
+        if not (type(line) is type(col) is type(key_line) is type(key_col) is int):
             raise ValueError("a position that is not an integer")
-        if isinstance(value, dict) and list(value) == ["m"] and isinstance(value["m"], list):
-            pairs = [_pair(item) for item in value["m"]]
-            value = {key: cls.from_json(child) for key, child in pairs}
-            if len(value) != len(pairs):
-                raise ValueError("a duplicate key")
-        elif isinstance(value, dict) and list(value) == ["s"] and isinstance(value["s"], list):
-            value = [cls.from_json(child) for child in value["s"]]
-        elif not isinstance(value, str | int | bool):
+        if type(value) is dict:
+            value = cls._children_from_json(value)
+        elif type(value) not in (str, int, bool):
             raise ValueError("not a node")
-        return cls(value, *positions)
+        return cls(value, line, col, key_line, key_col)
 
-
-def _pair(item: Any) -> tuple[str, Any]:
-    if not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str):
-        raise ValueError("not a key and a node")
-    return item[0], item[1]
+    @classmethod
+    def _children_from_json(cls, value: dict[str, Any]) -> dict[str, Node] | list[Node]:
+        items = value.get("m", value.get("s"))
+        if len(value) != 1 or type(items) is not list:
+            raise ValueError("not a mapping or a sequence")
+        if "s" in value:
+            return [cls.from_json(item) for item in items]
+        children: dict[str, Node] = {}
+        for pair in items:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise ValueError("not a key and a node")
+            if pair[0] in children:
+                raise ValueError("a duplicate key")
+            children[pair[0]] = cls.from_json(pair[1])
+        return children
 
 
 def from_validated(data: Any, raw: Any, line: int = 1, col: int = 1) -> Node:
