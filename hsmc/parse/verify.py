@@ -62,10 +62,10 @@ class _Walk:
         if isinstance(value, dict):
             for key, child in value.items():
                 here = (child.key_line, child.key_col)
-                if not (previous < here and self._inside(*here) and self._key_at(key, child)):
+                if not (previous < here and self._key_placed(key, child)):
                     return False
                 self.starts.add(child.key_line)
-                if not (self._inside(child.line, child.col) and self._children_agree(child)):
+                if not self._children_agree(child):
                     return False
                 previous = here
             return True
@@ -87,6 +87,18 @@ class _Walk:
             self.multiline.append((node.line, indent))
         return agrees
 
+    def _key_placed(self, key: str, child: Node) -> bool:
+        """The key, and its value, stand inside the file; the key's text is where it says."""
+        lines, key_line, line = self.lines, child.key_line, child.line
+        if not (0 < key_line <= len(lines) and 0 < line <= len(lines)):
+            return False
+        text, at = lines[key_line - 1], child.key_col - 1
+        if not (0 <= at <= len(text) and 0 < child.col <= len(lines[line - 1]) + 1):
+            return False  # an empty value stands one past the end of its key's line
+        return text.startswith(key, at) or (
+            text[at : at + 1] in _QUOTES and text.startswith(key, at + 1)
+        )
+
     def covers_every_line(self) -> bool:
         covered = set(self.starts)
         starts = sorted(self.starts)
@@ -100,12 +112,6 @@ class _Walk:
             )
         return all(
             number in covered for number, text in enumerate(self.lines, 1) if _significant(text)
-        )
-
-    def _key_at(self, key: str, child: Node) -> bool:
-        text, at = self.lines[child.key_line - 1], child.key_col - 1
-        return text.startswith(key, at) or (
-            text[at : at + 1] in _QUOTES and text.startswith(key, at + 1)
         )
 
 
