@@ -8,7 +8,6 @@ from pathlib import Path
 from hsmc.interpolate import interpolate
 from hsmc.model import Artifact, CompiledStack
 from hsmc.parse import Inputs, load_project
-from hsmc.parse.cache import cache_dir
 from hsmc.resolve import resolve
 from hsmc.validate import validate
 
@@ -35,8 +34,7 @@ def compile_project(inputs: Inputs) -> Build:
     from hsmc.emit import emit
 
     compiled = compile_stack(inputs)
-    templates = cache_dir() / "templates" if inputs.cache else None
-    return Build(compiled.stack.manifest.output, emit(compiled, templates), compiled)
+    return Build(compiled.stack.manifest.output, emit(compiled), compiled)
 
 
 def build(inputs: Inputs, force: bool = False) -> Build:

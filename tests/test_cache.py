@@ -15,7 +15,7 @@ import pytest
 import hsmc.parse.load as load
 from hsmc.errors import Collector, CompileError
 from hsmc.parse import Inputs
-from hsmc.parse.cache import key_of
+from hsmc.parse.cache import identity, key_of
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.pipeline import compile_project, compile_stack
@@ -86,8 +86,8 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -
     rebuilt = run_hsmc("build", cwd=project, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _tree(project / "generated") == reference
-    for entry in entries[:3]:
-        assert json.loads(entry.read_text())["format"] == "hsmc-parse-cache/1"
+    for entry in entries:  # each rewritten with a tree that is trusted again
+        assert json.loads(entry.read_text())["identity"]["format"] == "hsmc-parse-cache/2"
 
 
 def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
@@ -119,14 +119,17 @@ def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").rglob("*.tmp"))
 
 
-def test_the_key_changes_with_the_content_the_kind_and_the_version(
+def test_the_key_changes_with_the_content_the_kind_the_name_and_the_versions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    base = key_of("packages", "name: a\n")
-    assert key_of("packages", "name: b\n") != base
-    assert key_of("containers", "name: a\n") != base
+    base = key_of(identity("packages", "a", "name: a\n"))
+    assert key_of(identity("packages", "a", "name: b\n")) != base
+    assert key_of(identity("containers", "a", "name: a\n")) != base
+    assert key_of(identity("packages", "b", "name: a\n")) != base
+    monkeypatch.setattr("hsmc.parse.cache.SCHEMA_VERSION", "0")
+    assert key_of(identity("packages", "a", "name: a\n")) != base
     monkeypatch.setattr("hsmc.parse.cache.__version__", "9.9.9")
-    assert key_of("packages", "name: a\n") != base
+    assert key_of(identity("packages", "a", "name: a\n")) != base
 
 
 def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,3 +204,60 @@ def test_parallel_and_sequential_parsing_agree(
     assert parallel == sequential
     if broken:
         assert [d.code for d in parallel] == ["HSM005", "HSM001"]  # type: ignore[union-attr]
+
+
+class _RunsACommand:
+    """Unpickling this creates the marker file (pickle calls os.system on load)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.system, (f"touch {self.marker}",)
+
+
+def _plant_template_bytecode(cache_root: Path, marker: Path) -> list[Path]:
+    """A hostile file where jinja2's FileSystemBytecodeCache would look for each template's
+    bytecode (bc_magic, then a pickle that runs a command), in the cache's `templates/`
+    directory and at its root."""
+    import pickle
+
+    import jinja2
+    from jinja2.bccache import bc_magic
+
+    from hsmc import builtin
+
+    templates = builtin.templates_dir()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)))
+    payload = bc_magic + pickle.dumps(_RunsACommand(marker))
+    planted = []
+    for directory in (cache_root / "templates", cache_root):
+        directory.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(directory))
+        for template in sorted(templates.glob("*.j2")):
+            source = template.read_text(encoding="utf-8")
+            bucket = bytecode.get_bucket(env, template.name, str(template), source)
+            path = Path(bytecode._get_cache_filename(bucket))
+            path.write_bytes(payload)
+            planted.append(path)
+    return planted
+
+
+def test_a_planted_template_bytecode_file_runs_nothing(tmp_path: Path) -> None:
+    """Issue 14.6: jinja2's bytecode cache unpickles what it finds in the cache directory, and
+    HSMC_CACHE_DIR may be a cache shared with others (CI). hsmc reads no pickle, ever."""
+    project = copy_case("04-hybrid-stack", tmp_path)
+    marker = tmp_path / "pwned"
+    cache_root = tmp_path / "cache"
+    env = {"HSMC_CACHE_DIR": str(cache_root)}
+    assert run_hsmc("build", "--no-cache", cwd=project, env=env).returncode == 0
+    reference = _tree(project / "generated")
+    shutil.rmtree(project / "generated")
+    planted = _plant_template_bytecode(cache_root, marker)
+    for _ in ("cold", "warm"):
+        result = run_hsmc("build", cwd=project, env=env)
+        assert result.returncode == 0, result.stderr
+        assert not marker.exists(), "a pickle from the cache directory was loaded"
+        assert _tree(project / "generated") == reference
+        shutil.rmtree(project / "generated")
+    assert all(path.read_bytes().startswith(b"j2") for path in planted)  # left as they were

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from hsmc.errors import Collector, Diagnostic
-from hsmc.parse.cache import Cache, key_of
+from hsmc.parse.cache import Cache
+from hsmc.parse.limits import limit_diagnostic
 from hsmc.parse.source import (
     SourceFile,
     schema_diagnostic,
@@ -26,13 +27,16 @@ from hsmc.parse.tree import Node, from_validated
 
 def load_tree(source: SourceFile, kind: str, out: Collector, cache: Cache) -> Node | None:
     """`kind`: "manifest", "packages" or "containers". Invalid files are not cached."""
-    key = key_of(kind, source.text)
-    node = cache.get(key)
+    refused = limit_diagnostic(source)  # before the cache too: the same result without it
+    if refused is not None:
+        out.extend([refused])
+        return None
+    node = cache.get(source, kind)
     if node is not None:
         return node
     node = _validate(source, kind, out)
     if node is not None:
-        cache.put(key, node)
+        cache.put(source, kind, node)
     return node
 
 
@@ -43,9 +47,12 @@ def load_trees(
     jobs: Sequence[tuple[SourceFile, str]], out: Collector, cache: Cache
 ) -> list[Node | None]:
     """load_tree for many files at once; results (and diagnostics) in the order of `jobs`."""
-    keys = [key_of(kind, source.text) for source, kind in jobs]
-    trees: list[Node | None] = [cache.get(key) for key in keys]
-    misses = [i for i, tree in enumerate(trees) if tree is None]
+    refused = [limit_diagnostic(source) for source, _ in jobs]
+    out.extend(d for d in refused if d is not None)
+    trees: list[Node | None] = [
+        None if refused[i] else cache.get(source, kind) for i, (source, kind) in enumerate(jobs)
+    ]
+    misses = [i for i, tree in enumerate(trees) if tree is None and refused[i] is None]
     workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
     if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
         import strictyaml  # noqa: F401  (imported once here, inherited by the forked workers)
@@ -59,7 +66,7 @@ def load_trees(
         out.extend(diagnostics)
         trees[i] = tree
         if tree is not None:
-            cache.put(keys[i], tree)
+            cache.put(*jobs[i], tree)
     return trees
 
 

@@ -80,15 +80,35 @@ class Node:
         return [self.line, self.col, self.key_line, self.key_col, value]
 
     @classmethod
-    def from_json(cls, data: list[Any]) -> Node:
-        line, col, key_line, key_col, value = data
-        if isinstance(value, dict) and "m" in value:
-            value = {str(k): cls.from_json(v) for k, v in value["m"]}
-        elif isinstance(value, dict):
-            value = [cls.from_json(v) for v in value["s"]]
-        elif not isinstance(value, str | int | bool):
+    def from_json(cls, data: Any) -> Node:
+        """The inverse of to_json; ValueError on anything to_json cannot have written (a cache
+        entry may have been tampered with). Runs for every node of a warm build: plain checks."""
+        if type(data) is not list or len(data) != 5:
             raise ValueError("not a node")
-        return cls(value, int(line), int(col), int(key_line), int(key_col))
+        line, col, key_line, key_col, value = data
+        if not (type(line) is type(col) is type(key_line) is type(key_col) is int):
+            raise ValueError("a position that is not an integer")
+        if type(value) is dict:
+            value = cls._children_from_json(value)
+        elif type(value) not in (str, int, bool):
+            raise ValueError("not a node")
+        return cls(value, line, col, key_line, key_col)
+
+    @classmethod
+    def _children_from_json(cls, value: dict[str, Any]) -> dict[str, Node] | list[Node]:
+        items = value.get("m", value.get("s"))
+        if len(value) != 1 or type(items) is not list:
+            raise ValueError("not a mapping or a sequence")
+        if "s" in value:
+            return [cls.from_json(item) for item in items]
+        children: dict[str, Node] = {}
+        for pair in items:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise ValueError("not a key and a node")
+            if pair[0] in children:
+                raise ValueError("a duplicate key")
+            children[pair[0]] = cls.from_json(pair[1])
+        return children
 
 
 def from_validated(data: Any, raw: Any, line: int = 1, col: int = 1) -> Node:
