@@ -7,8 +7,8 @@ its position in the text, and every single-line scalar is exactly the text there
 line of the file that is not blank or a comment holds a key or a scalar, or continues a
 multi-line scalar (indented past its key), so nothing was left out. A tree of another file (or
 of another version of this one) fails. Only the text of multi-line scalars (block `|`/`>`,
-folded, quoted over several lines) and of double-quoted scalars with escapes is taken on trust;
-docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
+folded, quoted over several lines) and of double-quoted scalars and keys with escapes is taken
+on trust; docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
 exactly what a build without the cache gives.
 """
 
@@ -95,9 +95,18 @@ class _Walk:
         text, at = lines[key_line - 1], child.key_col - 1
         if not (0 <= at <= len(text) and 0 < child.col <= len(lines[line - 1]) + 1):
             return False  # an empty value stands one past the end of its key's line
-        return text.startswith(key, at) or (
-            text[at : at + 1] in _QUOTES and text.startswith(key, at + 1)
-        )
+        if text.startswith(key, at):
+            return True
+        quote = text[at : at + 1]
+        if quote not in _QUOTES:
+            return False
+        quoted = (_SINGLE_QUOTED if quote == "'" else _DOUBLE_QUOTED).match(text, at)
+        if quoted is None:
+            return False
+        token = quoted.group(1)
+        if quote == "'":
+            return token.replace("''", "'") == key
+        return "\\" in token or token == key  # escapes: taken on trust, as for scalars
 
     def covers_every_line(self) -> bool:
         covered = set(self.starts)
