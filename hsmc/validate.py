@@ -24,7 +24,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
-from hsmc.validate_secrets import check_secrets
+from hsmc.validate_secrets import check_secrets, mask_secrets
 from hsmc.validate_values import check_values
 
 
@@ -58,6 +58,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     check_secrets(project, out)
     check_values(project, out)
     _check_output(project, out)
+    out.diagnostics = mask_secrets(out.diagnostics)
     out.raise_if_any()
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hsmc import refs
-from hsmc.errors import Collector, Related, printable
+from hsmc.errors import Collector, Diagnostic, Related, printable
 from hsmc.model import (
     ContainerEntry,
     Fragment,
@@ -27,6 +27,7 @@ from hsmc.model import (
     Profile,
     Project,
     Setting,
+    Span,
     Text,
 )
 from hsmc.refs import Kind, looks_secret
@@ -139,6 +140,36 @@ def _report(what: str, problem: str, text: Text, name: str, out: Collector) -> N
     var = re.sub(r"[^A-Z0-9]+", "_", name.upper())
     hint = _HINT.format(var=var)
     out.add("HSM308", f"{what} looks like a secret but {problem}", text.span, hint)
+
+
+def mask_secrets(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The text under every HSM308 caret as `*` in every snippet of that line: a refused secret
+    must not land in CI or pre-commit logs through the diagnostic that refuses it."""
+    masks: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for d in diagnostics:
+        if d.code == "HSM308" and d.span is not None:
+            start = d.span.col - 1
+            masks.setdefault((d.span.file, d.span.line), []).append((start, d.span.length))
+    if not masks:
+        return diagnostics
+
+    def masked(span: Span | None) -> Span | None:
+        if span is None or (span.file, span.line) not in masks:
+            return span
+        line = span.source_line
+        for start, length in masks[(span.file, span.line)]:
+            end = min(len(line), start + max(1, length))
+            line = line[:start] + "*" * max(0, end - start) + line[end:]
+        return replace(span, source_line=line)
+
+    return [
+        replace(
+            d,
+            span=masked(d.span),
+            related=tuple(replace(r, span=masked(r.span) or r.span) for r in d.related),
+        )
+        for d in diagnostics
+    ]
 
 
 def _check_connection_fields(container: ContainerEntry, out: Collector) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from hsmc.errors import Diagnostic, Related
+from hsmc.model import Span
 from hsmc.refs import MAX_DEPTH
-from hsmc.validate_secrets import shape
-from tests.conftest import compile_errors, compile_files
+from hsmc.validate_secrets import mask_secrets, shape
+from tests.conftest import compile_errors, compile_files, run_hsmc, write_project
 
 DEEP_LITERAL = '"hunter2${A:-${B:-${C}}}"'
 DEEP_DEFAULT = '"${A:-${B:-${C:-hunter2}}}"'
@@ -172,3 +174,35 @@ def test_the_shape_of_a_value_at_every_depth() -> None:
     assert not shape("${A:?message ${B}}").literal_default  # a message is not written
     assert shape("${A:?${B:-x}}").literal_default  # but a default inside it is
     assert shape("${DB_TOKEN:-${OTHER:-x}}").secret_defaults == ["DB_TOKEN"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_refused_secret_is_never_printed(tmp_path: Path, case: str, fmt: str) -> None:
+    """Issue 13, point 3: the snippet under the caret is masked (same length), in every format."""
+    files = {k: v.replace("hunter2", "sk-live-4f9a") for k, v in CASES[case][0].items()}
+    write_project(tmp_path, files)
+    result = run_hsmc("check", "--format", fmt, cwd=tmp_path, env={"NO_COLOR": "1"})
+    assert result.returncode == 1 and "HSM308" in result.stdout + result.stderr
+    assert "sk-live-4f9a" not in result.stdout + result.stderr
+    if fmt == "text":
+        lines = result.stderr.splitlines()
+        caret = next(i for i, line in enumerate(lines) if line.strip(" |^") == "" and "^" in line)
+        start, length = lines[caret].index("^"), lines[caret].count("^")
+        assert lines[caret - 1][start : start + length] == "*" * length
+
+
+def test_a_secret_is_masked_in_every_diagnostic_showing_its_line() -> None:
+    """Another diagnostic pointing at the same line (or naming it as related) is masked too."""
+    line = '  DB_PASSWORD: "sk-live-4f9a"  # x'
+    secret = Span("a.yaml", 3, 16, 14, line)
+    other = Span("a.yaml", 3, 3, 11, line)
+    diagnostics = [
+        Diagnostic("HSM308", "refused", secret),
+        Diagnostic("HSM999", "other", other, None, (Related("there", secret),)),
+        Diagnostic("HSM999", "elsewhere", Span("a.yaml", 4, 1, 1, "sk-live-4f9a")),
+    ]
+    masked = mask_secrets(diagnostics)
+    shown = [masked[0].span, masked[1].span, masked[1].related[0].span]
+    assert [s.source_line for s in shown if s] == ["  DB_PASSWORD: **************  # x"] * 3
+    assert masked[2] == diagnostics[2]  # another line is left as it is
