@@ -18,6 +18,7 @@ from hsmc import __version__
 
 if TYPE_CHECKING:
     from hsmc.errors import Diagnostic
+    from hsmc.write import Written
 
 T = TypeVar("T")
 
@@ -29,7 +30,8 @@ def main() -> None:
     packages.env, requirements.txt, install.sh and STACK.md."""
 
 
-_PATH = click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+# No PATH: hsm.yaml in the current directory or the nearest parent that has one (as git does).
+_PATH = click.argument("path", type=click.Path(path_type=Path), required=False)
 _REGISTRY = click.option(
     "--registry",
     "registries",
@@ -62,7 +64,7 @@ _NO_CACHE = click.option(
 @_NO_CACHE
 @_DEBUG
 def build(
-    path: Path,
+    path: Path | None,
     output: Path | None,
     registries: tuple[Path, ...],
     check_only: bool,
@@ -77,20 +79,31 @@ def build(
     from hsmc.pipeline import compile_project
     from hsmc.write import stale_report
 
-    inputs = Inputs(path=path, registries=registries, output=output, cache=not no_cache)
+    inputs = Inputs(
+        path or Path("."), registries, output, cache=not no_cache, search_up=path is None
+    )
     if check_only:
         compiled = _run(lambda: compile_project(inputs), debug)
-        report = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
+        stale = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
         shown = display_path(compiled.output, Path.cwd().resolve())
-        if report:
-            click.echo(report, nl=False)
-            click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
+        if stale.report:
+            click.echo(stale.report, nl=False)
+            if stale.edited:
+                # a plain `hsmc build` would refuse these (HSM411): say what works
+                edited = ", ".join(stale.edited)
+                click.echo(
+                    f"hsmc: {shown} is not up to date and was edited by hand ({edited}); move "
+                    "the change into hsm.yaml or the registry, then run `hsmc build --force`",
+                    err=True,
+                )
+            else:
+                click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
             sys.exit(1)
         click.echo(f"hsmc: {shown} is up to date", err=True)
         return
     result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
     shown = display_path(result.output, Path.cwd().resolve())
-    click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
+    click.echo(f"hsmc: {_summary(result.written, shown)}", err=True)
 
 
 @main.command()
@@ -112,7 +125,7 @@ def build(
 @_NO_CACHE
 @_DEBUG
 def check(
-    path: Path,
+    path: Path | None,
     registries: tuple[Path, ...],
     fmt: str,
     env_file: Path | None,
@@ -129,7 +142,9 @@ def check(
 
     def run() -> tuple[Diagnostic, ...]:
         try:
-            compiled = compile_stack(Inputs(path, registries, cache=not no_cache))
+            compiled = compile_stack(
+                Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
+            )
         except CompileError as exc:
             return exc.diagnostics
         if env_file is None:
@@ -155,7 +170,7 @@ def check(
 @_NO_CACHE
 @_DEBUG
 def explain(
-    name: str, path: Path, registries: tuple[Path, ...], no_cache: bool, debug: bool
+    name: str, path: Path | None, registries: tuple[Path, ...], no_cache: bool, debug: bool
 ) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
@@ -163,7 +178,7 @@ def explain(
     from hsmc.parse import Inputs
     from hsmc.pipeline import compile_stack
 
-    inputs = Inputs(path=path, registries=registries, cache=not no_cache)
+    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
     click.echo(_run(lambda: run_explain(name, compile_stack(inputs)), debug), nl=False)
 
 
@@ -179,14 +194,16 @@ def explain(
 )
 @_NO_CACHE
 @_DEBUG
-def graph(path: Path, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool) -> None:
+def graph(
+    path: Path | None, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool
+) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
     from hsmc import graph as graphs
     from hsmc.parse import Inputs
     from hsmc.pipeline import compile_stack
 
-    inputs = Inputs(path=path, registries=registries, cache=not no_cache)
+    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
     compiled = _run(lambda: compile_stack(inputs), debug)
     stack = compiled.stack
     if fmt == "json":
@@ -204,14 +221,16 @@ def registry() -> None:
 @_PATH
 @_REGISTRY
 @_DEBUG
-def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """Every entry visible to the project at PATH, in search order: where it comes from, its
     modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
     from hsmc.parse import Inputs
     from hsmc.parse.cache import Cache, cache_dir
     from hsmc.parse.catalog import catalog, registry_roots
 
-    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
+    roots = _run(
+        lambda: registry_roots(Inputs(path or Path("."), registries, search_up=path is None)), debug
+    )
     for entry in catalog(roots, Path.cwd().resolve(), Cache(cache_dir())):
         details = []
         if entry.modes:
@@ -231,14 +250,16 @@ def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None
 @_PATH
 @_REGISTRY
 @_DEBUG
-def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bool) -> None:
+def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """The entry NAME as the project at PATH sees it, and the entries of that name it hides."""
     from hsmc.errors import CompileError, Diagnostic, did_you_mean
     from hsmc.parse import Inputs
     from hsmc.parse.cache import Cache, cache_dir
     from hsmc.parse.catalog import catalog, registry_roots
 
-    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
+    roots = _run(
+        lambda: registry_roots(Inputs(path or Path("."), registries, search_up=path is None)), debug
+    )
     entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
     found = [e for e in entries if e.name == name]
     if not found:
@@ -278,6 +299,19 @@ def init(directory: Path, debug: bool) -> None:
 
     target = _run(run, debug)
     click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
+
+
+def _summary(done: Written | None, shown: str) -> str:
+    """`wrote 2 files to generated (6 unchanged, 1 removed)`; a rebuild that changed nothing
+    says so rather than claiming to have written everything."""
+    if done is None:
+        return f"built {shown}"
+    if done.written == 0 and done.removed == 0:
+        return f"{shown} is up to date ({done.unchanged} files unchanged)"
+    text = f"wrote {done.written} file{'s' if done.written != 1 else ''} to {shown}"
+    details = [f"{done.unchanged} unchanged"] if done.unchanged else []
+    details += [f"{done.removed} removed"] if done.removed else []
+    return text + (f" ({', '.join(details)})" if details else "")
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:

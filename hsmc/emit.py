@@ -60,6 +60,7 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
         ),
         "requirements.txt": env.get_template("requirements.txt.j2").render(**context),
         "install.sh": env.get_template("install.sh.j2").render(**context),
+        ".gitignore": env.get_template("gitignore.j2").render(**context),
         "STACK.md": env.get_template("STACK.md.j2").render(
             mermaid=mermaid(compiled.stack), services=_service_rows(compiled), **context
         ),

@@ -109,16 +109,17 @@ class OutputDir:
         finally:
             os.close(parent)
 
-    def write(self, path: str, content: bytes, executable: bool) -> None:
+    def write(self, path: str, content: bytes, executable: bool) -> bool:
         """Atomically: a temporary file beside the target, then a rename over it. An unchanged
-        file is left alone (its timestamp too)."""
+        file is left alone (its timestamp too): False."""
         parent = self._walk(path.split("/")[:-1], create=True)
         assert parent is not None
         try:
             current = _read_at(parent, path)
             if current == Found(content, executable):
-                return
+                return False
             _replace_at(parent, path.rsplit("/", 1)[-1], content, executable)
+            return True
         finally:
             os.close(parent)
 

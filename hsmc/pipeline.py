@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hsmc.interpolate import interpolate
 from hsmc.model import Artifact, CompiledStack
 from hsmc.parse import Inputs, load_project
 from hsmc.resolve import resolve
 from hsmc.validate import validate
+
+if TYPE_CHECKING:
+    from hsmc.write import Written
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
 # neither, and start faster without them.
@@ -20,6 +24,7 @@ class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
+    written: Written | None = None  # set by `build`: what it did to the output directory
 
 
 def compile_stack(inputs: Inputs) -> CompiledStack:
@@ -41,5 +46,5 @@ def build(inputs: Inputs, force: bool = False) -> Build:
     from hsmc.write import write
 
     result = compile_project(inputs)
-    write(result.artifacts, result.output, force=force)
-    return result
+    written = write(result.artifacts, result.output, force=force)
+    return Build(result.output, result.artifacts, result.compiled, written)

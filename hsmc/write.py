@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import ownership
@@ -36,11 +37,20 @@ MANIFEST = ownership.MANIFEST
 LOCK_TIMEOUT = 60.0
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a build did to the output directory, for its one-line summary."""
+
+    written: int  # artifacts created or replaced
+    unchanged: int  # artifacts already as generated (left alone, timestamps too)
+    removed: int  # files of an earlier build no longer generated
+
+
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> None:
+def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> Written:
     """Raises CompileError before writing anything it may not (HSM009, HSM411, HSM412, HSM415,
     HSM416), or HSM410 when the system refuses a write."""
     try:
@@ -50,7 +60,7 @@ def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> N
             problems = _problems(artifacts, directory, output, owned, force)
             if problems:
                 raise CompileError(problems)
-            _write_all(artifacts, directory, owned)
+            return _write_all(artifacts, directory, owned)
     except Locked:
         raise CompileError([_locked(output)]) from None
     except SymlinkInTheWay as exc:
@@ -60,20 +70,34 @@ def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> N
         raise CompileError([_cannot_write(str(exc))]) from exc
 
 
-def stale_report(artifacts: Sequence[Artifact], output: Path) -> str:
+@dataclass(frozen=True)
+class Stale:
+    """What `build --check` found: the report (empty when up to date) and the files edited by
+    hand since the last build (a plain `hsmc build` refuses those: HSM411)."""
+
+    report: str
+    edited: tuple[str, ...] = ()
+
+
+def stale_report(artifacts: Sequence[Artifact], output: Path) -> Stale:
     """What `build --check` prints: a unified diff per stale file, then missing/extra files.
     Empty when the output directory is up to date. Waits for a build that is writing it."""
     try:
         with opened(output, exclusive=False, timeout=LOCK_TIMEOUT) as directory:
             if directory is None:
-                return "".join(f"missing: {a.path}\n" for a in artifacts)
+                return Stale("".join(f"missing: {a.path}\n" for a in artifacts))
             owned = _read_owned(directory, output)
             current = _read_all(directory, output, {a.path for a in artifacts} | set(owned))
     except Locked:
         raise CompileError([_locked(output)]) from None
     except SymlinkInTheWay as exc:  # the output directory itself, swapped since parse
         raise CompileError([_symlink(output, exc.path)]) from None
-    return _report(artifacts, current, owned)
+    edited = tuple(
+        path
+        for path, found in sorted(current.items())
+        if path in owned and found is not None and sha256(found.content) not in owned[path]
+    )
+    return Stale(_report(artifacts, current, owned), edited)
 
 
 def _report(
@@ -161,7 +185,7 @@ def _problems(
 
 def _write_all(
     artifacts: Sequence[Artifact], directory: OutputDir, owned: dict[str, frozenset[str]]
-) -> None:
+) -> Written:
     directory.remove_stray_temporaries()
     new = {a.path: sha256(a.content) for a in artifacts}
     transition = {
@@ -169,12 +193,13 @@ def _write_all(
         for path in set(owned) | set(new)
     }
     directory.write(MANIFEST, ownership.render(transition), executable=False)
-    for artifact in artifacts:
-        directory.write(artifact.path, artifact.content, artifact.executable)
-    for path in sorted(set(owned) - set(new)):
+    written = sum(directory.write(a.path, a.content, a.executable) for a in artifacts)
+    removed = sorted(set(owned) - set(new))
+    for path in removed:
         directory.remove(path)
     final = {path: frozenset({digest}) for path, digest in new.items()}
     directory.write(MANIFEST, ownership.render(final), executable=False)
+    return Written(written, len(artifacts) - written, len(removed))
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

@@ -26,11 +26,28 @@ def test_build_writes_the_artifacts_and_says_where(tmp_path: Path) -> None:
     project = copy_case("01-shared-container", tmp_path)
     result = run_hsmc("build", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert "wrote 7 files to generated" in result.stderr
+    assert result.stderr == "hsmc: wrote 8 files to generated\n"
     assert (project / "generated" / "docker-compose.yml").is_file()
     assert (project / "generated" / "install.sh").stat().st_mode & 0o111
     script = project / "generated" / "files" / "postgres" / "create-databases.sh"
     assert script.stat().st_mode & 0o100
+
+
+def test_the_summary_counts_written_unchanged_and_removed_files(tmp_path: Path) -> None:
+    """Issue 13, point 8: a rebuild that changes nothing does not claim to have written 9."""
+    project = copy_case("01-shared-container", tmp_path)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    again = run_hsmc("build", cwd=project)
+    assert again.stderr == "hsmc: generated is up to date (8 files unchanged)\n"
+    entry = project / "registry" / "packages" / "billing-service.yaml"
+    entry.write_text(entry.read_text().replace('"billing_db"', '"invoices_db"'))
+    changed = run_hsmc("build", cwd=project)
+    assert changed.stderr == "hsmc: wrote 1 file to generated (7 unchanged)\n"
+    entry = project / "registry" / "containers" / "postgres.yaml"
+    text = entry.read_text()
+    entry.write_text(text.replace("files:\n", "# files:\n").replace("  /docker-entry", "#  /d"))
+    removed = run_hsmc("build", cwd=project)
+    assert removed.returncode == 0 and removed.stderr.endswith(", 1 removed)\n"), removed.stderr
 
 
 def test_output_option_and_manifest_file_path(tmp_path: Path) -> None:
@@ -63,6 +80,27 @@ def test_missing_manifest(tmp_path: Path) -> None:
     result = run_hsmc("build", cwd=tmp_path)
     assert result.returncode == 1 and "no such file: hsm.yaml" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "generated").exists()
+    assert "`hsmc init`" in result.stderr  # issue 13, point 8: say how to start
+
+
+def test_without_a_path_hsm_yaml_is_found_in_a_parent_directory(tmp_path: Path) -> None:
+    """Issue 13, point 8: as git finds its repository; an explicit PATH is not searched up."""
+    project = copy_case("01-shared-container", tmp_path)
+    below = project / "src" / "app"
+    below.mkdir(parents=True)
+    result = run_hsmc("build", cwd=below)
+    assert result.returncode == 0, result.stderr
+    assert (project / "generated" / "docker-compose.yml").is_file()
+    assert not (below / "generated").exists()
+    for command in (
+        ["check"],
+        ["graph"],
+        ["explain", "postgres"],
+        ["registry", "show", "auth-service"],
+    ):
+        assert run_hsmc(*command, cwd=below).returncode == 0, command
+    explicit = run_hsmc("build", ".", cwd=below)
+    assert explicit.returncode == 1 and "no such file: hsm.yaml" in explicit.stderr
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:

@@ -48,6 +48,27 @@ def test_user_files_survive_and_unneeded_artifacts_are_removed(tmp_path: Path) -
     assert "files/postgres/create-databases.sh" not in (out / ".hsmc-generated").read_text()
 
 
+def test_git_ignores_the_filled_in_env_but_not_the_artifacts(tmp_path: Path) -> None:
+    """Issue 13, point 4: the generated .gitignore keeps .env out of a commit (real git)."""
+    project = copy_case(CASE, tmp_path)
+    assert _build(project).returncode == 0
+    out = project / "generated"
+    (out / ".env").write_text("POSTGRES_PASSWORD=mine\n")
+    (out / ".x.hsmc-tmp").write_text("half\n")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "generated"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    listed = {line[3:] for line in status.splitlines()}
+    assert "generated/.env" not in listed and "generated/.x.hsmc-tmp" not in listed
+    committed = {"generated/.gitignore", "generated/packages.env", "generated/.hsmc-generated"}
+    assert committed <= listed
+
+
 def test_a_hand_edited_artifact_stops_the_build_until_force(tmp_path: Path) -> None:
     project = copy_case(CASE, tmp_path)
     assert _build(project).returncode == 0
@@ -109,6 +130,21 @@ def test_check_reports_drift_and_writes_nothing(tmp_path: Path) -> None:
     assert '-      POSTGRES_MULTIPLE_DATABASES: "auth_db,billing_db"' in stale.stdout
     assert '+      POSTGRES_MULTIPLE_DATABASES: "auth_db,invoices_db"' in stale.stdout
     assert _tree(project / "generated") == before
+    assert stale.stderr.endswith("is not up to date; run `hsmc build`\n")
+
+
+def test_check_suggests_force_for_a_hand_edited_file(tmp_path: Path) -> None:
+    """Issue 13, point 8: `hsmc build` would refuse (HSM411), so --check says what works."""
+    project = copy_case(CASE, tmp_path)
+    assert _build(project).returncode == 0
+    with (project / "generated" / "packages.env").open("a") as handle:
+        handle.write("MINE=1\n")
+    stale = run_hsmc("build", "--check", cwd=project)
+    assert stale.returncode == 1 and "+++ b/packages.env" in stale.stdout
+    assert "edited by hand (packages.env)" in stale.stderr
+    assert "run `hsmc build --force`" in stale.stderr
+    assert "HSM411" in _build(project).stderr  # what the old advice led to
+    assert _build(project, "--force").returncode == 0
 
 
 def test_check_lists_files_a_build_would_remove(tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ class Inputs:
     output: Path | None = None
     cwd: Path | None = None
     cache: bool = True  # the parse cache (parse/cache.py); False: parse every file afresh
+    # no PATH on the command line: a directory without hsm.yaml is searched upwards, as git does
+    search_up: bool = False
 
 
 def make_cache(inputs: Inputs) -> Cache:
@@ -62,7 +64,7 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     out = Collector()
     _check_given_paths(inputs, cwd, out)
     out.raise_if_any()
-    manifest_path = _manifest_path(inputs.path, cwd)
+    manifest_path = _manifest_path(inputs.path, cwd, inputs.search_up)
     cache = make_cache(inputs)
     manifest = _load_manifest(manifest_path, inputs, cwd, out, cache)
     out.raise_if_any()
@@ -99,13 +101,22 @@ def _check_given_paths(inputs: Inputs, cwd: Path, out: Collector) -> None:
             out.add("HSM414", f"path `{paths.shown(str(given))}` {unusable}", None, paths.HINT)
 
 
-def _manifest_path(path: Path, cwd: Path) -> Path:
+def _manifest_path(path: Path, cwd: Path, search_up: bool = False) -> Path:
+    """PATH's hsm.yaml; with `search_up`, the nearest one in PATH or a parent directory (the
+    one in PATH when there is none, so that HSM009 names it)."""
     full = (cwd / path).resolve()
     try:
         directory = full.is_dir()
     except OSError:
         directory = False  # reading it reports why (HSM009)
-    return full / "hsm.yaml" if directory else full
+    if not directory:
+        return full
+    if search_up:
+        for parent in (full, *full.parents):
+            with contextlib.suppress(OSError):  # an unreadable parent: look further up
+                if (parent / "hsm.yaml").is_file():
+                    return parent / "hsm.yaml"
+    return full / "hsm.yaml"
 
 
 def _load_manifest(
@@ -248,5 +259,8 @@ def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
 
 def _hint_missing(path: Path) -> str | None:
     if path.name == "hsm.yaml":
-        return "run hsmc in a directory that holds hsm.yaml, or pass its path"
+        return (
+            "run hsmc in a directory that holds hsm.yaml (or below it), pass its path, or "
+            "start a project here with `hsmc init`"
+        )
     return None

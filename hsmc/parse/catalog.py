@@ -32,7 +32,7 @@ class CatalogEntry:
 def registry_roots(inputs: Inputs) -> tuple[Path, ...]:
     """The roots a project searches; without a manifest: --registry, ./registry, built-in."""
     cwd = (inputs.cwd or Path.cwd()).resolve()
-    manifest_path = _manifest_path(inputs.path, cwd)
+    manifest_path = _manifest_path(inputs.path, cwd, inputs.search_up)
     extra = tuple((cwd / r).resolve() for r in inputs.registries)
     if not manifest_path.is_file():
         local = manifest_path.parent / "registry"
