@@ -251,29 +251,51 @@ def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) 
 @_REGISTRY
 @_DEBUG
 def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
-    """The entry NAME as the project at PATH sees it, and the entries of that name it hides."""
-    from hsmc.errors import CompileError, Diagnostic, did_you_mean
+    """The entry NAME as the project at PATH sees it, ready to paste into a registry file
+    (`package:NAME` or `container:NAME` chooses when both exist), and the entries it hides."""
     from hsmc.parse import Inputs
     from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots
+    from hsmc.parse.catalog import catalog, registry_roots, select
 
-    roots = _run(
-        lambda: registry_roots(Inputs(path or Path("."), registries, search_up=path is None)), debug
-    )
+    inputs = Inputs(path or Path("."), registries, search_up=path is None)
+    roots = _run(lambda: registry_roots(inputs), debug)
     entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
-    found = [e for e in entries if e.name == name]
-    if not found:
-        hint = did_you_mean(name, [e.name for e in entries]) or "see `hsmc registry list`"
-        error = Diagnostic("HSM601", f"no registry entry named `{name}`", None, hint)
-        _run(lambda: (_ for _ in ()).throw(CompileError([error])), debug)
-    for entry in found:
-        if entry.hidden_by is not None:
-            continue
-        click.echo(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})")
-        hidden = [e for e in found if e.kind == entry.kind and e.hidden_by == entry.file]
-        for other in hidden:
-            click.echo(f"# overrides {other.file} ({other.root})")
-        click.echo(entry.text, nl=not entry.text.endswith("\n"))
+    entry, others = _run(lambda: select(entries, name), debug)
+    # comment lines only around the entry's own text: the output pastes as one valid file
+    click.echo(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})")
+    hidden = [e for e in entries if e.kind == entry.kind and e.hidden_by == entry.file]
+    for other in hidden:
+        click.echo(f"# overrides {other.file} ({other.root})")
+    for other_name in others:
+        click.echo(f"# also {other_name}: hsmc registry show {other_name}")
+    if entry.shipped:
+        click.echo("# ships files beside it; copy them too with: hsmc registry eject " + name)
+    click.echo(entry.text, nl=not entry.text.endswith("\n"))
+
+
+@registry.command("eject")
+@click.argument("name")
+@_PATH
+@_REGISTRY
+@_DEBUG
+def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
+    """Copy the entry NAME (`package:NAME` / `container:NAME`) and the files it ships into the
+    project's own registry, where it hides the original and can be edited. Never overwrites."""
+    from hsmc.eject import eject
+    from hsmc.parse import Inputs, display_path
+    from hsmc.parse.cache import Cache, cache_dir
+
+    cwd = Path.cwd().resolve()
+    inputs = Inputs(path or Path("."), registries, search_up=path is None)
+    done = _run(lambda: eject(name, inputs, cwd, Cache(cache_dir())), debug)
+    for target in done.written:
+        click.echo(f"hsmc: wrote {display_path(target, cwd)}", err=True)
+    click.echo(
+        f"hsmc: {done.entry.kind} `{done.entry.name}` now comes from "
+        f"{display_path(done.written[0], cwd)} (it hides {done.entry.file}); edit it, then "
+        "hsmc build",
+        err=True,
+    )
 
 
 @main.command()

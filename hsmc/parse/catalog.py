@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import builtin
-from hsmc.errors import Collector
+from hsmc.errors import Collector, CompileError, Diagnostic, did_you_mean, printable
 from hsmc.parse import Inputs, _load_manifest, _manifest_path, _read, display_path, make_cache
 from hsmc.parse.cache import Cache
 from hsmc.parse.load import load_tree
@@ -27,6 +27,9 @@ class CatalogEntry:
     problem: str | None  # why the entry does not parse, if it does not
     hidden_by: str | None  # the file of the entry that wins over this one
     text: str
+    path: Path  # the entry's file
+    registry_root: Path  # the root it was found in
+    shipped: tuple[str, ...] = ()  # its `files:` sources, as written (relative to its folder)
 
 
 def registry_roots(inputs: Inputs) -> tuple[Path, ...]:
@@ -81,7 +84,31 @@ def _entry(
         problem=problem,
         hidden_by=hidden_by,
         text=text,
+        path=path,
+        registry_root=path.parent.parent,
+        shipped=tuple(v.text() for _, v in node["files"].items())
+        if node is not None and "files" in node and node["files"].is_mapping()
+        else (),
     )
+
+
+def select(entries: Sequence[CatalogEntry], name: str) -> tuple[CatalogEntry, list[str]]:
+    """The visible entry NAME (`package:NAME` / `container:NAME` choose the kind; a bare name
+    that is both is the package, as in hsm.yaml) and the other visible kinds of that name.
+    CompileError (HSM601) when there is none."""
+    kind, _, bare = name.rpartition(":")
+    visible = [e for e in entries if e.name == bare and e.hidden_by is None]
+    chosen = [e for e in visible if e.kind == kind] if kind else visible
+    if not chosen:
+        entry_names = [e.name for e in entries] + [f"{e.kind}:{e.name}" for e in entries]
+        if kind not in ("", "package", "container"):
+            hint = "choose the kind with `package:NAME` or `container:NAME`"
+        else:
+            hint = did_you_mean(name, entry_names) or "see `hsmc registry list`"
+        error = Diagnostic("HSM601", f"no registry entry named `{printable(name)}`", None, hint)
+        raise CompileError([error])
+    others = [f"{e.kind}:{e.name}" for e in visible if e is not chosen[0]]
+    return chosen[0], others
 
 
 def _str(node: Node | None, key: str) -> str | None:

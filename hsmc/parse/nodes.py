@@ -571,11 +571,19 @@ def _inside_root(path: Path, text: Text, base: Path, root: Path, r: _Reader) -> 
     return False
 
 
+_SHIPPED_HINT = (
+    "a `files:` source is relative to the folder of the entry's file; to customise a built-in "
+    "entry, `hsmc registry eject NAME` copies it with the files it ships"
+)
+
+
 def _shipped_file(path: Path, text: Text, r: _Reader) -> tuple[bytes, bool] | None:
     """(content, executable), or None when it cannot be read (reported)."""
     try:
         if not path.is_file():
-            r.out.add("HSM405", f"shipped file `{text.value}` does not exist", text.span)
+            r.out.add(
+                "HSM405", f"shipped file `{text.value}` does not exist", text.span, _SHIPPED_HINT
+            )
             return None
         return path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR)
     except OSError as exc:

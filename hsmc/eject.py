@@ -1,0 +1,82 @@
+"""`hsmc registry eject NAME`: copy a visible registry entry, and the files it ships, into the
+project's own registry, where it hides the original and can be edited.
+
+The copy keeps the entry's layout relative to its registry root (`containers/postgres.yaml`,
+`containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. Nothing is
+overwritten: when any target exists, nothing is written (HSM602).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from hsmc import __version__, builtin
+from hsmc.errors import CompileError, Diagnostic, printable
+from hsmc.parse import Inputs, display_path
+from hsmc.parse.cache import Cache
+from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select
+
+
+@dataclass(frozen=True)
+class Ejected:
+    entry: CatalogEntry
+    written: tuple[Path, ...]  # the entry first, then its shipped files
+    root: Path  # the project's registry root it went to
+
+
+def eject(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejected:
+    entry, _ = select(catalog(registry_roots(inputs), cwd, cache), name)
+    root = project_registry(inputs)
+    base = entry.registry_root.resolve()
+    origin = display_path(entry.path, cwd)
+    entry_file = entry.path.resolve()
+    copies: dict[Path, tuple[Path, str | None]] = {
+        root / entry_file.relative_to(base): (entry_file, _header(origin) + entry.text)
+    }
+    for shipped in entry.shipped:
+        source = _shipped_source(entry, shipped, base)
+        copies[root / source.relative_to(base)] = (source, None)
+    taken = [target for target in copies if target.exists() or target.is_symlink()]
+    if taken:
+        shown = ", ".join(display_path(t, cwd) for t in taken)
+        message = f"{shown} {'exists' if len(taken) == 1 else 'exist'} already; nothing was written"
+        hint = "edit the copy there, or remove it to eject again"
+        raise CompileError([Diagnostic("HSM602", message, None, hint)])
+    for target, (source, text) in copies.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes() if text is None else text.encode("utf-8"))
+        os.chmod(target, source.stat().st_mode & 0o777)  # a shipped script stays executable
+    return Ejected(entry, tuple(copies), root)
+
+
+def project_registry(inputs: Inputs) -> Path:
+    """The first registry root of the project's own (not --registry, not the built-in one);
+    `registry/` beside hsm.yaml when it declares none (searched by default once it exists)."""
+    own = Inputs(inputs.path, (), cwd=inputs.cwd, cache=inputs.cache, search_up=inputs.search_up)
+    for root in registry_roots(own):
+        if root != builtin.registry_root():
+            return root
+    from hsmc.parse import _manifest_path
+
+    cwd = (inputs.cwd or Path.cwd()).resolve()
+    return _manifest_path(inputs.path, cwd, inputs.search_up).parent / "registry"
+
+
+def _shipped_source(entry: CatalogEntry, shipped: str, base: Path) -> Path:
+    """A shipped file inside the entry's registry root (the build refuses others: HSM413)."""
+    source = (entry.path.parent / shipped).resolve()
+    if not source.is_relative_to(base) or not source.is_file():
+        what = f"{entry.kind} `{entry.name}`"
+        message = f"shipped file `{printable(shipped)}` of {what} cannot be copied"
+        hint = "it must be a file inside the entry's registry root; fix the entry first"
+        raise CompileError([Diagnostic("HSM405", message, None, hint)])
+    return source
+
+
+def _header(origin: str) -> str:
+    return (
+        f"# Copied from {origin} by `hsmc registry eject` (hsmc {__version__}). This copy hides\n"
+        "# the original for this project: edit it here; it no longer follows hsmc upgrades.\n"
+    )
