@@ -1,4 +1,4 @@
-"""Where the data shipped with hsmc lives: the built-in registry and the templates.
+"""Where the data shipped with hsmc lives: the built-in registry, the templates, the schemas.
 
 In a wheel they are package data (hsmc/registry, hsmc/templates); in a source checkout or an
 editable install they are the repository's top-level registry/ and templates/.
@@ -22,3 +22,9 @@ def registry_root() -> Path:
 
 def templates_dir() -> Path:
     return _data_dir("templates")
+
+
+def schema_file(kind: str) -> Path:
+    """The shipped JSON Schema of `manifest`, `package` or `container` (hsmc/jsonschema.py
+    generates it; a test keeps the shipped copy equal)."""
+    return _data_dir("schemas") / f"{kind}.schema.json"

@@ -299,6 +299,18 @@ def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], d
 
 
 @main.command()
+@click.argument("kind", type=click.Choice(["manifest", "package", "container"]))
+@click.option("--path", "show_path", is_flag=True, help="Print where the shipped copy is.")
+def schema(kind: str, show_path: bool) -> None:
+    """Print the JSON Schema (draft 2020-12) of hsm.yaml (`manifest`) or of a registry entry,
+    for editors: yaml-language-server reads `# yaml-language-server: $schema=PATH`."""
+    from hsmc import builtin
+    from hsmc.jsonschema import render
+
+    click.echo(builtin.schema_file(kind) if show_path else render(kind), nl=show_path)
+
+
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
 @_DEBUG
 def init(directory: Path, debug: bool) -> None:

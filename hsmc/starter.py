@@ -33,7 +33,9 @@ def starter_text(cache: Cache) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return environment.get_template("init-hsm.yaml.j2").render(packages=rows)
+    # the installed hsmc's copy: editors validate and complete at once, no network needed
+    schema = builtin.schema_file("manifest").as_uri()
+    return environment.get_template("init-hsm.yaml.j2").render(packages=rows, schema=schema)
 
 
 def _comment(entry: CatalogEntry) -> str:

@@ -56,6 +56,11 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
     installed = Path(where.strip()).parent
     assert (installed / "templates" / "docker-compose.yml.j2").is_file()
     assert (installed / "registry").is_dir()
+    for kind in ("manifest", "package", "container"):  # issue 13, point 7: shipped schemas
+        shipped = installed / "schemas" / f"{kind}.schema.json"
+        assert shipped.read_bytes() == (ROOT / "schemas" / f"{kind}.schema.json").read_bytes()
+        where = _run(venv / "bin" / "hsmc", "schema", kind, "--path", cwd=tmp_path)
+        assert Path(where.strip()) == shipped
 
     case = "01-shared-container"
     project = copy_case(case, tmp_path / "work")
