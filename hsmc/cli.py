@@ -298,6 +298,47 @@ def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], d
     )
 
 
+class _SyncCommand(click.Command):
+    """`hsmc sync [PATH] [-- UV_ARGS…]`: what follows `--` goes to uv untouched (click would
+    otherwise take its first word as PATH)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta["uv_args"] = tuple(args[cut + 1 :])
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=_SyncCommand)
+@_PATH
+@_REGISTRY
+@_NO_CACHE
+@_DEBUG
+@click.pass_context
+def sync(
+    ctx: click.Context,
+    path: Path | None,
+    registries: tuple[Path, ...],
+    no_cache: bool,
+    debug: bool,
+) -> None:
+    """Build the project at PATH when its output is stale, then install its packages with uv
+    (as install.sh does) into $VIRTUAL_ENV or the project's .venv. Arguments after `--` go to
+    `uv pip install`. Never installs into hsmc's own environment; never runs Docker."""
+    from hsmc.parse import Inputs
+    from hsmc.sync import sync as run_sync
+
+    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
+    uv_args = ctx.meta.get("uv_args", ())
+    say = lambda line: click.echo(f"hsmc: {line}", err=True)  # noqa: E731
+    done = _run(lambda: run_sync(inputs, uv_args, say), debug)
+    if done.returncode != 0:
+        click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
+        sys.exit(1)
+    click.echo(f"hsmc: synced {done.venv}", err=True)
+
+
 @main.command()
 @click.argument("kind", type=click.Choice(["manifest", "package", "container"]))
 @click.option("--path", "show_path", is_flag=True, help="Print where the shipped copy is.")

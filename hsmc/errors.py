@@ -9,7 +9,7 @@ report.py renders them. Codes are stable and documented in docs/errors.md:
   HSM3xx  ${…} references and values (interpolate, validate)
   HSM4xx  paths, files and the output directory (validate, write)
   HSM5xx  run-time inputs (`check --env-file`)
-  HSM6xx  names given on the command line (`explain`, `registry show`, `init`)
+  HSM6xx  the commands' own arguments and actions (`explain`, `registry`, `init`, `sync`)
 """
 
 from __future__ import annotations
