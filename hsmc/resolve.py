@@ -19,6 +19,7 @@ from hsmc.model import (
     Dependency,
     DeployMode,
     Endpoint,
+    FragmentList,
     Group,
     LocalSource,
     PackageEntry,
@@ -301,10 +302,10 @@ def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
     for service in sorted(services, key=lambda s: s.name):
         if not service.managed:
             continue
-        for item in effective_ports(service.container, service.profile):
+        for item in published_ports(service.container, service.profile, service.group):
             host = published_port(item, container_port(item))
-            if host is None or not host.value.isdigit():
-                continue
+            if host is None:
+                continue  # the same `${X_HOST_PORT:-N}` twice collides as surely as N twice
             where = service.group.span if service.group else item.span
             other = first.setdefault(host.value, (service, where))
             if other[0] is not service:
@@ -313,7 +314,8 @@ def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
                     f"host port {host.value} is published by `{other[0].name}` and "
                     f"`{service.name}`",
                     where,
-                    "give one of the groups other `ports:` through a profile, or keep one group",
+                    "give one of the groups other `ports:` (in its `overrides:` or through a "
+                    "profile), or keep one group",
                     (Related(f"`{other[0].name}` publishes it too ({item.value})", other[1]),),
                 )
 
@@ -330,7 +332,7 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
             return None  # reported by parse (HSM207)
         extra = tuple(s for s in service.profile.external if s.key not in ("host", "port"))
         return Endpoint(fields["host"].text, fields["port"].text, extra)
-    ports = effective_ports(container, service.profile)
+    ports = published_ports(container, service.profile, service.group)
     main = main_port(container, ports)
     if not from_host:
         port = Text(main, container.span) if main else None
@@ -339,21 +341,45 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
         return Endpoint(Text("localhost", container.span), None, ())  # nothing to connect to
     published = next((p for p in (published_port(i, main) for i in ports) if p), None)
     if published is None:
-        out.add(
-            "HSM404",
-            f"service `{service.name}` publishes no port for the packages that need it",
-            span,
-            f'give `{container.name}` a `ports:` item "HOST:{main}" for its main port '
-            f"({container.file})",
-        )
+        _unpublished(service, main, ports, span, out)
         return None
     return Endpoint(Text("localhost", container.span), published, ())
+
+
+def _unpublished(
+    service: _Service, main: str, ports: tuple[Text, ...], span: Span, out: Collector
+) -> None:
+    container = service.container
+    message = f"service `{service.name}` publishes no port for the packages that need it"
+    if service.group is None or ports == effective_ports(container, service.profile):
+        hint = f'give `{container.name}` a `ports:` item "HOST:{main}" for its main port '
+        out.add("HSM404", message, span, hint + f"({container.file})")
+        return
+    hint = (
+        f"publish the main port {main} in the `overrides: ports:` of group `{service.group.name}` "
+        f'(e.g. "127.0.0.1:HOST:{main}"): they replace the entry\'s `ports:`'
+    )
+    where = ports[0].span if ports else service.group.span
+    related = (Related(f"group `{service.group.name}` publishes these ports instead", where),)
+    out.add("HSM404", message, span, hint, related)
 
 
 def effective_ports(container: ContainerEntry, profile: Profile | None) -> tuple[Text, ...]:
     if profile is not None and profile.ports is not None:
         return profile.ports
     return container.ports
+
+
+def published_ports(
+    container: ContainerEntry, profile: Profile | None, group: Group | None
+) -> tuple[Text, ...]:
+    """The `ports:` compose will publish: a group's `overrides: ports:` replaces the list (lists
+    replace in overrides), so the host port that packages.env gives its dependents follows it."""
+    if group is not None and group.overrides is not None:
+        for key, value in group.overrides.items:
+            if key == "ports" and isinstance(value, FragmentList):
+                return tuple(item for item in value.items if isinstance(item, Text))
+    return effective_ports(container, profile)
 
 
 def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
