@@ -99,10 +99,13 @@ class Stack:
         if missing:
             raise NotRunnable(f"no stand-in image for {', '.join(missing)}")
 
-    def up(self, *extra: str) -> None:
+    def ensure_images(self) -> None:
         for reference in self.references():
             self.standins.ensure(reference)
-        self.started = True
+        self.started = True  # from now on, `down -v` at the end
+
+    def up(self, *extra: str) -> None:
+        self.ensure_images()
         timeout = str(WAIT_SECONDS)
         self.compose("up", "-d", "--wait", "--wait-timeout", timeout, "--quiet-pull", *extra)
 
