@@ -36,8 +36,8 @@ class Stack:
 
     # --- hsmc ---------------------------------------------------------------------------------
 
-    def build(self, *extra: str) -> None:
-        result = run_hsmc("build", self.project, "-o", self.out, *extra, cwd=self.project)
+    def build(self, *extra: str, env: dict[str, str] | None = None) -> None:
+        result = run_hsmc("build", self.project, "-o", self.out, *extra, cwd=self.project, env=env)
         assert result.returncode == 0, result.stderr
 
     def write_env(self, values: dict[str, str]) -> None:
@@ -45,6 +45,7 @@ class Stack:
         for value in values.values():
             assert "'" not in value and "\n" not in value, value
         text = "".join(f"{name}='{value}'\n" for name, value in sorted(values.items()))
+        self.out.mkdir(parents=True, exist_ok=True)
         (self.out / ".env").write_text(text, encoding="utf-8")
 
     def generated_text(self) -> dict[str, str]:
