@@ -32,6 +32,8 @@ def engine() -> Iterator[Engine]:
     try:
         found = get_engine()
     except NoEngine as reason:
+        if os.environ.get("HSMC_E2E_REQUIRED") == "1":  # CI: no engine is a failure
+            pytest.fail(f"e2e: {reason} (HSMC_E2E_REQUIRED=1)")
         pytest.skip(f"e2e: {reason}")
     print(f"\ne2e: engine {found.host} ready in {time.monotonic() - started:.1f}s")
     try:

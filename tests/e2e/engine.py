@@ -3,9 +3,10 @@
 The tests never touch a daemon the user did not name: `HSMC_E2E_DOCKER_HOST` names one (e.g.
 `unix:///var/run/docker.sock`); without it, and as root, a private `dockerd` is started with its
 own data root, exec root, pid file and socket, and stopped at the end of the session. Its data
-root lives in the e2e cache directory so the stand-in images survive between runs (a lock keeps
-two sessions from sharing it; the second one gets a temporary data root). Without root and
-without `HSMC_E2E_DOCKER_HOST` there is no engine: the tests skip, saying why.
+root lives in the e2e cache directory so the stand-in images survive between runs; one session
+at a time holds it (a lock; generated stacks publish fixed host ports anyway). Without root and
+without `HSMC_E2E_DOCKER_HOST` there is no engine: the tests skip, saying why (or fail, with
+HSMC_E2E_REQUIRED=1, as in CI).
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ class Engine:
     private: bool
     _process: subprocess.Popen[bytes] | None = None
     _lock: IO[str] | None = None
-    _scratch: Path | None = None
     _log: Path | None = None
     _keep: list[Path] = field(default_factory=list)
 
@@ -83,11 +83,20 @@ class Engine:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-        for path in (self._scratch, *self._keep):
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
+        for path in self._keep:
+            shutil.rmtree(path, ignore_errors=True)
         if self._lock is not None:
             self._lock.close()
+
+    def remove_leftovers(self) -> None:
+        """Containers, networks and volumes that a killed session left in the private engine's
+        cached data root (never called on an engine the user named)."""
+        assert self.private
+        names = self.docker("ps", "-aq", "--filter", "label=com.docker.compose.project").stdout
+        if names.split():
+            self.docker("rm", "-f", "-v", *names.split())
+        self.docker("network", "prune", "-f")
+        self.docker("volume", "prune", "-f")
 
     def daemon_log(self) -> str:
         return self._log.read_text(errors="replace")[-4000:] if self._log else ""
@@ -132,30 +141,44 @@ def get_engine() -> Engine:
     if named:
         if not _reachable(named):
             raise NoEngine(f"HSMC_E2E_DOCKER_HOST={named} does not answer")
-        return Engine(host=named, env=base_env(named), private=False)
+        return Engine(host=named, env=base_env(named), private=False, _lock=_session_lock())
     if os.geteuid() != 0:
         raise NoEngine(
             "no Docker engine: not root (a private dockerd needs root) and HSMC_E2E_DOCKER_HOST "
             "is not set"
         )
     ensure_tools()
-    return start_private()
-
-
-def _data_root() -> tuple[Path, IO[str] | None, Path | None]:
-    """The cached data root when no other session holds it, else a temporary one."""
-    lock = (cache_dir() / "docker.lock").open("w")
+    lock = _session_lock()
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        engine = start_private(lock)
+    except BaseException:
         lock.close()
-        scratch = Path(tempfile.mkdtemp(prefix="hsmc-e2e-data-"))
-        return scratch, None, scratch
-    return cache_dir() / "docker-data", lock, None
+        raise
+    engine.remove_leftovers()
+    return engine
 
 
-def start_private() -> Engine:
-    data, lock, scratch = _data_root()
+LOCK_WAIT_SECONDS = 900
+
+
+def _session_lock() -> IO[str]:
+    """One e2e session at a time on a machine: generated stacks publish fixed host ports
+    (5432, 6379…), so two sessions would collide; the second one waits."""
+    lock = Path(tempfile.gettempdir(), "hsmc-e2e.lock").open("w")  # noqa: SIM115 (held)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                lock.close()
+                raise NoEngine("another e2e session held the lock for 15 minutes") from None
+            time.sleep(2)
+
+
+def start_private(lock: IO[str]) -> Engine:
+    data = cache_dir() / "docker-data"
     # Short paths: the exec root holds unix sockets (108-byte limit).
     run = Path(tempfile.mkdtemp(prefix="hsme", dir="/tmp"))
     sock = run / "d.sock"
@@ -178,7 +201,6 @@ def start_private() -> Engine:
         private=True,
         _process=process,
         _lock=lock,
-        _scratch=scratch,
         _log=log,
         _keep=[run],
     )
