@@ -111,7 +111,9 @@ class Stack:
         self.compose("up", "-d", "--wait", "--wait-timeout", timeout, "--quiet-pull", *extra)
 
     def down(self) -> None:
-        self.compose("down", "-v", "--remove-orphans", "--timeout", "10", check=False)
+        # No grace period: the volumes go too, and a PID-1 app that ignores SIGTERM (the golden
+        # graph-builder's app.py) would cost the whole timeout.
+        self.compose("down", "-v", "--remove-orphans", "--timeout", "0", check=False)
 
     def logs(self) -> str:
         result = self.compose("logs", "--no-color", "--tail", "80", check=False)
