@@ -47,12 +47,14 @@ URL_SAFE = "Ab9-._~!*(),;=+&"
 def test_builtin_clients_connect_with_packages_env(stacks: StackFactory, tmp_path: Path) -> None:
     """Real psycopg, redis and pika with nothing but packages.env and .env. The postgres password
     holds @ / : # % and spaces (no URL carries it: PGPASSWORD); redis and rabbitmq passwords
-    hold every character a URL takes as it is (they go into REDIS_URL and AMQP_URL)."""
+    hold every character a URL takes as it is (they go into REDIS_URL and AMQP_URL). The
+    postgres user is not the default one (the healthcheck and the database script use it)."""
     project = write_project(tmp_path / "clients", {"hsm.yaml": BUILTINS})
     stack = stacks(project)
     stack.build()
     values = {
         "POSTGRES_PASSWORD": HOSTILE,
+        "POSTGRES_USER": "hsm_admin",
         "REDIS_PASSWORD": URL_SAFE,
         "RABBITMQ_PASSWORD": URL_SAFE,
         "RABBITMQ_USER": "hsm",
@@ -62,7 +64,7 @@ def test_builtin_clients_connect_with_packages_env(stacks: StackFactory, tmp_pat
     assert check.returncode == 0, check.stderr
     stack.up()
     out = stack.host_python(CLIENTS)
-    assert out.splitlines() == ["postgres postgres", "redis stored", "rabbitmq delivered"]
+    assert out.splitlines() == ["postgres hsm_admin", "redis stored", "rabbitmq delivered"]
     # redis really requires the password: without it, the server says NOAUTH.
     denied = stack.exec("redis", "redis-cli", "set", "x", "1").stdout
     assert "NOAUTH" in denied
