@@ -11,6 +11,7 @@ HSMC_E2E_REQUIRED=1, as in CI).
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import shutil
@@ -177,6 +178,13 @@ def _session_lock() -> IO[str]:
             time.sleep(2)
 
 
+def _die_with_parent() -> None:
+    """The private dockerd gets SIGTERM if the test process dies without stopping it (killed,
+    say), so it is never left running (Linux prctl PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+
+
 def start_private(lock: IO[str]) -> Engine:
     data = cache_dir() / "docker-data"
     # Short paths: the exec root holds unix sockets (108-byte limit).
@@ -194,7 +202,9 @@ def start_private(lock: IO[str]) -> Engine:
         "--ip=127.0.0.1",
     ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
     engine = Engine(
         host=f"unix://{sock}",
         env=base_env(f"unix://{sock}"),
