@@ -4,6 +4,7 @@ later gets its database on the existing volume while the data written before sta
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from tests.conftest import write_project
@@ -83,3 +84,21 @@ def test_shared_postgres_creates_each_database_and_a_later_one(
         " WHERE datname LIKE '%_db' ORDER BY 1",
     ).stdout
     assert owners.split() == ["auth_db|auth_db", "billing_db|billing_db", "crm_db|crm_db"]
+
+
+def test_postgres_stops_cleanly_and_starts_again(stacks: StackFactory, tmp_path: Path) -> None:
+    """`docker compose stop` reaches the server through /hsm/start.sh (PID 1): a fast, clean
+    shutdown well within Compose's 10 s (not a kill), and the next start turns healthy again."""
+    stack = stacks(shared_postgres(tmp_path / "restart", {"auth-service": "auth_db"}))
+    stack.build()
+    stack.write_env({"POSTGRES_PASSWORD": PASSWORD})
+    stack.up()
+    started = time.monotonic()
+    stack.compose("stop", "postgres")
+    assert time.monotonic() - started < 8
+    (container,) = stack.ps()
+    assert container["State"] == "exited" and container["ExitCode"] == 0, container
+    assert "database system is shut down" in stack.compose("logs", "postgres").stdout
+    stack.up()
+    out = stack.host_python(CONNECT.format(dbs=["auth_db"]))
+    assert out.splitlines() == ["auth_db postgres"]
