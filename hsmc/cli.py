@@ -123,7 +123,8 @@ def check(
     from hsmc.parse.envfile import defined_names, url_unsafe_names
     from hsmc.pipeline import compile_stack
     from hsmc.report import render_json, render_text, use_colour
-    from hsmc.validate import missing_inputs, url_inputs, url_unsafe_inputs
+    from hsmc.validate import missing_inputs
+    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
     def run() -> tuple[Diagnostic, ...]:
         try:
