@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.conftest import run_hsmc, write_project
 from tests.e2e.conftest import StackFactory
+from tests.e2e.test_golden_cases import free_port
 
 BUILTINS = """
     packages:
@@ -39,6 +40,12 @@ CLIENTS = """
     connection.close()
 """
 
+# the ports the clients really used (psycopg's connection, redis-py's)
+PORTS = """
+    with psycopg.connect() as conn:
+        pg = conn.info.port
+    print("ports", pg, r.connection_pool.connection_kwargs["port"])
+"""
 
 HOSTILE = "p@ss/w:rd #1 %41 x"
 URL_SAFE = "Ab9-._~!*(),;=+&"
@@ -53,6 +60,8 @@ def test_builtin_clients_connect_with_packages_env(stacks: StackFactory, tmp_pat
     stack = stacks(project)
     stack.build()
     values = {
+        # issue 13, point 1: the host ports move in .env, and packages.env follows them
+        **{f"{name}_HOST_PORT": str(free_port()) for name in ("POSTGRES", "REDIS", "RABBITMQ")},
         "POSTGRES_PASSWORD": HOSTILE,
         "POSTGRES_USER": "hsm_admin",
         "REDIS_PASSWORD": URL_SAFE,
@@ -63,8 +72,20 @@ def test_builtin_clients_connect_with_packages_env(stacks: StackFactory, tmp_pat
     check = run_hsmc("check", project, "--env-file", stack.out / ".env", cwd=project)
     assert check.returncode == 0, check.stderr
     stack.up()
-    out = stack.host_python(CLIENTS)
-    assert out.splitlines() == ["postgres hsm_admin", "redis stored", "rabbitmq delivered"]
+    out = stack.host_python(CLIENTS + PORTS)
+    assert out.splitlines() == [
+        "postgres hsm_admin",
+        "redis stored",
+        "rabbitmq delivered",
+        f"ports {values['POSTGRES_HOST_PORT']} {values['REDIS_HOST_PORT']}",
+    ]
+    published = {c["Service"]: c["Publishers"] for c in stack.ps()}
+    for service in ("postgres", "redis", "rabbitmq"):
+        wanted = values[f"{service.upper()}_HOST_PORT"]
+        hosts = {
+            (p["URL"], str(p["PublishedPort"])) for p in published[service] if p["PublishedPort"]
+        }
+        assert ("127.0.0.1", wanted) in hosts, published[service]
     # redis really requires the password: without it, the server says NOAUTH.
     denied = stack.exec("redis", "redis-cli", "set", "x", "1").stdout
     assert "NOAUTH" in denied
