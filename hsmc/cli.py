@@ -103,6 +103,9 @@ def build(
         return
     result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
     shown = display_path(result.output, Path.cwd().resolve())
+    for note in result.compiled.stack.notes:  # also in STACK.md: never dropped silently
+        where = f" ({note.span.file}:{note.span.line})" if note.span else ""
+        click.echo(f"hsmc: warning: {note.message}{where}", err=True)
     click.echo(f"hsmc: {_summary(result.written, shown)}", err=True)
 
 

@@ -62,7 +62,10 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
         "install.sh": env.get_template("install.sh.j2").render(**context),
         ".gitignore": env.get_template("gitignore.j2").render(**context),
         "STACK.md": env.get_template("STACK.md.j2").render(
-            mermaid=mermaid(compiled.stack), services=_service_rows(compiled), **context
+            mermaid=mermaid(compiled.stack),
+            services=_service_rows(compiled),
+            notes=[printable(n.message) for n in compiled.stack.notes],
+            **context,
         ),
     }
     artifacts = [Artifact(p, t.encode("utf-8"), p == "install.sh") for p, t in texts.items()]

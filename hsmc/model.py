@@ -337,6 +337,16 @@ class Stack:
     services: tuple[ResolvedService, ...]  # sorted by name
     package_needs: Mapping[str, tuple[Dependency, ...]]  # package name -> services it needs
     service_needs: Mapping[str, tuple[Dependency, ...]]  # service name -> services it needs
+    notes: tuple[Note, ...] = ()  # warnings: what the input asked for and the stack cannot do
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning: the build succeeds, but something the input asked for has no effect. Printed
+    by `hsmc build` and listed in STACK.md, so that it is never dropped silently."""
+
+    message: str
+    span: Span | None
 
 
 # --- values after interpolation --------------------------------------------------------------

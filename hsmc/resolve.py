@@ -35,6 +35,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.resolve_notes import notes
 
 
 def resolve(project: Project) -> Stack:
@@ -54,6 +55,7 @@ def resolve(project: Project) -> Stack:
         services=tuple(sorted(services, key=lambda s: s.name)),
         package_needs=package_needs,
         service_needs=service_needs,
+        notes=notes(services),
     )
 
 

@@ -150,24 +150,33 @@ def _named(value: str | None) -> str:
 
 
 def _check_ambiguous_groups(project: Project, out: Collector) -> None:
-    implied = {
-        i.target
-        for entry in _entries(project)
-        for i in entry.implies
-        if i.kind is TargetKind.CONTAINER
-    }
+    implied: dict[str, list[Related]] = {}
+    for entry in _entries(project):
+        kind = "package" if isinstance(entry, PackageEntry) else "container"
+        for i in entry.implies:
+            if i.kind is TargetKind.CONTAINER:
+                note = Related(f"implied by {kind} `{entry.name}`", i.span)
+                implied.setdefault(i.target, []).append(note)
     by_selection: dict[str, list[Span]] = {}
     for group in project.manifest.groups:
         by_selection.setdefault(group.selection.value, []).append(group.span)
     for name, spans in by_selection.items():
         if name in implied and len(spans) > 1:
+            selected = tuple(Related("also selected here", s) for s in spans[:1])
             out.add(
                 "HSM108",
                 f"{len(spans)} groups select container `{name}`, which is implied",
                 spans[1],
-                "an implication needs one group to bind to: keep one group for it",
-                tuple(Related("also selected here", s) for s in spans[:1]),
+                _AMBIGUOUS_HINT.format(name=name),
+                selected + tuple(sorted(implied[name], key=lambda r: r.span.file)),
             )
+
+
+_AMBIGUOUS_HINT = (
+    "an implication binds to one group: keep one group for `{name}`; to use one server two ways "
+    "(e.g. a local one, and a company one for some packages), give the second way a container "
+    'entry of its own: see "One server, two ways" in docs/format.md'
+)
 
 
 def _entries(project: Project) -> Iterator[PackageEntry | ContainerEntry]:
