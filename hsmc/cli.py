@@ -18,7 +18,6 @@ from hsmc import __version__
 
 if TYPE_CHECKING:
     from hsmc.errors import Diagnostic
-    from hsmc.write import Written
 
 T = TypeVar("T")
 
@@ -106,7 +105,8 @@ def build(
     for note in result.compiled.stack.notes:  # also in STACK.md: never dropped silently
         where = f" ({note.span.file}:{note.span.line})" if note.span else ""
         click.echo(f"hsmc: warning: {note.message}{where}", err=True)
-    click.echo(f"hsmc: {_summary(result.written, shown)}", err=True)
+    summary = result.written.summary(shown) if result.written else f"built {shown}"
+    click.echo(f"hsmc: {summary}", err=True)
 
 
 @main.command()
@@ -263,22 +263,13 @@ def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], de
     (`package:NAME` or `container:NAME` chooses when both exist), and the entries it hides."""
     from hsmc.parse import Inputs
     from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots, select
+    from hsmc.parse.catalog import catalog, registry_roots, select, show_text
 
     inputs = Inputs(path or Path("."), registries, search_up=path is None)
     roots = _run(lambda: registry_roots(inputs), debug)
     entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
     entry, others = _run(lambda: select(entries, name), debug)
-    # comment lines only around the entry's own text: the output pastes as one valid file
-    click.echo(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})")
-    hidden = [e for e in entries if e.kind == entry.kind and e.hidden_by == entry.file]
-    for other in hidden:
-        click.echo(f"# overrides {other.file} ({other.root})")
-    for other_name in others:
-        click.echo(f"# also {other_name}: hsmc registry show {other_name}")
-    if entry.shipped:
-        click.echo("# ships files beside it; copy them too with: hsmc registry eject " + name)
-    click.echo(entry.text, nl=not entry.text.endswith("\n"))
+    click.echo(show_text(entry, entries, others, name), nl=False)
 
 
 @registry.command("eject")
@@ -382,19 +373,6 @@ def init(directory: Path, debug: bool) -> None:
 
     target = _run(run, debug)
     click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
-
-
-def _summary(done: Written | None, shown: str) -> str:
-    """`wrote 2 files to generated (6 unchanged, 1 removed)`; a rebuild that changed nothing
-    says so rather than claiming to have written everything."""
-    if done is None:
-        return f"built {shown}"
-    if done.written == 0 and done.removed == 0:
-        return f"{shown} is up to date ({done.unchanged} files unchanged)"
-    text = f"wrote {done.written} file{'s' if done.written != 1 else ''} to {shown}"
-    details = [f"{done.unchanged} unchanged"] if done.unchanged else []
-    details += [f"{done.removed} removed"] if done.removed else []
-    return text + (f" ({', '.join(details)})" if details else "")
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:

@@ -45,6 +45,16 @@ class Written:
     unchanged: int  # artifacts already as generated (left alone, timestamps too)
     removed: int  # files of an earlier build no longer generated
 
+    def summary(self, shown: str) -> str:
+        """`wrote 2 files to generated (6 unchanged, 1 removed)`; a rebuild that changed
+        nothing says so rather than claiming to have written everything."""
+        if self.written == 0 and self.removed == 0:
+            return f"{shown} is up to date ({self.unchanged} files unchanged)"
+        text = f"wrote {self.written} file{'s' if self.written != 1 else ''} to {shown}"
+        details = [f"{self.unchanged} unchanged"] if self.unchanged else []
+        details += [f"{self.removed} removed"] if self.removed else []
+        return text + (f" ({', '.join(details)})" if details else "")
+
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()

@@ -119,3 +119,18 @@ def _keys(node: Node | None, key: str) -> tuple[str, ...]:
     if node is None or key not in node or not node[key].is_mapping():
         return ()
     return tuple(str(k.value) for k, _ in node[key].items())
+
+
+def show_text(
+    entry: CatalogEntry, entries: Sequence[CatalogEntry], others: Sequence[str], asked: str
+) -> str:
+    """What `registry show` prints: comment lines, then the entry's own text, so that the
+    output pastes as one valid registry file."""
+    lines = [f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})"]
+    hidden = [e for e in entries if e.kind == entry.kind and e.hidden_by == entry.file]
+    lines += [f"# overrides {other.file} ({other.root})" for other in hidden]
+    lines += [f"# also {other}: hsmc registry show {other}" for other in others]
+    if entry.shipped:
+        lines.append(f"# ships files beside it; copy them too with: hsmc registry eject {asked}")
+    text = entry.text if entry.text.endswith("\n") else entry.text + "\n"
+    return "\n".join(lines) + "\n" + text
