@@ -330,7 +330,10 @@ def sync(
 
     inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
     uv_args = ctx.meta.get("uv_args", ())
-    say = lambda line: click.echo(f"hsmc: {line}", err=True)  # noqa: E731
+
+    def say(line: str) -> None:
+        click.echo(f"hsmc: {line}", err=True)
+
     done = _run(lambda: run_sync(inputs, uv_args, say), debug)
     if done.returncode != 0:
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)

@@ -3,12 +3,11 @@ project's own registry, where it hides the original and can be edited.
 
 The copy keeps the entry's layout relative to its registry root (`containers/postgres.yaml`,
 `containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. Nothing is
-overwritten: when any target exists, nothing is written (HSM602).
+overwritten: when any target exists, nothing is written (HSM602). write.py does the writing.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.parse import Inputs, display_path
 from hsmc.parse.cache import Cache
 from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select
+from hsmc.write import create_files
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,21 @@ def eject(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejected:
     for shipped in entry.shipped:
         source = _shipped_source(entry, shipped, base)
         copies[root / source.relative_to(base)] = (source, None)
-    taken = [target for target in copies if target.exists() or target.is_symlink()]
+    contents = {
+        target: (source.read_bytes() if text is None else text.encode("utf-8"), _mode(source))
+        for target, (source, text) in copies.items()
+    }
+    taken = create_files(contents)
     if taken:
         shown = ", ".join(display_path(t, cwd) for t in taken)
         message = f"{shown} {'exists' if len(taken) == 1 else 'exist'} already; nothing was written"
         hint = "edit the copy there, or remove it to eject again"
         raise CompileError([Diagnostic("HSM602", message, None, hint)])
-    for target, (source, text) in copies.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes() if text is None else text.encode("utf-8"))
-        os.chmod(target, source.stat().st_mode & 0o777)  # a shipped script stays executable
     return Ejected(entry, tuple(copies), root)
+
+
+def _mode(source: Path) -> int:
+    return source.stat().st_mode & 0o777  # a shipped script stays executable
 
 
 def project_registry(inputs: Inputs) -> Path:

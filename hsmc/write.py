@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,19 @@ def create_file(path: Path, content: bytes) -> bool:
     except FileExistsError:
         return False
     return True
+
+
+def create_files(contents: dict[Path, tuple[bytes, int]]) -> list[Path]:
+    """Writes new files {path: (content, mode)}, or nothing at all when one exists already:
+    then it returns those that exist (`registry eject` never overwrites)."""
+    taken = [path for path in contents if path.exists() or path.is_symlink()]
+    if taken:
+        return taken
+    for path, (content, mode) in contents.items():
+        if not create_file(path, content):
+            return [path]  # appeared meanwhile: stop there
+        os.chmod(path, mode)
+    return []
 
 
 def _read_owned(directory: OutputDir, output: Path) -> dict[str, frozenset[str]]:
