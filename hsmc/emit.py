@@ -7,26 +7,24 @@ per target format (`yaml`, `envfile`, `sh`, `md`, `mermaid` filters). Templates 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from hsmc import builtin
+from hsmc.compose import ComposeService, named_volumes
 from hsmc.errors import printable
 from hsmc.graph import mermaid
 from hsmc.model import (
     Artifact,
-    BuildSource,
+    BuildChoice,
     CompiledStack,
     ComposeNode,
+    EffectiveService,
     EnvVar,
-    ImageSource,
+    ImageChoice,
     Literal,
-    ResolvedService,
     RuntimeRef,
     Value,
 )
@@ -49,9 +47,15 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
         "or the registry and run `hsmc build`."
     )
     context = {"header": header, "stack": compiled}
+    compose = [ComposeService.of(s) for s in compiled.services]
+    bodies = [c.body() for c in compose]
     texts = {
         "docker-compose.yml": env.get_template("docker-compose.yml.j2").render(
-            services=[_service_view(s.name, s.comment, s.body) for s in compiled.services],
+            services=[
+                ServiceView(c.name, c.comment, rows(b, 4, None))
+                for c, b in zip(compose, bodies, strict=True)
+            ],
+            volumes=named_volumes(bodies),
             **context,
         ),
         ".env.template": env.get_template("env.template.j2").render(**context),
@@ -66,7 +70,7 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
     }
     artifacts = [Artifact(p, t.encode("utf-8"), p == "install.sh") for p, t in texts.items()]
     for service in compiled.services:
-        for shipped in service.files:
+        for shipped in service.effective.files:
             path = f"files/{service.name}/{shipped.name}"
             artifacts.append(Artifact(path, shipped.content, shipped.executable))
     return tuple(sorted(artifacts, key=lambda a: a.path))
@@ -146,8 +150,11 @@ class Row:
     value: ComposeNode | None  # None: nested rows follow
 
 
-def _service_view(name: str, comment: str, body: dict[str, ComposeNode]) -> dict[str, Any]:
-    return {"name": name, "comment": comment, "rows": list(rows(body, 4, None))}
+@dataclass(frozen=True)
+class ServiceView:
+    name: str
+    comment: str
+    rows: list[Row]
 
 
 def rows(node: ComposeNode, depth: int, parent: str | None) -> list[Row]:
@@ -233,37 +240,29 @@ def _plain(value: Value) -> str:
 
 
 def _service_rows(compiled: CompiledStack) -> list[dict[str, str]]:
-    return [_service_row(s, compiled) for s in compiled.stack.services]
+    return [_service_row(s) for s in compiled.stack.effective]
 
 
-def _service_row(service: ResolvedService, compiled: CompiledStack) -> dict[str, str]:
-    profile = service.profile
-    if not service.managed and profile is not None:
-        ext = {s.key: s.text.value for s in profile.external}
-        deployed = f"external {ext.get('host', '')}:{ext.get('port', '')}"
+def _service_row(service: EffectiveService) -> dict[str, str]:
+    resolved, profile, endpoint = service.resolved, service.resolved.profile, service.endpoint
+    if endpoint is not None:
+        deployed = f"external {endpoint.host.value}:{endpoint.port.value if endpoint.port else ''}"
     else:
-        deployed = "managed"
+        deployed = "managed"  # an external profile without host and port was refused
     return {
         "name": service.name,
-        "group": "explicit" if service.group else "implicit",
-        "container": service.container.name,
+        "group": "explicit" if resolved.group else "implicit",
+        "container": resolved.container.name,
         "profile": profile.name if profile else "managed (implicit)",
         "deployed": deployed,
-        "mode": service.source.mode if service.source is not None else "—",
-        "source": _source_text(service, compiled.stack.manifest.directory),
-        "implied_by": ", ".join(service.implied_by) or "—",
+        "mode": resolved.source.mode if resolved.source is not None else "—",
+        "source": made_text(service.made),
+        "implied_by": ", ".join(resolved.implied_by) or "—",
     }
 
 
-def _source_text(service: ResolvedService, project: Path) -> str:
+def made_text(made: ImageChoice | BuildChoice | None) -> str:
     """How a service is made; a build context relative to the project directory."""
-    source = service.source
-    if not service.managed:
-        return "—"
-    if isinstance(source, BuildSource):
-        return f"build {Path(os.path.relpath(source.directory, project)).as_posix()}"
-    if isinstance(source, ImageSource):
-        return f"image {source.image.value}"
-    profile_image = service.profile.image if service.profile else None
-    image = profile_image or service.container.image
-    return f"image {image.value}" if image else "—"
+    if isinstance(made, BuildChoice):
+        return f"build {made.from_project}"
+    return f"image {made.image.value}" if made is not None else "—"

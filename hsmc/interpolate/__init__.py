@@ -20,7 +20,7 @@ from hsmc.model import CompiledStack, Stack
 def interpolate(stack: Stack) -> CompiledStack:
     out = Collector()
     interp = Interpolator(out)
-    services, volumes = compile_services(stack, interp, out)
+    services = compile_services(stack, interp, out)
     env = package_env(stack, interp, out)
     packages = compile_packages(stack, out)
     out.raise_if_any()
@@ -30,7 +30,6 @@ def interpolate(stack: Stack) -> CompiledStack:
         project=manifest.name,
         stack=stack,
         services=services,
-        volumes=volumes,
         packages=packages,
         package_env=env,
         inputs=collect_inputs(services, env),

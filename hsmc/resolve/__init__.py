@@ -34,6 +34,12 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.resolve.effective import (
+    effective_ports,
+    effective_services,
+    ports_of,
+    profile_endpoint,
+)
 
 
 def resolve(project: Project) -> Stack:
@@ -44,15 +50,16 @@ def resolve(project: Project) -> Stack:
     for package in packages:
         package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
     service_needs = binder.bind_services()
-    services = binder.finish()
+    services = tuple(sorted(binder.finish(), key=lambda s: s.name))
     _check_host_ports(services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
         packages=tuple(sorted(packages, key=lambda p: p.entry.name)),
-        services=tuple(sorted(services, key=lambda s: s.name)),
+        services=services,
         package_needs=package_needs,
         service_needs=service_needs,
+        effective=effective_services(services, service_needs, project.manifest),
     )
 
 
@@ -148,11 +155,14 @@ class _Binder:
         self.project = project
         self.out = out
         self.services: dict[str, _Service] = {}
+        self.order: list[str] = []  # names as bound; bind_services walks it as it grows
         self.by_selection: dict[str, str] = {}
         for group in project.manifest.groups:
             container = project.containers.get(group.selection.value)
             if container is None:
                 continue
+            if group.name not in self.services:
+                self.order.append(group.name)
             self.services[group.name] = self._make(group.name, container, group)
             self.by_selection.setdefault(container.name, group.name)
 
@@ -176,6 +186,7 @@ class _Binder:
             return None
         service = self._make(container, entry, None)
         self.services[container] = service
+        self.order.append(container)
         self.by_selection[container] = container
         return service
 
@@ -199,10 +210,7 @@ class _Binder:
 
     def bind_services(self) -> dict[str, tuple[Dependency, ...]]:
         needs: dict[str, tuple[Dependency, ...]] = {}
-        done: list[str] = []
-        while len(done) < len(self.services):
-            name = next(n for n in self.services if n not in done)
-            done.append(name)
+        for name in self.order:  # a list grown while walked: each service once, in bind order
             service = self.services[name]
             if service.managed:
                 needs[name] = self.needs(service.container, f"service {name}", False)
@@ -294,14 +302,14 @@ def _container_source(
     return source
 
 
-def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
+def _check_host_ports(services: tuple[ResolvedService, ...], out: Collector) -> None:
     """Two managed services may not publish one fixed host port (HSM408): compose accepts the
     file, but `docker compose up` fails on the second."""
     first: dict[str, tuple[ResolvedService, Span]] = {}
     for service in sorted(services, key=lambda s: s.name):
         if not service.managed:
             continue
-        for item in effective_ports(service.container, service.profile):
+        for item in effective_ports(service):
             host = published_port(item, container_port(item))
             if host is None or not host.value.isdigit():
                 continue
@@ -325,12 +333,8 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
     container = service.container
     if not service.managed:
         assert service.profile is not None
-        fields = {s.key: s for s in service.profile.external}
-        if "host" not in fields or "port" not in fields:
-            return None  # reported by parse (HSM207)
-        extra = tuple(s for s in service.profile.external if s.key not in ("host", "port"))
-        return Endpoint(fields["host"].text, fields["port"].text, extra)
-    ports = effective_ports(container, service.profile)
+        return profile_endpoint(service.profile)
+    ports = ports_of(container, service.profile)
     main = main_port(container, ports)
     if not from_host:
         port = Text(main, container.span) if main else None
@@ -348,12 +352,6 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
         )
         return None
     return Endpoint(Text("localhost", container.span), published, ())
-
-
-def effective_ports(container: ContainerEntry, profile: Profile | None) -> tuple[Text, ...]:
-    if profile is not None and profile.ports is not None:
-        return profile.ports
-    return container.ports
 
 
 def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
