@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jinja2
@@ -74,6 +75,34 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
             path = f"files/{service.name}/{shipped.name}"
             artifacts.append(Artifact(path, shipped.content, shipped.executable))
     return tuple(sorted(artifacts, key=lambda a: a.path))
+
+
+# --- hsm.yaml of `hsmc init` ---------------------------------------------------------------------
+
+STARTER_SELECTED = ("psycopg", "redis")  # the two a newcomer most likely needs; the rest commented
+
+
+@dataclass(frozen=True)
+class StarterRow:
+    name: str
+    selected: bool
+    pad: int
+    comment: str
+
+
+def starter_text(packages: Sequence[tuple[str, str | None]]) -> str:
+    """A commented starter hsm.yaml naming `packages` (name, description), two of them on."""
+    width = max((len(name) for name, _ in packages), default=0) + 2
+    rows = [
+        StarterRow(name, name in STARTER_SELECTED, width - len(name), _starter_comment(name, text))
+        for name, text in packages
+    ]
+    return _environment().get_template("init-hsm.yaml.j2").render(packages=rows)
+
+
+def _starter_comment(name: str, description: str | None) -> str:
+    first = (description or "").split(";")[0].strip()
+    return " ".join(first.split()) or f"built-in package {name}"
 
 
 def _environment() -> jinja2.Environment:

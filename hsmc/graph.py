@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
 
 SCHEMA = "hsmc-graph/1"
+
+Json = str | bool | None | list["Json"] | dict[str, "Json"]
 
 
 def _mermaid_ids(stack: Stack) -> dict[tuple[str, str], str]:
@@ -105,7 +106,7 @@ def dot(stack: Stack) -> str:
 def as_json(compiled: CompiledStack) -> str:
     stack = compiled.stack
     package_rows = {p.name: p for p in compiled.packages}
-    document: dict[str, Any] = {
+    document: dict[str, Json] = {
         "schema": SCHEMA,
         "project": stack.manifest.name,
         "packages": [
@@ -129,9 +130,9 @@ def as_json(compiled: CompiledStack) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _service(service: EffectiveService) -> dict[str, Any]:
+def _service(service: EffectiveService) -> dict[str, Json]:
     resolved, made, found = service.resolved, service.made, service.endpoint
-    endpoint = None
+    endpoint: Json = None
     if found is not None:
         endpoint = {"host": found.host.value, "port": found.port.value if found.port else None}
     source = resolved.source

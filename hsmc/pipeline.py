@@ -145,11 +145,15 @@ def _catalog(inputs: Inputs) -> list[CatalogEntry]:
 
 def init(directory: Path) -> Path:
     """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
-    from hsmc.starter import starter_path, starter_text
+    from hsmc import builtin
+    from hsmc.emit import starter_text
     from hsmc.write import create_file
 
-    target = starter_path(directory)
-    if not create_file(target, starter_text(Cache(cache_dir())).encode("utf-8")):
+    root = builtin.registry_root()
+    entries = catalog((root,), root, Cache(cache_dir()))
+    packages = [(e.name, e.description) for e in entries if e.kind == "package" and not e.problem]
+    target = directory / "hsm.yaml"
+    if not create_file(target, starter_text(packages).encode("utf-8")):
         hint = "edit it, or remove it to start over"
         error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
         raise CompileError([error])

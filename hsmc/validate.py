@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of, printable
+from hsmc.keys import COMPOSE_SERVICE_KEYS
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -23,7 +24,6 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
 from hsmc.validate_secrets import check_secrets
 from hsmc.validate_values import check_values
 

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from hsmc.errors import Collector, printable
+from hsmc.keys import SOURCE_KEYS
 from hsmc.model import (
     BuildSource,
     ContainerEntry,
@@ -36,7 +37,6 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse import paths
-from hsmc.parse.keys import SOURCE_KEYS
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 
