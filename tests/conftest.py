@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hsmc.errors import CompileError, Diagnostic
 from hsmc.parse import Inputs
@@ -18,6 +19,18 @@ from hsmc.pipeline import compile_project
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "hsm.yaml").is_file())
+
+# CI runs Hypothesis derandomised (the same examples on every run, so a red build can be
+# rerun and bisected); developers keep the default, random one, which explores more.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+settings.load_profile(_PROFILE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `slow`: the mutation and kill tests. The default run includes them (so does .ci/run);
+    # `pytest -m "not slow"` is the quick loop while developing.
+    config.addinivalue_line("markers", "slow: a long test; deselect with -m 'not slow'")
 
 
 def compose_binary() -> Path:

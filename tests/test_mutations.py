@@ -447,6 +447,7 @@ def _check_artifacts(build: Build) -> None:
     ), rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(MUTATIONS))
 @settings(
     max_examples=EXAMPLES_PER_FAMILY,

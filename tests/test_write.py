@@ -144,6 +144,7 @@ def _hsmc(project: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(command, cwd=project, capture_output=True, check=False)
 
 
+@pytest.mark.slow
 def test_builds_killed_at_random_moments_never_leave_a_truncated_artifact(
     tmp_path: Path,
 ) -> None:
