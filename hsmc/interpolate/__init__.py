@@ -22,7 +22,7 @@ def interpolate(stack: Stack) -> CompiledStack:
     interp = Interpolator(out)
     services = compile_services(stack, interp, out)
     env = package_env(stack, interp, out)
-    packages = compile_packages(stack, out)
+    packages = compile_packages(stack)
     out.raise_if_any()
     manifest = stack.manifest
     return CompiledStack(

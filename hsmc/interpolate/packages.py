@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from hsmc.errors import Collector, Related
+from hsmc.errors import Collector
 from hsmc.interpolate.env import EnvMap, add_connection
 from hsmc.interpolate.refs import Interpolator, Scope
 from hsmc.model import (
@@ -22,25 +22,8 @@ from hsmc.model import (
 )
 
 
-def compile_packages(stack: Stack, out: Collector) -> tuple[PackageOut, ...]:
-    _check_distributions(stack, out)
+def compile_packages(stack: Stack) -> tuple[PackageOut, ...]:
     return tuple(_package(p, stack.manifest.directory) for p in stack.packages)
-
-
-def _check_distributions(stack: Stack, out: Collector) -> None:
-    """Two entries installing one distribution would make requirements.txt unsatisfiable."""
-    first: dict[str, ResolvedPackage] = {}
-    for package in stack.packages:
-        name = re.sub(r"[-_.]+", "-", package.entry.distribution.split("[")[0].strip().lower())
-        other = first.setdefault(name, package)
-        if other is not package:
-            out.add(
-                "HSM113",
-                f"packages `{other.entry.name}` and `{package.entry.name}` both install `{name}`",
-                package.entry.span,
-                "select one of them",
-                (Related(f"`{other.entry.name}` installs it too", other.entry.span),),
-            )
 
 
 def _package(package: ResolvedPackage, project_dir: Path) -> PackageOut:

@@ -8,6 +8,7 @@ group's own `params`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from hsmc.resolve.effective import (
 def resolve(project: Project) -> Stack:
     out = Collector()
     packages = _package_closure(project, out)
+    _check_distributions(sorted(packages, key=lambda p: p.entry.name), out)
     binder = _Binder(project, out)
     package_needs = {}
     for package in packages:
@@ -93,6 +95,22 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
             ResolvedPackage(entry, mode, source, ref is not None, tuple(implied_by.get(name, ())))
         )
     return result
+
+
+def _check_distributions(packages: list[ResolvedPackage], out: Collector) -> None:
+    """Two entries installing one distribution would make requirements.txt unsatisfiable."""
+    first: dict[str, ResolvedPackage] = {}
+    for package in packages:
+        name = re.sub(r"[-_.]+", "-", package.entry.distribution.split("[")[0].strip().lower())
+        other = first.setdefault(name, package)
+        if other is not package:
+            out.add(
+                "HSM113",
+                f"packages `{other.entry.name}` and `{package.entry.name}` both install `{name}`",
+                package.entry.span,
+                "select one of them",
+                (Related(f"`{other.entry.name}` installs it too", other.entry.span),),
+            )
 
 
 def _package_source(
