@@ -104,7 +104,8 @@ def build(
 @click.option(
     "--env-file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also report the required run-time inputs this .env file does not set.",
+    help="Also report the required run-time inputs this .env file does not set, and values "
+    "that cannot go into a URL as they are.",
 )
 @_NO_CACHE
 @_DEBUG

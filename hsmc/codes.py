@@ -87,6 +87,7 @@ _ALL = (
     Code("HSM416", "write", "output directory held by another build"),
     Code("HSM420", "parse", "a shipped file compose cannot mount"),
     Code("HSM501", "validate", "required input missing from the env file"),
+    Code("HSM502", "validate", "value cannot go into a URL as it is"),
     Code("HSM601", "command", "name not found"),
     Code("HSM602", "command", "`hsmc init`: hsm.yaml exists already"),
 )

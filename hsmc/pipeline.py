@@ -72,9 +72,10 @@ def check_up_to_date(inputs: Inputs) -> Staleness:
 
 
 def check(inputs: Inputs, env_file: Path | None) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project, then the required run-time inputs that
-    `env_file` does not set."""
-    from hsmc.parse.envfile import defined_names
+    """`check`: every diagnostic of the project; with `env_file`, the required run-time inputs
+    it does not set and the values it gives that would break a URL (HSM501, HSM502)."""
+    from hsmc.parse.envfile import defined_names, url_unsafe_names
+    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
     try:
         compiled = compile_stack(inputs)
@@ -83,7 +84,10 @@ def check(inputs: Inputs, env_file: Path | None) -> tuple[Diagnostic, ...]:
     if env_file is None:
         return ()
     shown = display_path(env_file.resolve(), Path.cwd().resolve())
-    return missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
+    missing = missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
+    urls = url_inputs(compiled)
+    unsafe = url_unsafe_inputs(urls, url_unsafe_names(env_file, shown), shown)
+    return tuple(sorted((*missing, *unsafe), key=Diagnostic.sort_key))
 
 
 def explain(name: str, inputs: Inputs) -> str:

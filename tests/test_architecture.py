@@ -17,7 +17,12 @@ PACKAGE = Path(hsmc.__file__).parent
 
 STAGES = {
     "parse": ("hsmc.parse",),
-    "validate": ("hsmc.validate", "hsmc.validate_secrets", "hsmc.validate_values"),
+    "validate": (
+        "hsmc.validate",
+        "hsmc.validate_secrets",
+        "hsmc.validate_values",
+        "hsmc.validate_urls",
+    ),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
     "emit": ("hsmc.emit",),
