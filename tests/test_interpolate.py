@@ -152,3 +152,9 @@ def test_unknown_connection_field_lists_the_known_ones() -> None:
 def test_alternative_value_form_is_refused() -> None:
     _, out = _value("${VAR:+alt}")
     assert _codes(out) == ["HSM301"]
+
+
+def test_a_line_break_in_a_default_is_refused() -> None:
+    """No artifact can keep `${J:-a<LF>b}` on one line (was a whole-project check)."""
+    _, out = _value("${J:-a\nb}")
+    assert _codes(out) == ["HSM301"]
