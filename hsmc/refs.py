@@ -25,11 +25,6 @@ COMPILE_TIME = re.compile(
 )
 MAX_DEPTH = 32  # braces; compose itself has no limit, a person never needs more than a few
 
-SECRET_WORDS = (
-    *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
-    *("API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"),
-)
-
 
 class Kind(Enum):
     TEXT = "text"  # literal text without `$`
@@ -104,9 +99,3 @@ def runtime(inner: str) -> tuple[str, str | None, str | None] | None:
     if match is None:
         return None
     return match.group(1), match.group(2), match.group(3)
-
-
-def looks_secret(key: str) -> bool:
-    """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
-    upper = re.sub(r"[^A-Z0-9]", "_", key.upper())
-    return any(word in upper for word in SECRET_WORDS)

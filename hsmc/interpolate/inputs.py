@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from hsmc.compose import ComposeService
 from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceValues, Span, Value
-from hsmc.refs import looks_secret
+from hsmc.secret_names import looks_secret
 
 
 @dataclass
