@@ -22,8 +22,7 @@ from hsmc.model import (
     Stack,
     Value,
 )
-
-_PARAM_REF = re.compile(r"\$\{HSM_(?:MERGED_)?PARAMS\.([A-Za-z0-9_.-]+?)(?::-[^}]*)?\}")
+from hsmc.refs import param_keys
 
 
 def at(span: Span) -> str:
@@ -165,7 +164,7 @@ def _origins(
 
 def _param_steps(setting: Setting, params: tuple[Param, ...]) -> list[str]:
     steps = []
-    for key in dict.fromkeys(_PARAM_REF.findall(setting.text.value)):
+    for key in param_keys(setting.text.value):
         given = [
             f"`{p.text.value}` from {p.origin} ({at(p.text.span)})" for p in params if p.key == key
         ]

@@ -99,3 +99,15 @@ def runtime(inner: str) -> tuple[str, str | None, str | None] | None:
     if match is None:
         return None
     return match.group(1), match.group(2), match.group(3)
+
+
+def param_keys(s: str) -> list[str]:
+    """The param keys that `${HSM_PARAMS.key…}` and `${HSM_MERGED_PARAMS.key}` references in
+    `s` name, in order, once each (for `hsmc explain`)."""
+    keys: list[str] = []
+    for token in tokens(s):
+        match = COMPILE_TIME.fullmatch(token.inner) if token.kind is Kind.BRACED else None
+        key = match and (match.group(2) or match.group(4))
+        if key and key not in keys:
+            keys.append(key)
+    return keys

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hsmc import refs
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
     BuildSource,
@@ -382,18 +383,17 @@ def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
 
 def _port_fields(value: str) -> list[str]:
     """`[IP:][HOST:]CONTAINER[/proto]` split at colons outside `${…}`; empty fields kept."""
-    fields, depth, current = [], 0, ""
-    for char in value.rsplit("/", 1)[0] if "/" in value.split("}")[-1] else value:
-        if char == "{" and current.endswith("$"):
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        if char == ":" and not depth:
-            fields.append(current)
-            current = ""
-        else:
-            current += char
-    return [*fields, current]
+    if "/" in value.split("}")[-1]:
+        value = value.rsplit("/", 1)[0]
+    fields = [""]
+    for token in refs.tokens(value):
+        if token.kind is refs.Kind.TEXT:
+            first, *rest = token.text.split(":")
+            fields[-1] += first
+            fields += rest
+        else:  # a reference (or `$$`) stays whole, colons of `${X:-1}` included
+            fields[-1] += token.text
+    return fields
 
 
 def _first_port(ports: str) -> str:
