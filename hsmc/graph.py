@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from hsmc.emit_requirements import requirement_rows
 from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
 
 SCHEMA = "hsmc-graph/1"
@@ -105,7 +106,7 @@ def dot(stack: Stack) -> str:
 
 def as_json(compiled: CompiledStack) -> str:
     stack = compiled.stack
-    package_rows = {p.name: p for p in compiled.packages}
+    package_rows = {p.name: p for p in requirement_rows(stack)}
     document: dict[str, Json] = {
         "schema": SCHEMA,
         "project": stack.manifest.name,

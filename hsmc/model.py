@@ -551,7 +551,6 @@ class CompiledStack:
     project: str
     stack: Stack
     services: tuple[ServiceValues, ...]  # the managed services, sorted by name
-    packages: tuple[PackageOut, ...]
     package_env: tuple[EnvVar, ...]
     inputs: tuple[RuntimeInput, ...]
     project_from_output: str  # posix path of the project directory, relative to the output

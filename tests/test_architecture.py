@@ -25,7 +25,7 @@ STAGES = {
     ),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
-    "emit": ("hsmc.emit",),
+    "emit": ("hsmc.emit", "hsmc.emit_requirements", "hsmc.graph"),
     "write": ("hsmc.write", "hsmc.outdir", "hsmc.ownership"),
 }
 WIRING = {"hsmc.pipeline"}
