@@ -162,6 +162,7 @@ class Profile:
     command: Text | tuple[Text, ...] | None = None
     healthcheck: Healthcheck | None = None
     external: tuple[Setting, ...] = ()
+    key_spans: tuple[tuple[str, Span], ...] = ()  # every key the profile writes, where
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ STAGES = {
         "hsmc.validate_secrets",
         "hsmc.validate_values",
         "hsmc.validate_urls",
+        "hsmc.validate_entries",
     ),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),

@@ -151,6 +151,29 @@ def test_an_invalid_pattern_is_reported(tmp_path: Path) -> None:
     assert diag.code == "HSM314" and diag.span and diag.span.line == 5
 
 
+def test_a_param_with_an_invalid_pattern_is_reported_once(tmp_path: Path) -> None:
+    """One cause, one diagnostic: the value is not checked against a pattern that is broken."""
+    manifest = "services:\n  container_groups:\n    pg:\n      selection: pg\n"
+    manifest += "      params:\n        db_name: auth\n"
+    bad = 'image: postgres:16\nparams:\n  db_name:\n    pattern: "[a-"\n'
+    assert [d.code for d in validate_errors(tmp_path, _files(manifest, c_pg=bad))] == ["HSM314"]
+
+
+def test_profile_keys_that_have_no_effect(tmp_path: Path) -> None:
+    manifest = "services:\n  container_groups:\n    pg:\n      selection: pg\n"
+    body = (
+        "image: postgres:16\ndeployment_profiles:\n  managed:\n    mode: managed\n"
+        "    external:\n      host: h\n  remote:\n    mode: external\n    image: x\n"
+        "    external:\n      host: h\n      port: '1'\n"
+    )
+    diags = validate_errors(tmp_path, _files(manifest, c_pg=body))
+    assert [(d.code, d.span.line if d.span else 0) for d in diags] == [
+        ("HSM208", 6),
+        ("HSM208", 10),
+    ]
+    assert diags[1].message == "`image` has no effect in external profile `remote`"
+
+
 def test_secrets_cannot_hide_in_overrides_params_or_defaults(tmp_path: Path) -> None:
     manifest = (
         "packages:\n  - a\nservices:\n  container_groups:\n    db:\n      selection: pg\n"
