@@ -75,18 +75,23 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
         listed.setdefault(listed_ref.name, listed_ref)
     order: list[str] = []
     implied_by: dict[str, list[str]] = {}
-
-    def visit(name: str) -> None:
-        if name in order or name not in project.packages:
-            return
+    # Depth first, each package's implications in file order. A stack of edges, not recursion
+    # (a chain may be longer than Python's stack); an edge is recorded when it is walked, as
+    # the recursive walk did, so `implied_by` keeps its order.
+    todo: list[tuple[str | None, str]] = [
+        (None, r.name) for r in reversed(project.manifest.packages)
+    ]
+    seen: set[str] = set()
+    while todo:
+        parent, name = todo.pop()
+        if parent is not None:
+            implied_by.setdefault(name, []).append(parent)
+        if name in seen or name not in project.packages:
+            continue
+        seen.add(name)
         order.append(name)
-        for imp in project.packages[name].implies:
-            if imp.kind is TargetKind.PACKAGE:
-                implied_by.setdefault(imp.target, []).append(name)
-                visit(imp.target)
-
-    for package_ref in project.manifest.packages:
-        visit(package_ref.name)
+        edges = [i.target for i in project.packages[name].implies if i.kind is TargetKind.PACKAGE]
+        todo += [(name, target) for target in reversed(edges)]
     result = []
     for name in order:
         entry = project.packages[name]
