@@ -263,6 +263,7 @@ class Manifest:
     packages: tuple[PackageRef, ...]
     groups: tuple[Group, ...]
     span: Span
+    name_span: Span | None = None  # None: the name comes from the directory (always valid)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.validate_entries import check_entries, valid_patterns
+from hsmc.validate_entries import check_entries, check_names, valid_patterns
 from hsmc.validate_secrets import check_secrets
 from hsmc.validate_values import check_values
 
@@ -55,6 +55,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
     check_entries(project, out)
+    check_names(project, out)
     _check_params(project, out)
     _check_overrides(project, out)
     check_secrets(project, out)

@@ -256,3 +256,15 @@ def test_a_chain_of_implications_longer_than_the_python_stack(tmp_path: Path) ->
         )
     (diag,) = validate_errors(tmp_path, files)
     assert diag.code == "HSM107" and diag.message.startswith("implication cycle: c0 → c1 → c2")
+
+
+def test_project_and_group_names_must_be_compose_names(tmp_path: Path) -> None:
+    manifest = (
+        "name: My Stack\nservices:\n  container_groups:\n    Pg:\n      selection: postgres\n"
+    )
+    files = {"hsm.yaml": manifest, "registry/containers/postgres.yaml": PG}
+    diags = validate_errors(tmp_path, files)
+    assert [(d.code, d.span.line if d.span else 0) for d in diags] == [
+        ("HSM102", 1),
+        ("HSM102", 4),
+    ]
