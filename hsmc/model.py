@@ -8,6 +8,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 
 from __future__ import annotations
 
+import typing
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -350,7 +351,8 @@ class ImageChoice:
     """The image a managed service runs: a source's, else the profile's, else the entry's."""
 
     image: Text
-    origin: str  # for STACK.md and comments: "source MODE (image)", "image of profile P", …
+    chosen_from: typing.Literal["source", "profile", "entry"]
+    origin: str  # for comments: "source MODE (image)", "image of profile P", "image of the entry"
 
 
 @dataclass(frozen=True)
