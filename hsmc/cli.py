@@ -17,7 +17,7 @@ import click
 from hsmc import __version__
 
 if TYPE_CHECKING:
-    from hsmc.errors import Diagnostic
+    from hsmc.pipeline import Inputs
 
 T = TypeVar("T")
 
@@ -73,40 +73,48 @@ def build(
 ) -> None:
     """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
     artifacts."""
-    from hsmc.parse import Inputs, display_path
-    from hsmc.pipeline import build as run_build
-    from hsmc.pipeline import compile_project
-    from hsmc.write import stale_report
+    from hsmc import pipeline
+    from hsmc.pipeline import display_path
 
-    inputs = Inputs(
-        path or Path("."), registries, output, cache=not no_cache, search_up=path is None
-    )
+    inputs = _inputs(path, registries, output=output, cache=not no_cache)
     if check_only:
-        compiled = _run(lambda: compile_project(inputs), debug)
-        stale = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
-        shown = display_path(compiled.output, Path.cwd().resolve())
-        if stale.report:
-            click.echo(stale.report, nl=False)
-            if stale.edited:
-                # a plain `hsmc build` would refuse these (HSM411): say what works
-                edited = ", ".join(stale.edited)
-                click.echo(
-                    f"hsmc: {shown} is not up to date and was edited by hand ({edited}); move "
-                    "the change into hsm.yaml or the registry, then run `hsmc build --force`",
-                    err=True,
-                )
-            else:
-                click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
+        staleness = _run(lambda: pipeline.check_up_to_date(inputs), debug)
+        shown = display_path(staleness.output, Path.cwd().resolve())
+        if staleness.report:
+            click.echo(staleness.report, nl=False)
+            click.echo(f"hsmc: {_stale_advice(shown, staleness.edited)}", err=True)
             sys.exit(1)
         click.echo(f"hsmc: {shown} is up to date", err=True)
         return
-    result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
+    result = _run(lambda: pipeline.build(inputs, force=force), debug, writes=True)
     shown = display_path(result.output, Path.cwd().resolve())
     for note in result.compiled.stack.notes:  # also in STACK.md: never dropped silently
         where = f" ({note.span.file}:{note.span.line})" if note.span else ""
         click.echo(f"hsmc: warning: {note.message}{where}", err=True)
     summary = result.written.summary(shown) if result.written else f"built {shown}"
     click.echo(f"hsmc: {summary}", err=True)
+
+
+def _stale_advice(shown: str, edited: tuple[str, ...]) -> str:
+    if not edited:
+        return f"{shown} is not up to date; run `hsmc build`"
+    # a plain `hsmc build` would refuse these (HSM411): say what works
+    return (
+        f"{shown} is not up to date and was edited by hand ({', '.join(edited)}); move the "
+        "change into hsm.yaml or the registry, then run `hsmc build --force`"
+    )
+
+
+def _inputs(
+    path: Path | None,
+    registries: tuple[Path, ...],
+    output: Path | None = None,
+    cache: bool = True,
+) -> Inputs:
+    """No PATH: hsm.yaml is searched from the current directory upwards."""
+    from hsmc.pipeline import Inputs
+
+    return Inputs(path or Path("."), registries, output, cache=cache, search_up=path is None)
 
 
 @main.command()
@@ -137,30 +145,11 @@ def check(
     debug: bool,
 ) -> None:
     """Validate the project at PATH; write nothing."""
-    from hsmc.errors import CompileError, Diagnostic
-    from hsmc.parse import Inputs, display_path
-    from hsmc.parse.envfile import defined_names, url_unsafe_names
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
     from hsmc.report import render_json, render_text, use_colour
-    from hsmc.validate import missing_inputs
-    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
-    def run() -> tuple[Diagnostic, ...]:
-        try:
-            compiled = compile_stack(
-                Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
-            )
-        except CompileError as exc:
-            return exc.diagnostics
-        if env_file is None:
-            return ()
-        shown = display_path(env_file.resolve(), Path.cwd().resolve())
-        missing = missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
-        urls = url_inputs(compiled)
-        unsafe = url_unsafe_inputs(urls, url_unsafe_names(env_file, shown), shown)
-        return tuple(sorted((*missing, *unsafe), key=Diagnostic.sort_key))
-
-    diagnostics = _run(run, debug)
+    inputs = _inputs(path, registries, cache=not no_cache)
+    diagnostics = _run(lambda: pipeline.check(inputs, env_file), debug)
     if fmt == "json":
         click.echo(render_json(diagnostics), nl=False)
     elif diagnostics:
@@ -182,12 +171,10 @@ def explain(
 ) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
-    from hsmc.explain import explain as run_explain
-    from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
 
-    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
-    click.echo(_run(lambda: run_explain(name, compile_stack(inputs)), debug), nl=False)
+    inputs = _inputs(path, registries, cache=not no_cache)
+    click.echo(_run(lambda: pipeline.explain(name, inputs), debug), nl=False)
 
 
 @main.command()
@@ -207,17 +194,10 @@ def graph(
 ) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
-    from hsmc import graph as graphs
-    from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
 
-    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
-    compiled = _run(lambda: compile_stack(inputs), debug)
-    stack = compiled.stack
-    if fmt == "json":
-        click.echo(graphs.as_json(compiled), nl=False)
-    else:
-        click.echo(graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack))
+    inputs = _inputs(path, registries, cache=not no_cache)
+    click.echo(_run(lambda: pipeline.graph(inputs, fmt), debug), nl=False)
 
 
 @main.group()
@@ -232,25 +212,11 @@ def registry() -> None:
 def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """Every entry visible to the project at PATH, in search order: where it comes from, its
     modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
-    from hsmc.parse import Inputs
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots
+    from hsmc import pipeline
 
-    roots = _run(
-        lambda: registry_roots(Inputs(path or Path("."), registries, search_up=path is None)), debug
-    )
-    for entry in catalog(roots, Path.cwd().resolve(), Cache(cache_dir())):
-        details = []
-        if entry.modes:
-            details.append("modes: " + ", ".join(entry.modes))
-        if entry.profiles:
-            details.append("profiles: " + ", ".join(entry.profiles))
-        if entry.hidden_by:
-            details.append(f"hidden by {entry.hidden_by}")
-        if entry.problem:
-            details.append(f"invalid: {entry.problem}")
-        line = f"{entry.kind:<9} {entry.name:<28} {entry.root}"
-        click.echo(line + (f"  ({'; '.join(details)})" if details else ""))
+    inputs = _inputs(path, registries)
+    for line in _run(lambda: pipeline.registry_list(inputs), debug):
+        click.echo(line)
 
 
 @registry.command("show")
@@ -261,15 +227,10 @@ def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) 
 def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """The entry NAME as the project at PATH sees it, ready to paste into a registry file
     (`package:NAME` or `container:NAME` chooses when both exist), and the entries it hides."""
-    from hsmc.parse import Inputs
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots, select, show_text
+    from hsmc import pipeline
 
-    inputs = Inputs(path or Path("."), registries, search_up=path is None)
-    roots = _run(lambda: registry_roots(inputs), debug)
-    entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
-    entry, others = _run(lambda: select(entries, name), debug)
-    click.echo(show_text(entry, entries, others, name), nl=False)
+    inputs = _inputs(path, registries)
+    click.echo(_run(lambda: pipeline.registry_show(name, inputs), debug), nl=False)
 
 
 @registry.command("eject")
@@ -280,13 +241,12 @@ def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], de
 def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """Copy the entry NAME (`package:NAME` / `container:NAME`) and the files it ships into the
     project's own registry, where it hides the original and can be edited. Never overwrites."""
-    from hsmc.eject import eject
-    from hsmc.parse import Inputs, display_path
-    from hsmc.parse.cache import Cache, cache_dir
+    from hsmc import pipeline
+    from hsmc.pipeline import display_path
 
     cwd = Path.cwd().resolve()
-    inputs = Inputs(path or Path("."), registries, search_up=path is None)
-    done = _run(lambda: eject(name, inputs, cwd, Cache(cache_dir())), debug)
+    inputs = _inputs(path, registries)
+    done = _run(lambda: pipeline.registry_eject(name, inputs), debug)
     for target in done.written:
         click.echo(f"hsmc: wrote {display_path(target, cwd)}", err=True)
     click.echo(
@@ -325,16 +285,15 @@ def sync(
     """Build the project at PATH when its output is stale, then install its packages with uv
     (as install.sh does) into $VIRTUAL_ENV or the project's .venv. Arguments after `--` go to
     `uv pip install`. Never installs into hsmc's own environment; never runs Docker."""
-    from hsmc.parse import Inputs
-    from hsmc.sync import sync as run_sync
+    from hsmc import pipeline
 
-    inputs = Inputs(path or Path("."), registries, cache=not no_cache, search_up=path is None)
+    inputs = _inputs(path, registries, cache=not no_cache)
     uv_args = ctx.meta.get("uv_args", ())
 
     def say(line: str) -> None:
         click.echo(f"hsmc: {line}", err=True)
 
-    done = _run(lambda: run_sync(inputs, uv_args, say), debug)
+    done = _run(lambda: pipeline.sync(inputs, uv_args, say), debug)
     if done.returncode != 0:
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
         sys.exit(1)
@@ -347,10 +306,9 @@ def sync(
 def schema(kind: str, show_path: bool) -> None:
     """Print the JSON Schema (draft 2020-12) of hsm.yaml (`manifest`) or of a registry entry,
     for editors: yaml-language-server reads `# yaml-language-server: $schema=PATH`."""
-    from hsmc import builtin
-    from hsmc.jsonschema import render
+    from hsmc import pipeline
 
-    click.echo(builtin.schema_file(kind) if show_path else render(kind), nl=show_path)
+    click.echo(pipeline.schema(kind, where=show_path), nl=False)
 
 
 @main.command()
@@ -359,28 +317,16 @@ def schema(kind: str, show_path: bool) -> None:
 def init(directory: Path, debug: bool) -> None:
     """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
     packages. Refuses to overwrite an existing hsm.yaml; writes nothing else."""
-    from hsmc.errors import CompileError, Diagnostic
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.starter import starter_path, starter_text
-    from hsmc.write import create_file
+    from hsmc import pipeline
 
-    def run() -> Path:
-        target = starter_path(directory)
-        if not create_file(target, starter_text(Cache(cache_dir())).encode("utf-8")):
-            hint = "edit it, or remove it to start over"
-            error = Diagnostic(
-                "HSM602", f"{target} exists already; nothing was written", None, hint
-            )
-            raise CompileError([error])
-        return target
-
-    target = _run(run, debug)
+    target = _run(lambda: pipeline.init(directory), debug)
     click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
     """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
     diagnostics and exit 1; a bug → exit 3."""
+    from hsmc import pipeline
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 
@@ -388,7 +334,7 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         return step()
     except CompileError as exc:
         colour = use_colour(sys.stderr.isatty())
-        written = writes and all(d.code != "HSM410" for d in exc.diagnostics)
+        written = pipeline.output_untouched(exc.diagnostics, writes)
         click.echo(render_text(exc.diagnostics, colour, written=written), err=True, nl=False)
         sys.exit(1)
     except OSError as exc:
@@ -396,7 +342,7 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         # environment's doing, not a bug in hsmc
         if debug or os.environ.get("HSMC_DEBUG"):
             raise
-        error = _os_error(exc)
+        error = pipeline.os_error(exc)
         text = render_text((error,), use_colour(sys.stderr.isatty()), written=writes)
         click.echo(text, err=True, nl=False)
         sys.exit(1)
@@ -409,17 +355,3 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
             err=True,
         )
         sys.exit(3)
-
-
-def _os_error(exc: OSError) -> Diagnostic:
-    from hsmc.errors import Diagnostic
-    from hsmc.parse import display_path
-
-    name = exc.filename
-    shown = display_path(Path(os.fsdecode(name)), Path.cwd()) if name is not None else "a file"
-    return Diagnostic(
-        "HSM009",
-        f"cannot access {shown}: {exc.strerror or exc}",
-        None,
-        "check the path and its permissions",
-    )

@@ -1,10 +1,11 @@
 """`hsmc sync`: bring the project's Python environment in line with hsm.yaml in one command.
 
-Builds when the output directory is stale (as `hsmc build`, refusing hand-edited files the same
-way), then does what install.sh does: uv creates the environment if missing and installs
-requirements.txt into it, editable packages as links. uv's own output is shown as it runs. The
-environment is $VIRTUAL_ENV, else .venv in the project directory; hsmc's own environment is
-refused (installing the app there mixes its dependencies with hsmc's). Docker is never touched.
+pipeline.sync builds when the output directory is stale (as `hsmc build`, refusing hand-edited
+files the same way); then this module does what install.sh does: uv creates the environment if
+missing and installs requirements.txt into it, editable packages as links. uv's own output is
+shown as it runs. The environment is $VIRTUAL_ENV, else .venv in the project directory; hsmc's
+own environment is refused (installing the app there mixes its dependencies with hsmc's). Docker
+is never touched.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic
-from hsmc.parse import Inputs
-from hsmc.pipeline import build, compile_project
-from hsmc.write import stale_report
 
 
 @dataclass(frozen=True)
@@ -31,23 +29,22 @@ class Synced:
     returncode: int  # of `uv pip install`
 
 
-def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
-    """`say` prints a progress line; uv prints its own."""
-    compiled = compile_project(inputs)
-    stale = bool(stale_report(compiled.artifacts, compiled.output).report)
-    if stale:
-        compiled = build(inputs)
-    project = compiled.compiled.stack.manifest.directory
+def install(
+    project: Path, output: Path, built: bool, uv_args: Sequence[str], say: Callable[[str], None]
+) -> Synced:
+    """Installs `output`/requirements.txt into the environment of `project`; `built` says
+    whether the output directory was just rebuilt. `say` prints a progress line; uv prints its
+    own."""
     venv = target_environment(project, os.environ.get("VIRTUAL_ENV"))
     uv = _uv()
-    say(f"{'built' if stale else 'up to date:'} {compiled.output.name}; installing into {venv}")
+    say(f"{'built' if built else 'up to date:'} {output.name}; installing into {venv}")
     created = not (venv / "bin" / "python").exists()
     if created:
         _uv_run([uv, "venv", str(venv)], project)
-    requirements = compiled.output / "requirements.txt"
+    requirements = output / "requirements.txt"
     python = str(venv / "bin" / "python")
     command = [uv, "pip", "install", "--python", python, "-r", str(requirements), *uv_args]
-    return Synced(stale, venv, created, _uv_run(command, project, check=False))
+    return Synced(built, venv, created, _uv_run(command, project, check=False))
 
 
 def target_environment(project: Path, virtual_env: str | None) -> Path:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from hsmc import builtin
-from hsmc.jsonschema import KINDS, render
+from hsmc.parse.jsonschema import KINDS, render
 from tests.conftest import GOLDEN, ROOT, compile_files, run_hsmc
 
 

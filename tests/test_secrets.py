@@ -199,8 +199,8 @@ def test_a_secret_is_masked_in_every_diagnostic_showing_its_line() -> None:
     other = Span("a.yaml", 3, 3, 11, line)
     diagnostics = [
         Diagnostic("HSM308", "refused", secret),
-        Diagnostic("HSM999", "other", other, None, (Related("there", secret),)),
-        Diagnostic("HSM999", "elsewhere", Span("a.yaml", 4, 1, 1, "sk-live-4f9a")),
+        Diagnostic("HSM114", "other", other, None, (Related("there", secret),)),
+        Diagnostic("HSM114", "elsewhere", Span("a.yaml", 4, 1, 1, "sk-live-4f9a")),
     ]
     masked = mask_secrets(diagnostics)
     shown = [masked[0].span, masked[1].span, masked[1].related[0].span]

@@ -1,4 +1,5 @@
-"""Part of the resolve stage: what the input asks for and the resolved stack cannot do.
+"""What the input asks of a service and the resolved stack cannot do: warnings (`Note`s) on its
+EffectiveService, printed by `hsmc build` and listed in STACK.md.
 
 An external service runs nowhere hsmc controls: the params its dependents give it (`db_name`
 for the built-in postgres) reach only its compose service, which an external profile does not
@@ -7,21 +8,16 @@ have. They are reported as a warning rather than dropped without a word.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from hsmc.model import Note, ResolvedService
 
 # a param reaches an artifact only through these compile-time references
 _PARAM_REFS = ("HSM_PARAMS", "HSM_MERGED_PARAMS")
 
 
-def notes(services: Iterable[ResolvedService]) -> tuple[Note, ...]:
-    return tuple(n for s in services if (n := _unused_params(s)) is not None)
-
-
-def _unused_params(service: ResolvedService) -> Note | None:
+def unused_params(service: ResolvedService) -> tuple[Note, ...]:
+    """The params an external service's dependents give it, when nothing reads them."""
     if service.managed or not service.params or _reads_params(service):
-        return None
+        return ()
     given = ", ".join(
         f"`{p.key}: {p.text.value}` (from {p.origin})"
         for p in sorted(service.params, key=lambda p: (p.key, p.origin))
@@ -32,7 +28,7 @@ def _unused_params(service: ResolvedService) -> Note | None:
         f"effect: nothing creates {given} on that server; create it there yourself, or see "
         '"One server, two ways" in docs/format.md'
     )
-    return Note(message, service.group.span if service.group is not None else None)
+    return (Note(message, service.group.span if service.group is not None else None),)
 
 
 def _reads_params(service: ResolvedService) -> bool:

@@ -1,32 +1,37 @@
-"""`hsmc registry eject NAME`: copy a visible registry entry, and the files it ships, into the
-project's own registry, where it hides the original and can be edited.
+"""`hsmc registry eject NAME`: what copying a visible registry entry, and the files it ships,
+into the project's own registry means: which files, read here, go where.
 
 The copy keeps the entry's layout relative to its registry root (`containers/postgres.yaml`,
-`containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. Nothing is
-overwritten: when any target exists, nothing is written (HSM602). write.py does the writing.
+`containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. write.py
+writes the copies (`create_files`, never overwriting: HSM602), called by pipeline.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import __version__, builtin
 from hsmc.errors import CompileError, Diagnostic, printable
-from hsmc.parse import Inputs, display_path
+from hsmc.parse import Inputs, _manifest_path, display_path
 from hsmc.parse.cache import Cache
 from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select
-from hsmc.write import create_files
 
 
 @dataclass(frozen=True)
-class Ejected:
+class Ejection:
     entry: CatalogEntry
-    written: tuple[Path, ...]  # the entry first, then its shipped files
-    root: Path  # the project's registry root it went to
+    contents: Mapping[Path, tuple[bytes, int]]  # target -> (content, mode); the entry first
+    root: Path  # the project's registry root it goes to
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The targets: the entry first, then its shipped files."""
+        return tuple(self.contents)
 
 
-def eject(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejected:
+def ejection(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejection:
     entry, _ = select(catalog(registry_roots(inputs), cwd, cache), name)
     root = project_registry(inputs)
     base = entry.registry_root.resolve()
@@ -42,13 +47,7 @@ def eject(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejected:
         target: (source.read_bytes() if text is None else text.encode("utf-8"), _mode(source))
         for target, (source, text) in copies.items()
     }
-    taken = create_files(contents)
-    if taken:
-        shown = ", ".join(display_path(t, cwd) for t in taken)
-        message = f"{shown} {'exists' if len(taken) == 1 else 'exist'} already; nothing was written"
-        hint = "edit the copy there, or remove it to eject again"
-        raise CompileError([Diagnostic("HSM602", message, None, hint)])
-    return Ejected(entry, tuple(copies), root)
+    return Ejection(entry, contents, root)
 
 
 def _mode(source: Path) -> int:
@@ -62,8 +61,6 @@ def project_registry(inputs: Inputs) -> Path:
     for root in registry_roots(own):
         if root != builtin.registry_root():
             return root
-    from hsmc.parse import _manifest_path
-
     cwd = (inputs.cwd or Path.cwd()).resolve()
     return _manifest_path(inputs.path, cwd, inputs.search_up).parent / "registry"
 
