@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -38,6 +39,11 @@ _REGISTRY = click.option(
     help="A registry root searched before the manifest's (repeatable).",
 )
 _DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
+_TARGET = click.option(
+    "--target",
+    type=click.Choice(["compose", "kubernetes"]),
+    help="Build for this target only (default: the manifest's `targets:`, else compose).",
+)
 _NO_CACHE = click.option(
     "--no-cache", is_flag=True, help="Parse every input file afresh (skip the parse cache)."
 )
@@ -59,6 +65,7 @@ _NO_CACHE = click.option(
     help="Write nothing; exit 1 with a diff when the output directory is not up to date.",
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files edited by hand.")
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def build(
@@ -67,6 +74,7 @@ def build(
     registries: tuple[Path, ...],
     check_only: bool,
     force: bool,
+    target: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -74,23 +82,26 @@ def build(
     artifacts."""
     from hsmc.parse import Inputs, display_path
     from hsmc.pipeline import build as run_build
-    from hsmc.pipeline import compile_project
+    from hsmc.pipeline import compile_targets
     from hsmc.write import stale_report
 
     inputs = Inputs(path=path, registries=registries, output=output, cache=not no_cache)
     if check_only:
-        compiled = _run(lambda: compile_project(inputs), debug)
-        report = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
-        shown = display_path(compiled.output, Path.cwd().resolve())
-        if report:
-            click.echo(report, nl=False)
-            click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
-            sys.exit(1)
-        click.echo(f"hsmc: {shown} is up to date", err=True)
-        return
-    result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
-    shown = display_path(result.output, Path.cwd().resolve())
-    click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
+        stale = False
+        for compiled in _run(lambda: compile_targets(inputs, target), debug):
+            report = _run(partial(stale_report, compiled.artifacts, compiled.output), debug)
+            shown = display_path(compiled.output, Path.cwd().resolve())
+            if report:
+                click.echo(report, nl=False)
+                click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
+                stale = True
+            else:
+                click.echo(f"hsmc: {shown} is up to date", err=True)
+        sys.exit(1 if stale else 0)
+    results = _run(lambda: run_build(inputs, force=force, target=target), debug, writes=True)
+    for result in results:
+        shown = display_path(result.output, Path.cwd().resolve())
+        click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
 
 
 @main.command()
@@ -109,6 +120,7 @@ def build(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also report the required run-time inputs this .env file does not set.",
 )
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def check(
@@ -116,6 +128,7 @@ def check(
     registries: tuple[Path, ...],
     fmt: str,
     env_file: Path | None,
+    target: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -123,19 +136,24 @@ def check(
     from hsmc.errors import CompileError
     from hsmc.parse import Inputs, display_path
     from hsmc.parse.envfile import defined_names
-    from hsmc.pipeline import compile_stack
+    from hsmc.pipeline import compile_stacks
     from hsmc.report import render_json, render_text, use_colour
     from hsmc.validate import missing_inputs
 
     def run() -> tuple[Diagnostic, ...]:
         try:
-            compiled = compile_stack(Inputs(path, registries, cache=not no_cache))
+            stacks = compile_stacks(Inputs(path, registries, cache=not no_cache), target)
         except CompileError as exc:
             return exc.diagnostics
         if env_file is None:
             return ()
         shown = display_path(env_file.resolve(), Path.cwd().resolve())
-        return missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
+        names = defined_names(env_file, shown)
+        found: dict[Diagnostic, None] = {}  # one diagnostic once, though two targets find it
+        for name, stack in stacks:
+            kubernetes = name == "kubernetes"
+            found.update(dict.fromkeys(missing_inputs(stack.inputs, names, shown, kubernetes)))
+        return tuple(found)
 
     diagnostics = _run(run, debug)
     if fmt == "json":
@@ -152,10 +170,16 @@ def check(
 @click.argument("name")
 @_PATH
 @_REGISTRY
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def explain(
-    name: str, path: Path, registries: tuple[Path, ...], no_cache: bool, debug: bool
+    name: str,
+    path: Path,
+    registries: tuple[Path, ...],
+    target: str | None,
+    no_cache: bool,
+    debug: bool,
 ) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
@@ -164,7 +188,7 @@ def explain(
     from hsmc.pipeline import compile_stack
 
     inputs = Inputs(path=path, registries=registries, cache=not no_cache)
-    click.echo(_run(lambda: run_explain(name, compile_stack(inputs)), debug), nl=False)
+    click.echo(_run(lambda: run_explain(name, compile_stack(inputs, target)), debug), nl=False)
 
 
 @main.command()
@@ -177,9 +201,17 @@ def explain(
     default="mermaid",
     show_default=True,
 )
+@_TARGET
 @_NO_CACHE
 @_DEBUG
-def graph(path: Path, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool) -> None:
+def graph(
+    path: Path,
+    registries: tuple[Path, ...],
+    fmt: str,
+    target: str | None,
+    no_cache: bool,
+    debug: bool,
+) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
     from hsmc import graph as graphs
@@ -187,7 +219,7 @@ def graph(path: Path, registries: tuple[Path, ...], fmt: str, no_cache: bool, de
     from hsmc.pipeline import compile_stack
 
     inputs = Inputs(path=path, registries=registries, cache=not no_cache)
-    compiled = _run(lambda: compile_stack(inputs), debug)
+    compiled = _run(lambda: compile_stack(inputs, target), debug)
     stack = compiled.stack
     if fmt == "json":
         click.echo(graphs.as_json(compiled), nl=False)

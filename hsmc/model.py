@@ -262,6 +262,7 @@ class Manifest:
     packages: tuple[PackageRef, ...]
     groups: tuple[Group, ...]
     span: Span
+    targets: tuple[Text, ...] = ()  # `targets:`; empty: compose only
 
 
 @dataclass(frozen=True)

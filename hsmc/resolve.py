@@ -36,16 +36,21 @@ from hsmc.model import (
 )
 
 
-def resolve(project: Project) -> Stack:
+def resolve(project: Project, target: str = "compose") -> Stack:
+    """On the kubernetes target packages run in the cluster too: they reach services by their
+    Service names and container ports, and no host port is published."""
     out = Collector()
     packages = _package_closure(project, out)
     binder = _Binder(project, out)
     package_needs = {}
+    from_host = target == "compose"
     for package in packages:
-        package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
+        name = package.entry.name
+        package_needs[name] = binder.needs(package.entry, name, from_host)
     service_needs = binder.bind_services()
     services = binder.finish()
-    _check_host_ports(services, out)
+    if from_host:
+        _check_host_ports(services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,

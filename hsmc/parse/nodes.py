@@ -202,6 +202,7 @@ def manifest_from_node(
         packages=_package_refs(node, r),
         groups=_groups(node, r),
         span=src.span(1),
+        targets=r.texts(node, "targets"),
     )
 
 

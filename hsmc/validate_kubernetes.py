@@ -1,0 +1,144 @@
+"""Checks for the targets: the names in `targets:`, and what a cluster cannot run.
+
+`check_targets` runs with the other checks of validate. `check_kubernetes` runs on the resolved
+Stack (which source and profile each group got is decided in resolve), only for the kubernetes
+target: names must be DNS-1035 labels, and nothing may read the project's files at run time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hsmc.errors import Collector, did_you_mean, one_of, printable
+from hsmc.model import (
+    BuildSource,
+    FragmentList,
+    FragmentMap,
+    Project,
+    ResolvedService,
+    Span,
+    Stack,
+    Text,
+)
+
+TARGETS = ("compose", "kubernetes")
+
+# DNS-1035 label; 54 leaves room for the `-headless` Service of a StatefulSet (63 in all).
+_DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_MAX_SERVICE_NAME = 54
+# DNS-1123 label: the project names the Secret `<project>-inputs` and the part-of label.
+_DNS_1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_MAX_PROJECT_NAME = 56  # `<project>-inputs` stays a DNS-1123 label too
+
+# `overrides:` keys the kubernetes emitter maps; any other compose key has no counterpart.
+MAPPED_OVERRIDES = frozenset(
+    {"image", "command", "entrypoint", "environment", "ports", "volumes", "healthcheck"}
+    | {"depends_on"}
+)
+_NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def check_targets(project: Project, out: Collector) -> None:
+    for text in project.manifest.targets:
+        if text.value not in TARGETS:
+            hint = did_you_mean(text.value, TARGETS) or one_of(TARGETS, "targets")
+            out.add("HSM701", f"unknown target `{printable(text.value)}`", text.span, hint)
+
+
+def check_kubernetes(stack: Stack, out: Collector) -> None:
+    _check_project_name(stack, out)
+    for service in stack.services:
+        if not service.managed:
+            continue  # an external group runs nothing on the cluster
+        _check_name(service, out)
+        if isinstance(service.source, BuildSource):
+            out.add(
+                "HSM703",
+                f"service `{service.name}` is built from a local directory, which a cluster "
+                "cannot build",
+                service.source.span,
+                "push the image and give the entry a source of `type: image` for this target "
+                "(choose it with the group's `mode:`)",
+            )
+        for item in _volume_items(service):
+            source = item.value.split(":", 1)[0] if ":" in item.value else None
+            if source is not None and not _NAMED.fullmatch(source):
+                out.add(
+                    "HSM704",
+                    f"service `{service.name}` mounts `{printable(source)}` from this machine, "
+                    "which a cluster does not have",
+                    item.span,
+                    "ship the file with the entry's `files:` (mounted from a ConfigMap), or use "
+                    "a named volume",
+                )
+        _check_override_keys(service, out)
+
+
+def _check_project_name(stack: Stack, out: Collector) -> None:
+    name = stack.manifest.name
+    if len(name) <= _MAX_PROJECT_NAME and _DNS_1123.fullmatch(name):
+        return
+    out.add(
+        "HSM702",
+        f"project name `{printable(name)}` is not a Kubernetes name",
+        stack.manifest.span,
+        f"give hsm.yaml a `name:` of lower-case letters, digits and `-`, starting and ending "
+        f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it names the Secret "
+        "`<name>-inputs`)",
+    )
+
+
+def _check_name(service: ResolvedService, out: Collector) -> None:
+    name = service.name
+    if len(name) <= _MAX_SERVICE_NAME and _DNS_1035.fullmatch(name):
+        return
+    where = f"group `{name}`" if service.group else f"implied container `{name}`"
+    span = service.group.span if service.group else service.container.span
+    out.add(
+        "HSM702",
+        f"{where} is not a Kubernetes name (DNS-1035 label)",
+        span,
+        f"rename the group: lower-case letters, digits and `-`, starting with a letter and "
+        f"ending with a letter or digit, at most {_MAX_SERVICE_NAME} characters (a group with "
+        "`selection:` renames an implied container)",
+    )
+
+
+def _volume_items(service: ResolvedService) -> list[Text]:
+    """The effective `volumes:` items (a profile's replace the entry's; a group's overrides
+    replace both)."""
+    profile = service.profile
+    replaced = profile is not None and profile.volumes is not None
+    items = list(profile.volumes or ()) if replaced and profile else list(service.container.volumes)
+    overrides = service.group.overrides if service.group else None
+    for key, fragment in overrides.items if overrides else ():
+        if key == "volumes" and isinstance(fragment, FragmentList):
+            items = [i for i in fragment.items if isinstance(i, Text)]
+            items += [_long_bind(i) for i in fragment.items if isinstance(i, FragmentMap)]
+    return [i for i in items if i.value]
+
+
+def _long_bind(item: FragmentMap) -> Text:
+    """A long-syntax mount as `SOURCE:` when it binds a path, else an empty Text."""
+    fields = {k: v for k, v in item.items if isinstance(v, Text)}
+    kind, source = fields.get("type"), fields.get("source")
+    if kind is not None and kind.value == "bind" and source is not None:
+        return Text(f"{source.value}:", source.span)
+    return Text("", item.span)
+
+
+def _check_override_keys(service: ResolvedService, out: Collector) -> None:
+    overrides = service.group.overrides if service.group else None
+    if overrides is None:
+        return
+    spans: tuple[Span, ...] = overrides.key_spans
+    for (key, _), span in zip(overrides.items, spans, strict=True):
+        if key not in MAPPED_OVERRIDES and not key.startswith("x-"):
+            out.add(
+                "HSM705",
+                f"`overrides:` key `{printable(key)}` has no counterpart on the kubernetes target",
+                span,
+                "keys mapped for this target: "
+                + ", ".join(f"`{k}`" for k in sorted(MAPPED_OVERRIDES))
+                + "; change the generated objects with a Kustomize patch instead",
+            )
