@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hsmc.compose import ComposeService
 from hsmc.errors import CompileError, Diagnostic, did_you_mean
 from hsmc.model import (
     CompiledStack,
@@ -15,13 +16,13 @@ from hsmc.model import (
     ResolvedPackage,
     ResolvedService,
     RuntimeRef,
+    ServiceValues,
     Setting,
     Span,
     Stack,
     Value,
 )
-
-_PARAM_REF = re.compile(r"\$\{HSM_(?:MERGED_)?PARAMS\.([A-Za-z0-9_.-]+?)(?::-[^}]*)?\}")
+from hsmc.refs import param_keys
 
 
 def at(span: Span) -> str:
@@ -45,9 +46,14 @@ def _unknown(name: str, compiled: CompiledStack) -> Diagnostic:
     stack = compiled.stack
     known = [s.name for s in stack.services] + [p.entry.name for p in stack.packages]
     known += [v.key for v in compiled.package_env] + [i.name for i in compiled.inputs]
-    known += [k for s in compiled.services for k in _environment(s.body)]
+    known += [k for s in compiled.services for k in _environment(_body(s))]
     hint = did_you_mean(name, known) or "explain takes a service, package, variable or input"
     return Diagnostic("HSM601", f"`{name}` is not in the output of this project", None, hint)
+
+
+def _body(service: ServiceValues) -> dict[str, ComposeNode]:
+    """The service as docker-compose.yml has it (overrides merged)."""
+    return ComposeService.of(service).body()
 
 
 def _environment(body: dict[str, ComposeNode]) -> dict[str, ComposeNode]:
@@ -125,7 +131,7 @@ def _package(package: ResolvedPackage, stack: Stack) -> str:
 def _variable(name: str, stack: Stack, compiled: CompiledStack) -> Iterator[str]:
     by_name = {s.name: s for s in stack.services}
     for service in compiled.services:
-        value = _environment(service.body).get(name)
+        value = _environment(_body(service)).get(name)
         if isinstance(value, Value):
             head = f"{name} = {value.plain()!r} in service `{service.name}` (docker-compose.yml)"
             yield "\n".join([head, *_origins(name, by_name[service.name], stack, by_name)])
@@ -158,7 +164,7 @@ def _origins(
 
 def _param_steps(setting: Setting, params: tuple[Param, ...]) -> list[str]:
     steps = []
-    for key in dict.fromkeys(_PARAM_REF.findall(setting.text.value)):
+    for key in param_keys(setting.text.value):
         given = [
             f"`{p.text.value}` from {p.origin} ({at(p.text.span)})" for p in params if p.key == key
         ]
@@ -216,6 +222,6 @@ def _refs(compiled: CompiledStack, name: str) -> Iterator[RuntimeRef]:
                 yield from walk(child)
 
     for service in compiled.services:
-        yield from walk(service.body)
+        yield from walk(_body(service))
     for var in compiled.package_env:
         yield from walk(var.value)

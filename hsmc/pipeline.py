@@ -1,27 +1,34 @@
-"""The one place where the stages are chained.
+"""The one place where the stages are chained, for every flow the command line runs.
 
-A target (`compose`, `kubernetes`) shares parse and validate; resolve, interpolate and emit run
-once per target, because where packages reach services and what a cluster refuses differ.
+cli.py only parses arguments and prints; each command calls one function here. A target
+(`compose`, `kubernetes`) shares parse and validate; resolve, interpolate and emit run once per
+target, because where packages reach services and what a cluster refuses differ.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from hsmc.errors import Collector
+from hsmc.errors import Collector, CompileError, Diagnostic, did_you_mean
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack, Project
-from hsmc.parse import Inputs, load_project
+from hsmc.model import Artifact, CompiledStack, Project, Target
+from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
+from hsmc.parse import display_path as display_path
+from hsmc.parse import load_project
+from hsmc.parse.cache import Cache, cache_dir
+from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots
 from hsmc.resolve import resolve
-from hsmc.validate import validate
+from hsmc.validate import missing_inputs, validate
 from hsmc.validate_kubernetes import check_kubernetes
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
 # neither, and start faster without them.
 
-COMPOSE = "compose"
-KUBERNETES = "kubernetes"
+# The one code that says the output directory may have been written in part (write.py).
+PARTLY_WRITTEN = "HSM410"
+TARGETS = tuple(t.value for t in Target)  # the names `--target` accepts
 
 
 @dataclass(frozen=True)
@@ -29,59 +36,69 @@ class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
-    target: str = COMPOSE
+    target: Target = Target.COMPOSE
 
 
-def load_checked(inputs: Inputs) -> Project:
+def _load(inputs: Inputs) -> Project:
     """parse → validate; raises CompileError on bad input."""
     project, problems = load_project(inputs)
     validate(project, problems)
     return project
 
 
-def targets_of(project: Project, asked: str | None) -> tuple[str, ...]:
+def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
     """The target asked for on the command line, else the manifest's `targets:` (in their
-    order, each once), else compose."""
+    order, each once; validate refused unknown names), else compose."""
     if asked is not None:
-        return (asked,)
-    listed = dict.fromkeys(t.value for t in project.manifest.targets)
-    return tuple(listed) or (COMPOSE,)
+        return (Target(asked),)
+    listed = dict.fromkeys(Target(t.value) for t in project.manifest.targets)
+    return tuple(listed) or (Target.COMPOSE,)
 
 
-def compile_for(project: Project, target: str) -> CompiledStack:
-    """resolve → (the target's checks) → interpolate."""
+def _compile_for(project: Project, target: Target) -> CompiledStack:
+    """resolve → interpolate, with the checks of a target that cannot run everything compose
+    runs (a cluster: names, build sources, bind mounts)."""
     stack = resolve(project, target)
-    if target == KUBERNETES:
-        out = Collector()
-        check_kubernetes(stack, out)
-        out.raise_if_any()
+    if target is not Target.KUBERNETES:
+        return interpolate(stack)
+    out = Collector()
+    check_kubernetes(stack, out)
+    out.raise_if_any()
     return interpolate(stack)
 
 
 def compile_stack(inputs: Inputs, target: str | None = None) -> CompiledStack:
-    """The stack for `target`, else for the manifest's first target."""
-    project = load_checked(inputs)
-    return compile_for(project, targets_of(project, target)[0])
+    """parse → validate → resolve → interpolate for `target`, else for the manifest's first
+    target; raises CompileError on bad input."""
+    project = _load(inputs)
+    return _compile_for(project, _targets(project, target)[0])
 
 
-def compile_stacks(
-    inputs: Inputs, target: str | None = None
-) -> tuple[tuple[str, CompiledStack], ...]:
-    """(target, stack) for `target`, else for each of the manifest's targets."""
-    project = load_checked(inputs)
-    return tuple((t, compile_for(project, t)) for t in targets_of(project, target))
-
-
-def compile_project(inputs: Inputs, target: str = COMPOSE) -> Build:
-    """compile the stack for one target, then emit its artifacts (nothing is written)."""
-    project = load_checked(inputs)
-    return _emitted(project, target, inputs.output is not None)
+def compile_project(inputs: Inputs, target: str = Target.COMPOSE.value) -> Build:
+    """The stack of one target, then its artifacts (nothing is written)."""
+    return _emitted(_load(inputs), Target(target), inputs.output is not None)
 
 
 def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, ...]:
-    project = load_checked(inputs)
+    """The artifacts of `target`, else of each of the manifest's targets."""
+    project = _load(inputs)
     named = inputs.output is not None and target is not None
-    return tuple(_emitted(project, t, named) for t in targets_of(project, target))
+    return tuple(_emitted(project, t, named) for t in _targets(project, target))
+
+
+def _emitted(project: Project, target: Target, output_named: bool) -> Build:
+    compiled = _compile_for(project, target)
+    output = project.manifest.output
+    if target is Target.KUBERNETES:
+        from hsmc.emit_kubernetes import emit_kubernetes
+
+        # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
+        # cluster's artifacts live below the compose ones, in a directory of their own
+        directory = output if output_named else output / target.value
+        return Build(directory, emit_kubernetes(compiled), compiled, target)
+    from hsmc.emit import emit
+
+    return Build(output, emit(compiled), compiled, target)
 
 
 def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
@@ -95,16 +112,137 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     return results
 
 
-def _emitted(project: Project, target: str, output_named: bool) -> Build:
-    compiled = compile_for(project, target)
-    output = project.manifest.output
-    if target == KUBERNETES:
-        from hsmc.emit_kubernetes import emit_kubernetes
+@dataclass(frozen=True)
+class Staleness:
+    output: Path
+    report: str  # empty: up to date
 
-        # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
-        # cluster's artifacts live below the compose ones, in a directory of their own
-        directory = output if output_named else output / KUBERNETES
-        return Build(directory, emit_kubernetes(compiled), compiled, target)
-    from hsmc.emit import emit
 
-    return Build(output, emit(compiled), compiled, target)
+def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Staleness, ...]:
+    """`build --check`: what a build would change in each target's output directory; writes
+    nothing."""
+    from hsmc.write import stale_report
+
+    return tuple(
+        Staleness(r.output, stale_report(r.artifacts, r.output))
+        for r in compile_targets(inputs, target)
+    )
+
+
+def check(
+    inputs: Inputs, env_file: Path | None, target: str | None = None
+) -> tuple[Diagnostic, ...]:
+    """`check`: every diagnostic of the project for each target; with `env_file`, the run-time
+    inputs it does not set (on Kubernetes the optional ones too: it has no defaults) and the
+    values it gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is
+    reported once."""
+    from hsmc.parse.envfile import defined_names, url_unsafe_names
+    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
+
+    try:
+        project = _load(inputs)
+        stacks = [(t, _compile_for(project, t)) for t in _targets(project, target)]
+    except CompileError as exc:
+        return exc.diagnostics
+    if env_file is None:
+        return ()
+    shown = display_path(env_file.resolve(), Path.cwd().resolve())
+    defined, unsafe_names = defined_names(env_file, shown), url_unsafe_names(env_file, shown)
+    found: dict[Diagnostic, None] = {}
+    for t, compiled in stacks:
+        found.update(
+            dict.fromkeys(missing_inputs(compiled.inputs, defined, shown, t is Target.KUBERNETES))
+        )
+        found.update(dict.fromkeys(url_unsafe_inputs(url_inputs(compiled), unsafe_names, shown)))
+    return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
+def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
+    from hsmc.explain import explain as run_explain
+
+    return run_explain(name, compile_stack(inputs, target))
+
+
+def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
+    """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
+    from hsmc import graph as graphs
+
+    compiled = compile_stack(inputs, target)
+    if fmt == "json":
+        return graphs.as_json(compiled)
+    stack = compiled.stack
+    return (graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack)) + "\n"
+
+
+def registry_list(inputs: Inputs) -> list[str]:
+    """One line per entry visible to the project, in search order."""
+    lines = []
+    for entry in _catalog(inputs):
+        details = []
+        if entry.modes:
+            details.append("modes: " + ", ".join(entry.modes))
+        if entry.profiles:
+            details.append("profiles: " + ", ".join(entry.profiles))
+        if entry.hidden_by:
+            details.append(f"hidden by {entry.hidden_by}")
+        if entry.problem:
+            details.append(f"invalid: {entry.problem}")
+        line = f"{entry.kind:<9} {entry.name:<28} {entry.root}"
+        lines.append(line + (f"  ({'; '.join(details)})" if details else ""))
+    return lines
+
+
+def registry_show(name: str, inputs: Inputs) -> str:
+    """The entry NAME as the project sees it, and the entries of that name it hides."""
+    entries = _catalog(inputs)
+    found = [e for e in entries if e.name == name]
+    if not found:
+        hint = did_you_mean(name, [e.name for e in entries]) or "see `hsmc registry list`"
+        raise CompileError([Diagnostic("HSM601", f"no registry entry named `{name}`", None, hint)])
+    parts = []
+    for entry in found:
+        if entry.hidden_by is not None:
+            continue
+        parts.append(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})\n")
+        hidden = [e for e in found if e.kind == entry.kind and e.hidden_by == entry.file]
+        parts += [f"# overrides {other.file} ({other.root})\n" for other in hidden]
+        parts.append(entry.text if entry.text.endswith("\n") else entry.text + "\n")
+    return "".join(parts)
+
+
+def _catalog(inputs: Inputs) -> list[CatalogEntry]:
+    return list(catalog(registry_roots(inputs), Path.cwd().resolve(), Cache(cache_dir())))
+
+
+def init(directory: Path) -> Path:
+    """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
+    from hsmc import builtin
+    from hsmc.emit import starter_text
+    from hsmc.write import create_file
+
+    root = builtin.registry_root()
+    entries = catalog((root,), root, Cache(cache_dir()))
+    packages = [(e.name, e.description) for e in entries if e.kind == "package" and not e.problem]
+    target = directory / "hsm.yaml"
+    if not create_file(target, starter_text(packages).encode("utf-8")):
+        hint = "edit it, or remove it to start over"
+        error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
+        raise CompileError([error])
+    return target
+
+
+def output_untouched(diagnostics: tuple[Diagnostic, ...], writes: bool) -> bool:
+    """Whether a failed command left the output directory as it was (the report says so)."""
+    return writes and all(d.code != PARTLY_WRITTEN for d in diagnostics)
+
+
+def os_error(exc: OSError) -> Diagnostic:
+    """A file the system refused, somewhere no located diagnostic covers (HSM009)."""
+    name = exc.filename
+    shown = display_path(Path(os.fsdecode(name)), Path.cwd()) if name is not None else "a file"
+    return Diagnostic(
+        "HSM009",
+        f"cannot access {shown}: {exc.strerror or exc}",
+        None,
+        "check the path and its permissions",
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of, printable
+from hsmc.keys import COMPOSE_SERVICE_KEYS
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -23,7 +24,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
+from hsmc.validate_entries import check_entries, valid_patterns
 from hsmc.validate_kubernetes import check_targets
 from hsmc.validate_secrets import check_secrets
 from hsmc.validate_values import check_values
@@ -54,6 +55,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         names = [p.name for p in container.profiles]
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
+    check_entries(project, out)
     _check_params(project, out)
     _check_overrides(project, out)
     check_secrets(project, out)
@@ -270,13 +272,18 @@ def _check_params(project: Project, out: Collector) -> None:
         if container is None or not container.params:
             continue  # unknown containers are reported elsewhere; no declaration: any param
         specs = {s.name: s for s in container.params}
+        checkable = set(valid_patterns(container))  # an invalid pattern is HSM314 alone
         spec = specs.get(param.key)
         if spec is None:
             hint = did_you_mean(param.key, specs) or one_of(specs, f"params of `{name}`")
             out.add(
                 "HSM312", f"container `{name}` takes no param `{param.key}`", param.key_span, hint
             )
-        elif spec.pattern and not re.fullmatch(spec.pattern.value, param.text.value):
+        elif (
+            spec in checkable
+            and spec.pattern
+            and not re.fullmatch(spec.pattern.value, param.text.value)
+        ):
             what = spec.description or f"a value matching `{spec.pattern.value}`"
             out.add(
                 "HSM313",

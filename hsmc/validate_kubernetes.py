@@ -1,8 +1,10 @@
 """Checks for the targets: the names in `targets:`, and what a cluster cannot run.
 
 `check_targets` runs with the other checks of validate. `check_kubernetes` runs on the resolved
-Stack (which source and profile each group got is decided in resolve), only for the kubernetes
-target: names must be DNS-1035 labels, and nothing may read the project's files at run time.
+Stack (which source and profile each group got is decided in resolve, into its EffectiveService),
+only for the kubernetes target: names must be DNS-1035 labels, and nothing may read the
+project's files at run time. `check_kubernetes_values` runs on the interpolated stack: a
+run-time `${VAR}` only works where the Kubernetes objects expand it (HSM706).
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import re
 
 from hsmc.errors import Collector, did_you_mean, one_of, printable
 from hsmc.model import (
-    BuildSource,
+    BuildChoice,
+    EffectiveService,
     FragmentList,
     FragmentMap,
     Project,
     ResolvedService,
     Span,
     Stack,
+    Target,
     Text,
 )
 
-TARGETS = ("compose", "kubernetes")
+TARGETS = tuple(t.value for t in Target)
 
 # DNS-1035 label; 54 leaves room for the `-headless` Service of a StatefulSet (63 in all).
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
@@ -47,20 +51,20 @@ def check_targets(project: Project, out: Collector) -> None:
 
 def check_kubernetes(stack: Stack, out: Collector) -> None:
     _check_project_name(stack, out)
-    for service in stack.services:
+    for service in stack.effective:
         if not service.managed:
             continue  # an external group runs nothing on the cluster
-        _check_name(service, out)
-        if isinstance(service.source, BuildSource):
+        _check_name(service.resolved, out)
+        if isinstance(service.made, BuildChoice):
             out.add(
                 "HSM703",
                 f"service `{service.name}` is built from a local directory, which a cluster "
                 "cannot build",
-                service.source.span,
+                service.made.source.span,
                 "push the image and give the entry a source of `type: image` for this target "
                 "(choose it with the group's `mode:`)",
             )
-        for item in _volume_items(service):
+        for item in _volume_items(service.resolved):
             source = item.value.split(":", 1)[0] if ":" in item.value else None
             if source is not None and not _NAMED.fullmatch(source):
                 out.add(
@@ -105,8 +109,9 @@ def _check_name(service: ResolvedService, out: Collector) -> None:
 
 
 def _volume_items(service: ResolvedService) -> list[Text]:
-    """The effective `volumes:` items (a profile's replace the entry's; a group's overrides
-    replace both)."""
+    """The `volumes:` items as their authors wrote them (a profile's replace the entry's; a
+    group's overrides replace both). Not EffectiveService.volumes: those are rebased onto the
+    output directory, and the message quotes the path the author wrote."""
     profile = service.profile
     replaced = profile is not None and profile.volumes is not None
     items = list(profile.volumes or ()) if replaced and profile else list(service.container.volumes)
@@ -127,8 +132,8 @@ def _long_bind(item: FragmentMap) -> Text:
     return Text("", item.span)
 
 
-def _check_override_keys(service: ResolvedService, out: Collector) -> None:
-    overrides = service.group.overrides if service.group else None
+def _check_override_keys(service: EffectiveService, out: Collector) -> None:
+    overrides = service.overrides
     if overrides is None:
         return
     spans: tuple[Span, ...] = overrides.key_spans

@@ -29,7 +29,8 @@ from hsmc.model import (
     Setting,
     Text,
 )
-from hsmc.refs import Kind, looks_secret
+from hsmc.refs import Kind
+from hsmc.secret_names import looks_secret
 
 
 @dataclass

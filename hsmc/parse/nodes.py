@@ -8,6 +8,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from hsmc.errors import Collector, printable
+from hsmc.keys import SOURCE_KEYS
 from hsmc.model import (
     BuildSource,
     ContainerEntry,
@@ -36,7 +37,6 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse import paths
-from hsmc.parse.keys import SOURCE_KEYS
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 
@@ -374,13 +374,7 @@ def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
         return ()
     specs = []
     for key, value in node["params"].items():
-        pattern = r.opt_text(value, "pattern") if value.is_mapping() else None
-        if pattern is not None:
-            try:
-                re.compile(pattern.value)
-            except re.error as exc:
-                r.out.add("HSM314", f"invalid pattern: {exc}", pattern.span)
-                pattern = None
+        pattern = r.opt_text(value, "pattern") if value.is_mapping() else None  # HSM314: validate
         description = r.opt_str(value, "description") if value.is_mapping() else None
         specs.append(ParamSpec(r.key(key), r.key_span(key), pattern, description))
     return tuple(specs)
@@ -465,32 +459,6 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
                 setting.key_span,
                 "name external fields with letters, digits and `_` (e.g. `api_key`)",
             )
-    if mode is DeployMode.EXTERNAL:
-        fields = {s.key for s in external}
-        missing = [f for f in ("host", "port") if f not in fields]
-        if missing:
-            r.out.add(
-                "HSM207",
-                f"external profile `{name}` has no {' and no '.join(missing)}",
-                span,
-                "add `external:` with `host:` and `port:` (a ${VAR} reference is fine)",
-            )
-        managed_only = [k for k in ("image", "ports", "env", "volumes", "command") if k in node]
-        managed_only += ["healthcheck"] if "healthcheck" in node else []
-        for k in managed_only:
-            r.out.add(
-                "HSM208",
-                f"`{k}` has no effect in external profile `{name}`",
-                r.key_of(node, k),
-                "an external profile emits no service; remove the key or use `mode: managed`",
-            )
-    elif "external" in node:
-        r.out.add(
-            "HSM208",
-            f"managed profile `{name}` has `external:` fields",
-            r.key_of(node, "external"),
-            "use `mode: external` for an endpoint outside compose",
-        )
     return Profile(
         name=name,
         mode=mode,
@@ -502,6 +470,7 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
         command=r.command(node),
         healthcheck=r.healthcheck(node),
         external=external,
+        key_spans=tuple((r.key(k), r.key_span(k)) for k, _ in node.items()),
     )
 
 

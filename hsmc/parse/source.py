@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from hsmc.errors import Diagnostic, did_you_mean
+from hsmc.keys import KNOWN_KEYS
 from hsmc.model import Span
-from hsmc.parse.keys import KNOWN_KEYS
 from hsmc.parse.tree import Node
 
 

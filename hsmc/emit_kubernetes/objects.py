@@ -1,8 +1,11 @@
 """The Kubernetes objects of one managed service, read from its effective record.
 
-The record is the same ServiceOut the compose emitter prints (entry, profile, source and group
-overrides already merged); this module only translates it. Objects are plain dicts and lists
-of str/int/bool in the order a reader expects; emit_kubernetes writes them.
+The record is the service's ServiceValues, the one the compose emitter reads: the image chosen
+in resolve, values filled in interpolate. A group's `overrides:` is compose-shaped, so the
+container's fields are read from `ComposeService.body()`, the one place where overrides are
+merged (compose.py); shipped files and their mounts come from the EffectiveService. This module
+only translates. Objects are plain dicts and lists of str/int/bool in the order a reader
+expects; emit_kubernetes writes them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hsmc.model import ComposeNode, Literal, RuntimeRef, ServiceOut, Value
+from hsmc.compose import ComposeService
+from hsmc.model import ComposeNode, Literal, RuntimeRef, ServiceValues, Value
 
 Obj = dict[str, object]
 NAME_LABEL = "app.kubernetes.io/name"
@@ -30,6 +34,7 @@ class Workload:
 
     name: str
     kind: str  # Deployment or StatefulSet
+    image: str
     objects: tuple[Obj, ...]
     ports: tuple[tuple[str, int, str], ...]  # (name, port, protocol)
     claims: tuple[str, ...]  # volumeClaimTemplates names
@@ -50,11 +55,12 @@ def shell_text(value: Value) -> str:
     return value.plain()
 
 
-def workload(service: ServiceOut, secret: str, optional: frozenset[str]) -> Workload:
-    body = service.body
+def workload(service: ServiceValues, secret: str, optional: frozenset[str]) -> Workload:
+    body = ComposeService.of(service).body()
     ports = tuple(_ports(body.get("ports")))
-    mounts, volumes, claims = _volumes(service)
-    container: Obj = {"name": service.name, "image": _plain(body.get("image"))}
+    mounts, volumes, claims = _volumes(service, body.get("volumes"))
+    image = _plain(body.get("image"))
+    container: Obj = {"name": service.name, "image": image}
     for key, field in (("entrypoint", "command"), ("command", "args")):
         words = _words(body.get(key))
         if words:
@@ -87,7 +93,7 @@ def workload(service: ServiceOut, secret: str, optional: frozenset[str]) -> Work
         objects.append(_service(f"{service.name}-headless", service.name, ports, headless=True))
     if ports:
         objects.append(_service(service.name, service.name, ports, headless=False))
-    return Workload(service.name, kind, tuple(objects), ports, tuple(claims))
+    return Workload(service.name, kind, image, tuple(objects), ports, tuple(claims))
 
 
 def _object(api: str, kind: str, name: str, spec: Obj) -> Obj:
@@ -193,18 +199,20 @@ def claim_name(volume: str) -> str:
     return volume.replace("_", "-").replace(".", "-").lower()
 
 
-def _volumes(service: ServiceOut) -> tuple[list[Obj], list[Obj], list[str]]:
+def _volumes(
+    service: ServiceValues, items: ComposeNode | None
+) -> tuple[list[Obj], list[Obj], list[str]]:
     """(volumeMounts, pod volumes, volumeClaimTemplates): named volumes are claims, a bare
     container path an emptyDir, shipped files come from the service's ConfigMap."""
     mounts: list[Obj] = []
     volumes: list[Obj] = []
     claims: list[str] = []
-    items = service.body.get("volumes")
-    shipped = f"./files/{service.name}/"
+    files = service.effective.files
+    shipped = {f"{m.source}:{m.target}:ro" for m in service.effective.mounts}
     for n, item in enumerate(items if isinstance(items, list) else []):
         text = _plain(item)
         match = _NAMED.fullmatch(text)
-        if text.startswith(shipped):
+        if text in shipped:
             continue  # from `files:`, below
         if match:
             path, _, mode = match.group(2).partition(":")
@@ -215,9 +223,9 @@ def _volumes(service: ServiceOut) -> tuple[list[Obj], list[Obj], list[str]]:
             name = f"scratch-{n}"
             volumes.append({"name": name, "emptyDir": {}})
             mounts.append(_mount(name, text, False))
-    if service.files:
+    if files:
         items_: list[Obj] = []
-        for f in sorted(service.files, key=lambda f: f.name):
+        for f in sorted(files, key=lambda f: f.name):
             items_.append({"key": f.name, "path": f.name, "mode": 0o555 if f.executable else 0o444})
             mounts.append({**_mount(FILES_VOLUME, f.container_path, True), "subPath": f.name})
         config = {"name": f"{service.name}-files", "items": items_}

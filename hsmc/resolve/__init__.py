@@ -8,9 +8,11 @@ group's own `params`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hsmc import refs
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
     BuildSource,
@@ -31,33 +33,42 @@ from hsmc.model import (
     ResolvedService,
     Span,
     Stack,
+    Target,
     TargetKind,
     Text,
 )
+from hsmc.resolve.effective import (
+    effective_ports,
+    effective_services,
+    ports_of,
+    profile_endpoint,
+)
 
 
-def resolve(project: Project, target: str = "compose") -> Stack:
+def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
     """On the kubernetes target packages run in the cluster too: they reach services by their
     Service names and container ports, and no host port is published."""
     out = Collector()
     packages = _package_closure(project, out)
+    _check_distributions(sorted(packages, key=lambda p: p.entry.name), out)
     binder = _Binder(project, out)
     package_needs = {}
-    from_host = target == "compose"
+    from_host = target is Target.COMPOSE
     for package in packages:
         name = package.entry.name
         package_needs[name] = binder.needs(package.entry, name, from_host)
     service_needs = binder.bind_services()
-    services = binder.finish()
+    services = tuple(sorted(binder.finish(), key=lambda s: s.name))
     if from_host:
         _check_host_ports(services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
         packages=tuple(sorted(packages, key=lambda p: p.entry.name)),
-        services=tuple(sorted(services, key=lambda s: s.name)),
+        services=services,
         package_needs=package_needs,
         service_needs=service_needs,
+        effective=effective_services(services, service_needs, project.manifest),
     )
 
 
@@ -91,6 +102,22 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
             ResolvedPackage(entry, mode, source, ref is not None, tuple(implied_by.get(name, ())))
         )
     return result
+
+
+def _check_distributions(packages: list[ResolvedPackage], out: Collector) -> None:
+    """Two entries installing one distribution would make requirements.txt unsatisfiable."""
+    first: dict[str, ResolvedPackage] = {}
+    for package in packages:
+        name = re.sub(r"[-_.]+", "-", package.entry.distribution.split("[")[0].strip().lower())
+        other = first.setdefault(name, package)
+        if other is not package:
+            out.add(
+                "HSM113",
+                f"packages `{other.entry.name}` and `{package.entry.name}` both install `{name}`",
+                package.entry.span,
+                "select one of them",
+                (Related(f"`{other.entry.name}` installs it too", other.entry.span),),
+            )
 
 
 def _package_source(
@@ -153,11 +180,14 @@ class _Binder:
         self.project = project
         self.out = out
         self.services: dict[str, _Service] = {}
+        self.order: list[str] = []  # names as bound; bind_services walks it as it grows
         self.by_selection: dict[str, str] = {}
         for group in project.manifest.groups:
             container = project.containers.get(group.selection.value)
             if container is None:
                 continue
+            if group.name not in self.services:
+                self.order.append(group.name)
             self.services[group.name] = self._make(group.name, container, group)
             self.by_selection.setdefault(container.name, group.name)
 
@@ -181,6 +211,7 @@ class _Binder:
             return None
         service = self._make(container, entry, None)
         self.services[container] = service
+        self.order.append(container)
         self.by_selection[container] = container
         return service
 
@@ -204,10 +235,7 @@ class _Binder:
 
     def bind_services(self) -> dict[str, tuple[Dependency, ...]]:
         needs: dict[str, tuple[Dependency, ...]] = {}
-        done: list[str] = []
-        while len(done) < len(self.services):
-            name = next(n for n in self.services if n not in done)
-            done.append(name)
+        for name in self.order:  # a list grown while walked: each service once, in bind order
             service = self.services[name]
             if service.managed:
                 needs[name] = self.needs(service.container, f"service {name}", False)
@@ -299,14 +327,14 @@ def _container_source(
     return source
 
 
-def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
+def _check_host_ports(services: tuple[ResolvedService, ...], out: Collector) -> None:
     """Two managed services may not publish one fixed host port (HSM408): compose accepts the
     file, but `docker compose up` fails on the second."""
     first: dict[str, tuple[ResolvedService, Span]] = {}
     for service in sorted(services, key=lambda s: s.name):
         if not service.managed:
             continue
-        for item in effective_ports(service.container, service.profile):
+        for item in effective_ports(service):
             host = published_port(item, container_port(item))
             if host is None or not host.value.isdigit():
                 continue
@@ -330,12 +358,8 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
     container = service.container
     if not service.managed:
         assert service.profile is not None
-        fields = {s.key: s for s in service.profile.external}
-        if "host" not in fields or "port" not in fields:
-            return None  # reported by parse (HSM207)
-        extra = tuple(s for s in service.profile.external if s.key not in ("host", "port"))
-        return Endpoint(fields["host"].text, fields["port"].text, extra)
-    ports = effective_ports(container, service.profile)
+        return profile_endpoint(service.profile)
+    ports = ports_of(container, service.profile)
     main = main_port(container, ports)
     if not from_host:
         port = Text(main, container.span) if main else None
@@ -355,12 +379,6 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
     return Endpoint(Text("localhost", container.span), published, ())
 
 
-def effective_ports(container: ContainerEntry, profile: Profile | None) -> tuple[Text, ...]:
-    if profile is not None and profile.ports is not None:
-        return profile.ports
-    return container.ports
-
-
 def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
     if container.port is not None:
         return str(container.port)
@@ -371,18 +389,17 @@ def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
 
 def _port_fields(value: str) -> list[str]:
     """`[IP:][HOST:]CONTAINER[/proto]` split at colons outside `${…}`; empty fields kept."""
-    fields, depth, current = [], 0, ""
-    for char in value.rsplit("/", 1)[0] if "/" in value.split("}")[-1] else value:
-        if char == "{" and current.endswith("$"):
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        if char == ":" and not depth:
-            fields.append(current)
-            current = ""
-        else:
-            current += char
-    return [*fields, current]
+    if "/" in value.split("}")[-1]:
+        value = value.rsplit("/", 1)[0]
+    fields = [""]
+    for token in refs.tokens(value):
+        if token.kind is refs.Kind.TEXT:
+            first, *rest = token.text.split(":")
+            fields[-1] += first
+            fields += rest
+        else:  # a reference (or `$$`) stays whole, colons of `${X:-1}` included
+            fields[-1] += token.text
+    return fields
 
 
 def _first_port(ports: str) -> str:

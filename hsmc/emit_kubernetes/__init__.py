@@ -1,7 +1,7 @@
 """Emit stage for the kubernetes target: CompiledStack → a Kustomize directory.
 
-The objects come from kubernetes.py (one workload per managed service, read from the same
-records the compose emitter prints); this module writes them as YAML through the compose
+The objects come from objects.py (one workload per managed service, read from the same
+ServiceValues the compose emitter reads); this module writes them as YAML through the compose
 emitter's one scalar function (`yaml_scalar`: every string double-quoted and escaped), and
 renders the text artifacts from templates/kubernetes/.
 """
@@ -9,9 +9,10 @@ renders the text artifacts from templates/kubernetes/.
 from __future__ import annotations
 
 from hsmc.emit import comment_text, envfile_value, environment, yaml_key, yaml_scalar
+from hsmc.emit_kubernetes.objects import Obj, Workload, workload
+from hsmc.emit_requirements import requirement_rows
 from hsmc.graph import mermaid
-from hsmc.kubernetes import Obj, Workload, workload
-from hsmc.model import Artifact, CompiledStack, Dependency
+from hsmc.model import Artifact, CompiledStack
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 
@@ -28,7 +29,12 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
     texts["kustomization.yaml"] = _kustomization(header, compiled, workloads, secret)
     texts[".gitignore"] = f"# {comment_text(header)}\n.env\n"
     env = environment()
-    context = {"header": header, "stack": compiled, "secret": secret}
+    context = {
+        "header": header,
+        "stack": compiled,
+        "secret": secret,
+        "packages": requirement_rows(compiled.stack),
+    }
     texts[".env.template"] = env.get_template("kubernetes/env.template.j2").render(**context)
     texts["packages.env"] = env.get_template("kubernetes/packages.env.j2").render(
         env=[(v.key, envfile_value(v)) for v in compiled.package_env], **context
@@ -41,7 +47,7 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
     )
     artifacts = [Artifact(path, text.encode("utf-8")) for path, text in texts.items()]
     for service in compiled.services:
-        for shipped in service.files:
+        for shipped in service.effective.files:
             path = f"files/{service.name}/{shipped.name}"
             artifacts.append(Artifact(path, shipped.content, shipped.executable))
     return tuple(sorted(artifacts, key=lambda a: a.path))
@@ -71,9 +77,12 @@ def _kustomization(
     if any(w.startswith("service ") for i in compiled.inputs for w in i.used_in):
         doc["secretGenerator"] = [{"name": secret, "envs": [".env"]}]
     generators = [
-        {"name": f"{s.name}-files", "files": [f"files/{s.name}/{f.name}" for f in s.files]}
+        {
+            "name": f"{s.name}-files",
+            "files": [f"files/{s.name}/{f.name}" for f in s.effective.files],
+        }
         for s in compiled.services
-        if s.files
+        if s.effective.files
     ]
     if generators:
         doc["configMapGenerator"] = generators
@@ -87,12 +96,7 @@ def _objects(header: str, objects: tuple[Obj, ...]) -> str:
 
 def _needs(compiled: CompiledStack) -> list[tuple[str, str]]:
     """(dependent, dependency) for every managed service that needs another managed one."""
-    managed = {s.name for s in compiled.services}
-    pairs: list[tuple[str, str]] = []
-    for name in sorted(managed):
-        deps: tuple[Dependency, ...] = compiled.stack.service_needs.get(name, ())
-        pairs += [(name, d.service) for d in sorted(deps, key=lambda d: d.service)]
-    return [p for p in pairs if p[1] in managed]
+    return [(s.name, d.service) for s in compiled.services for d in s.effective.depends_on]
 
 
 def dump(node: object, indent: int = 0) -> list[str]:
