@@ -96,6 +96,7 @@ _ALL = (
     Code("HSM703", "validate", "build source on the kubernetes target"),
     Code("HSM704", "validate", "bind mount on the kubernetes target"),
     Code("HSM705", "validate", "override without a Kubernetes counterpart"),
+    Code("HSM706", "validate", "run-time reference Kubernetes does not expand"),
 )
 
 CODES = {c.code: c for c in _ALL}

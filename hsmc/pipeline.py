@@ -21,7 +21,7 @@ from hsmc.parse.cache import Cache, cache_dir
 from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots
 from hsmc.resolve import resolve
 from hsmc.validate import missing_inputs, validate
-from hsmc.validate_kubernetes import check_kubernetes
+from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
 # neither, and start faster without them.
@@ -57,14 +57,17 @@ def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
 
 def _compile_for(project: Project, target: Target) -> CompiledStack:
     """resolve → interpolate, with the checks of a target that cannot run everything compose
-    runs (a cluster: names, build sources, bind mounts)."""
+    runs (a cluster: names, build sources, bind mounts, references Kubernetes leaves as is)."""
     stack = resolve(project, target)
     if target is not Target.KUBERNETES:
         return interpolate(stack)
     out = Collector()
     check_kubernetes(stack, out)
     out.raise_if_any()
-    return interpolate(stack)
+    compiled = interpolate(stack)
+    check_kubernetes_values(compiled, out)
+    out.raise_if_any()
+    return compiled
 
 
 def compile_stack(inputs: Inputs, target: str | None = None) -> CompiledStack:

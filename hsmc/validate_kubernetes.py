@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import re
 
+from hsmc.compose import ComposeService
 from hsmc.errors import Collector, did_you_mean, one_of, printable
 from hsmc.model import (
     BuildChoice,
+    CompiledStack,
+    ComposeNode,
     EffectiveService,
     FragmentList,
     FragmentMap,
+    ImageChoice,
+    Literal,
     Project,
     ResolvedService,
+    RuntimeRef,
+    ServiceValues,
     Span,
     Stack,
     Target,
     Text,
+    Value,
 )
 
 TARGETS = tuple(t.value for t in Target)
@@ -147,3 +155,72 @@ def _check_override_keys(service: EffectiveService, out: Collector) -> None:
                 + ", ".join(f"`{k}`" for k in sorted(MAPPED_OVERRIDES))
                 + "; change the generated objects with a Kustomize patch instead",
             )
+
+
+def check_kubernetes_values(compiled: CompiledStack, out: Collector) -> None:
+    """Kubernetes expands `$(VAR)` in env values, command and args only. A run-time `${VAR}`
+    in the image or a container port would reach the cluster as it is written (compose would
+    have filled it from .env); an exec probe passes it on unexpanded (compose fills it)."""
+    for service in compiled.services:
+        body = ComposeService.of(service).body()  # overrides merged, as compose has it
+        image = body.get("image")
+        if isinstance(image, Value):
+            _refuse_refs(service, image.refs, "`image:`", out)
+        ports = body.get("ports")
+        for port in ports if isinstance(ports, list) else ():
+            if isinstance(port, Value):
+                _refuse_refs(service, _container_side(port), "a container port", out)
+        _refuse_refs(service, _exec_probe_refs(body.get("healthcheck")), "an exec probe", out)
+
+
+def _refuse_refs(
+    service: ServiceValues, refs: tuple[RuntimeRef, ...], where: str, out: Collector
+) -> None:
+    made = service.effective.made
+    fallback = (
+        made.image.span
+        if isinstance(made, ImageChoice)
+        else service.effective.resolved.container.span
+    )
+    for ref in refs[:1]:  # one diagnostic per value: the first reference shows the problem
+        out.add(
+            "HSM706",
+            f"service `{service.name}` reads run-time input `{printable(ref.name)}` in {where}, "
+            "which Kubernetes does not expand",
+            ref.span or fallback,
+            _HINTS[where],
+        )
+
+
+_HINTS = {
+    "`image:`": "write the image literally (a compile-time `${HSM_PARAMS.…}` works), or set it "
+    "with a Kustomize `images:` entry in an overlay",
+    "a container port": "write the container port as a number; the host port may stay a "
+    "reference (nothing is published on a cluster)",
+    "an exec probe": "make the healthcheck `CMD-SHELL`: the probe's shell expands the "
+    "reference from the container's environment",
+}
+
+
+def _container_side(port: Value) -> tuple[RuntimeRef, ...]:
+    """The references in the container side of a `ports:` item (after its last `:` outside a
+    reference); a reference in the host side is harmless here."""
+    found: list[RuntimeRef] = []
+    for piece in reversed(port.pieces):
+        if isinstance(piece, Literal):
+            if ":" in piece.text:
+                break
+        else:
+            found.append(piece)
+    return tuple(r for ref in reversed(found) for r in Value((ref,)).refs)
+
+
+def _exec_probe_refs(node: ComposeNode | None) -> tuple[RuntimeRef, ...]:
+    test = node.get("test") if isinstance(node, dict) else None
+    if not isinstance(test, list) or not test or _text(test[0]) != "CMD":
+        return ()
+    return tuple(r for word in test[1:] if isinstance(word, Value) for r in word.refs)
+
+
+def _text(node: ComposeNode) -> str:
+    return node.plain() if isinstance(node, Value) else ""

@@ -19,6 +19,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from hsmc.errors import CompileError
 from hsmc.parse import Inputs
 from hsmc.pipeline import compile_project
 from tests.conftest import CASES, copy_case, run_hsmc, write_project
@@ -251,3 +252,83 @@ def test_explain_and_graph_take_the_target(tmp_path: Path) -> None:
     assert graph.returncode == 0, graph.stderr
     explain = run_hsmc("explain", "PGHOST", "--target", "kubernetes", cwd=tmp_path)
     assert explain.returncode == 0, explain.stderr
+
+
+def _diagnostics(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    """(code, message, line, col) of a kubernetes build of the project `files`."""
+    write_project(tmp_path, files)
+    with pytest.raises(CompileError) as caught:
+        compile_project(Inputs(path=tmp_path, cwd=tmp_path), target="kubernetes")
+    return [
+        (d.code, d.message, d.span.line if d.span else 0, d.span.col if d.span else 0)
+        for d in caught.value.diagnostics
+    ]
+
+
+WEB_MANIFEST = "name: demo\nservices:\n  container_groups:\n    web:\n      selection: web\n"
+
+
+def test_a_run_time_reference_in_the_image_is_a_located_error(tmp_path: Path) -> None:
+    """Compose fills `${TAG}` in `image:` from .env; Kubernetes would pull an image named
+    `nginx:${TAG}`. The compose build of the same project stays fine."""
+    files = {
+        "hsm.yaml": WEB_MANIFEST,
+        "registry/containers/web.yaml": 'name: web\nimage: "nginx:${TAG}"\n',
+    }
+    found = _diagnostics(tmp_path, files)
+    message = (
+        "service `web` reads run-time input `TAG` in `image:`, which Kubernetes does not expand"
+    )
+    assert found == [("HSM706", message, 2, 15)]
+    assert compile_project(Inputs(path=tmp_path, cwd=tmp_path)).artifacts
+
+
+def test_the_image_an_override_sets_is_checked_after_the_one_merge(tmp_path: Path) -> None:
+    manifest = WEB_MANIFEST + '      overrides:\n        image: "${MIRROR}/nginx:1.27"\n'
+    files = {"hsm.yaml": manifest, "registry/containers/web.yaml": "name: web\nimage: nginx\n"}
+    assert [(c, line, col) for c, _, line, col in _diagnostics(tmp_path, files)] == [
+        ("HSM706", 7, 17)
+    ]
+
+
+def test_an_override_that_replaces_a_referenced_image_is_fine(tmp_path: Path) -> None:
+    manifest = WEB_MANIFEST + '      overrides:\n        image: "nginx:1.27"\n'
+    write_project(
+        tmp_path,
+        {"hsm.yaml": manifest, "registry/containers/web.yaml": 'name: web\nimage: "${IMG}"\n'},
+    )
+    build = compile_project(Inputs(path=tmp_path, cwd=tmp_path), target="kubernetes")
+    web = yaml.safe_load(next(a for a in build.artifacts if a.path == "web.yaml").content)
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_a_compile_time_param_in_the_image_is_filled(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": WEB_MANIFEST + "      params:\n        tag: '1.27'\n",
+            "registry/containers/web.yaml": 'name: web\nimage: "nginx:${HSM_PARAMS.tag}"\n',
+        },
+    )
+    build = compile_project(Inputs(path=tmp_path, cwd=tmp_path), target="kubernetes")
+    web = yaml.safe_load(next(a for a in build.artifacts if a.path == "web.yaml").content)
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_references_in_container_ports_and_exec_probes_are_errors_host_ports_are_not(
+    tmp_path: Path,
+) -> None:
+    entry = (
+        "name: web\nimage: nginx\nports:\n"
+        '  - "${HOST_PORT:-8080}:80"\n'  # host side: nothing is published on a cluster
+        '  - "9090:${ADMIN_PORT:-9090}"\n'
+        "healthcheck:\n  test:\n    - CMD\n    - curl\n"
+        '    - "http://localhost:${ADMIN_PORT:-9090}/"\n'
+    )
+    found = _diagnostics(
+        tmp_path, {"hsm.yaml": WEB_MANIFEST, "registry/containers/web.yaml": entry}
+    )
+    assert [(c, m.split(" in ")[1], line) for c, m, line, _ in found] == [
+        ("HSM706", "a container port, which Kubernetes does not expand", 5),
+        ("HSM706", "an exec probe, which Kubernetes does not expand", 10),
+    ]

@@ -59,7 +59,7 @@ def workload(service: ServiceValues, secret: str, optional: frozenset[str]) -> W
     body = ComposeService.of(service).body()
     ports = tuple(_ports(body.get("ports")))
     mounts, volumes, claims = _volumes(service, body.get("volumes"))
-    image = _plain(body.get("image"))
+    image = _plain(body.get("image"))  # validate refused run-time references in it (HSM706)
     container: Obj = {"name": service.name, "image": image}
     for key, field in (("entrypoint", "command"), ("command", "args")):
         words = _words(body.get(key))
