@@ -332,3 +332,33 @@ def test_references_in_container_ports_and_exec_probes_are_errors_host_ports_are
         ("HSM706", "a container port, which Kubernetes does not expand", 5),
         ("HSM706", "an exec probe, which Kubernetes does not expand", 10),
     ]
+
+
+def test_the_service_exposes_the_port_packages_are_given(tmp_path: Path) -> None:
+    """resolve (the package's endpoint) and the emitter (the Service) read a ports item with the
+    one grammar of hsmc/ports.py: host address, host port and protocol set aside."""
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "name: demo\npackages:\n  - app\n",
+            "registry/packages/app.yaml": (
+                "name: app\nimplies:\n  container:web:\n    params:\n      x: y\n"
+            ),
+            "registry/containers/web.yaml": (
+                "name: web\nimage: nginx\nports:\n"
+                '  - "127.0.0.1:${WEB_HOST_PORT:-8080}:80"\n  - "5353:53/udp"\n'
+                "connection:\n  WEB_PORT: '${HSM.port}'\n"
+            ),
+        },
+    )
+    build = compile_project(Inputs(path=tmp_path, cwd=tmp_path), target="kubernetes")
+    objects = list(
+        yaml.safe_load_all(next(a for a in build.artifacts if a.path == "web.yaml").content)
+    )
+    service = next(o for o in objects if o["kind"] == "Service")
+    assert service["spec"]["ports"] == [
+        {"name": "tcp-80", "port": 80, "targetPort": "tcp-80", "protocol": "TCP"},
+        {"name": "udp-53", "port": 53, "targetPort": "udp-53", "protocol": "UDP"},
+    ]
+    packages = next(a for a in build.artifacts if a.path == "packages.env").content.decode()
+    assert 'WEB_PORT="80"' in packages

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from hsmc.compose import ComposeService
 from hsmc.model import ComposeNode, Literal, RuntimeRef, ServiceValues, Value
+from hsmc.ports import container_side, protocol
 
 Obj = dict[str, object]
 NAME_LABEL = "app.kubernetes.io/name"
@@ -186,12 +187,10 @@ def _ports(node: ComposeNode | None) -> Iterable[tuple[str, int, str]]:
     seen: set[tuple[int, str]] = set()
     for item in node if isinstance(node, list) else []:
         text = _plain(item)
-        spec, _, proto = text.rpartition("/") if "/" in text.split(":")[-1] else (text, "", "")
-        port = spec.rsplit(":", 1)[-1].split("-")[0]
-        protocol = (proto or "tcp").upper()
-        if port.isdigit() and (int(port), protocol) not in seen:
-            seen.add((int(port), protocol))
-            yield f"{protocol.lower()}-{port}", int(port), protocol
+        port, proto = container_side(text), protocol(text).upper()
+        if port.isdigit() and (int(port), proto) not in seen:
+            seen.add((int(port), proto))
+            yield f"{proto.lower()}-{port}", int(port), proto
 
 
 def claim_name(volume: str) -> str:

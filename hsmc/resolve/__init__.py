@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hsmc import refs
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
     BuildSource,
@@ -37,6 +36,8 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.ports import container_port as container_port  # re-exported for the tests
+from hsmc.ports import port_fields
 from hsmc.resolve.effective import (
     effective_ports,
     effective_services,
@@ -387,34 +388,10 @@ def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
     return None
 
 
-def _port_fields(value: str) -> list[str]:
-    """`[IP:][HOST:]CONTAINER[/proto]` split at colons outside `${…}`; empty fields kept."""
-    if "/" in value.split("}")[-1]:
-        value = value.rsplit("/", 1)[0]
-    fields = [""]
-    for token in refs.tokens(value):
-        if token.kind is refs.Kind.TEXT:
-            first, *rest = token.text.split(":")
-            fields[-1] += first
-            fields += rest
-        else:  # a reference (or `$$`) stays whole, colons of `${X:-1}` included
-            fields[-1] += token.text
-    return fields
-
-
-def _first_port(ports: str) -> str:
-    return ports.split("-")[0]
-
-
-def container_port(item: Text) -> str:
-    """The container side of a `ports:` item (the first port of a range)."""
-    return _first_port(_port_fields(item.value)[-1])
-
-
 def published_port(item: Text, main: str) -> Text | None:
     """The host port that `item` publishes for container port `main`, or None when it does not
     publish it on a fixed host port (no host part, `IP::PORT`, or another port)."""
-    fields = _port_fields(item.value)
+    fields = port_fields(item.value)
     if len(fields) < 2 or not fields[-2]:
         return None
     host, container = fields[-2], fields[-1]
