@@ -33,7 +33,7 @@ _ALL = (
     Code("HSM009", "any", "file not found or unreadable"),
     Code("HSM013", "parse", "file too large or too deeply nested"),
     Code("HSM101", "parse", "entry name differs from its file name"),
-    Code("HSM102", "parse", "invalid project or group name"),
+    Code("HSM102", "validate", "invalid project or group name"),
     Code("HSM103", "validate", "unknown package"),
     Code("HSM104", "validate", "unknown container"),
     Code("HSM105", "parse", "bad implication target"),

@@ -24,7 +24,6 @@ from hsmc.model import (
     CompiledStack,
     ComposeNode,
     EffectiveService,
-    EnvVar,
     ImageChoice,
     Literal,
     RuntimeRef,
@@ -62,7 +61,7 @@ def emit(compiled: CompiledStack) -> tuple[Artifact, ...]:
         ),
         ".env.template": env.get_template("env.template.j2").render(**context),
         "packages.env": env.get_template("packages.env.j2").render(
-            env=[(v.key, envfile_value(v)) for v in compiled.package_env], **context
+            env=compiled.package_env, **context
         ),
         "requirements.txt": env.get_template("requirements.txt.j2").render(**context),
         "install.sh": env.get_template("install.sh.j2").render(**context),
@@ -122,6 +121,8 @@ def environment() -> jinja2.Environment:
     env.filters["envdefault"] = _env_default
     env.filters["comment"] = comment_text
     env.filters["line"] = one_line
+    env.filters["envvalue"] = envfile_value
+    env.filters["envname"] = env_name
     return env
 
 
@@ -216,7 +217,7 @@ def _ordered_keys(node: dict[str, ComposeNode], parent: str | None) -> list[str]
 # --- env files, shell, markdown ------------------------------------------------------------------
 
 
-def envfile_value(var: EnvVar) -> str:
+def envfile_value(value: Value) -> str:
     """A double-quoted value that docker compose --env-file and python-dotenv read alike.
 
     Both expand ${VAR} and ${VAR:-default} and nothing else, so `${VAR:?msg}`/`${VAR?msg}` are
@@ -224,7 +225,7 @@ def envfile_value(var: EnvVar) -> str:
     interpolate (HSM311).
     """
     parts = []
-    for piece in var.value.pieces:
+    for piece in value.pieces:
         if isinstance(piece, RuntimeRef):
             # Both read `\\` and `\"` inside a default as `\` and `"` (measured); a `$` or `}`
             # in it was refused (HSM311), a line break too (HSM301).
@@ -245,6 +246,16 @@ def _env_default(default: str | None) -> str:
     if re.fullmatch(r"[A-Za-z0-9_./:@,+-]*", default):
         return default
     return '"' + _dq_escape(default) + '"'
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_name(name: str) -> str:
+    """A variable name as it is: validate refused any other (HSM114); another is a bug."""
+    if not _ENV_NAME.fullmatch(name):
+        raise ValueError(f"not an environment variable name: {name!r}")
+    return name
 
 
 def one_line(text: str) -> str:

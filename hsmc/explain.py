@@ -12,6 +12,8 @@ from hsmc.model import (
     CompiledStack,
     ComposeNode,
     Dependency,
+    EffectiveService,
+    ImageChoice,
     Param,
     ResolvedPackage,
     ResolvedService,
@@ -32,7 +34,7 @@ def at(span: Span) -> str:
 def explain(name: str, compiled: CompiledStack) -> str:
     stack = compiled.stack
     sections = [
-        *(_service(s, stack) for s in stack.services if s.name == name),
+        *(_service(s, stack) for s in stack.effective if s.name == name),
         *(_package(p, stack) for p in stack.packages if p.entry.name == name),
         *_variable(name, stack, compiled),
         *_input(name, compiled),
@@ -64,7 +66,8 @@ def _environment(body: dict[str, ComposeNode]) -> dict[str, ComposeNode]:
 # --- services and packages ----------------------------------------------------------------------
 
 
-def _service(service: ResolvedService, stack: Stack) -> str:
+def _service(effective: EffectiveService, stack: Stack) -> str:
+    service = effective.resolved
     container = service.container
     kind = "managed service" if service.managed else "external endpoint"
     where = "docker-compose.yml" if service.managed else "no compose service; a connection"
@@ -77,8 +80,10 @@ def _service(service: ResolvedService, stack: Stack) -> str:
     lines += list(_needed_by(service.name, stack))
     profile = service.profile
     chosen = f"profile `{profile.name}` ({at(profile.span)})" if profile else "profile managed"
-    source = service.source
+    source, image = service.source, effective.made
     made = f"source `{source.mode}` ({at(source.span)})" if source else "the entry's image"
+    if isinstance(image, ImageChoice) and image.chosen_from == "profile":
+        made = f"the image of profile `{profile.name if profile else ''}` ({at(image.image.span)})"
     lines.append(f"  = {chosen}; {made}" if service.managed else f"  = {chosen}")
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 
 from __future__ import annotations
 
+import typing
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -273,6 +274,7 @@ class Manifest:
     packages: tuple[PackageRef, ...]
     groups: tuple[Group, ...]
     span: Span
+    name_span: Span | None = None  # None: the name comes from the directory (always valid)
     targets: tuple[Text, ...] = ()  # `targets:`; empty: compose only
 
 
@@ -360,7 +362,8 @@ class ImageChoice:
     """The image a managed service runs: a source's, else the profile's, else the entry's."""
 
     image: Text
-    origin: str  # for STACK.md and comments: "source MODE (image)", "image of profile P", …
+    chosen_from: typing.Literal["source", "profile", "entry"]
+    origin: str  # for comments: "source MODE (image)", "image of profile P", "image of the entry"
 
 
 @dataclass(frozen=True)

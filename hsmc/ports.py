@@ -1,11 +1,22 @@
-"""The grammar of a compose `ports:` item, `[IP:][HOST:]CONTAINER[/PROTO]`, read the same way
-by resolve (endpoints, published host ports) and by the kubernetes emitter (containerPorts and
-Service ports), so that the port a package is given is the port a Service exposes."""
+"""`ports:` items: `[IP:][HOST:]CONTAINER[/proto]`, read with the one `${…}` grammar.
+
+Shared (no stage): resolve reads them for endpoints and published host ports, the kubernetes
+emitter for containerPorts and Service ports, so the port a package is given is the port a
+Service exposes.
+"""
 
 from __future__ import annotations
 
 from hsmc import refs
-from hsmc.model import Text
+from hsmc.model import ContainerEntry, Text
+
+
+def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
+    if container.port is not None:
+        return str(container.port)
+    if ports:
+        return container_port(ports[0])
+    return None
 
 
 def port_fields(value: str) -> list[str]:
@@ -36,3 +47,23 @@ def protocol(value: str) -> str:
     """`tcp` unless the item ends in `/udp` (or another protocol), after any reference."""
     tail = value.split("}")[-1]
     return tail.rsplit("/", 1)[1].lower() if "/" in tail else "tcp"
+
+
+def published_port(item: Text, main: str) -> Text | None:
+    """The host port that `item` publishes for container port `main`, or None when it does not
+    publish it on a fixed host port (no host part, `IP::PORT`, or another port)."""
+    fields = port_fields(item.value)
+    if len(fields) < 2 or not fields[-2]:
+        return None
+    host, container = fields[-2], fields[-1]
+    if "-" not in container:
+        return Text(host, item.span) if container == main else None
+    low, _, high = container.partition("-")
+    if not (low.isdigit() and high.isdigit() and main.isdigit()):
+        return None
+    if not int(low) <= int(main) <= int(high):
+        return None
+    host_low = host.partition("-")[0]
+    if not host_low.isdigit():
+        return None
+    return Text(str(int(host_low) + int(main) - int(low)), item.span)

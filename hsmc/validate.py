@@ -24,7 +24,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.validate_entries import check_entries, valid_patterns
+from hsmc.validate_entries import check_entries, check_names, valid_patterns
 from hsmc.validate_kubernetes import check_targets
 from hsmc.validate_secrets import check_secrets
 from hsmc.validate_values import check_values
@@ -56,6 +56,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
     check_entries(project, out)
+    check_names(project, out)
     _check_params(project, out)
     _check_overrides(project, out)
     check_secrets(project, out)
@@ -222,23 +223,29 @@ def _check_cycles(project: Project, out: Collector) -> None:
 def _find_cycle(
     start: str, kind: TargetKind, graph: dict[str, tuple[Implication, ...]]
 ) -> list[tuple[str, Implication]] | None:
+    """The first path of implications from `start` back to it, depth first. A loop with its
+    own stack, not recursion: a chain of implications may be longer than Python's stack."""
     path: list[tuple[str, Implication]] = []
-
-    def walk(name: str, seen: set[str]) -> bool:
-        for imp in graph.get(name, ()):
-            if imp.kind is not kind:
-                continue
-            path.append((name, imp))
-            if imp.target == start:
-                return True
-            if imp.target not in seen:
-                seen.add(imp.target)
-                if walk(imp.target, seen):
-                    return True
+    seen, names = {start}, [start]
+    todo = [iter(graph.get(start, ()))]
+    while todo:
+        imp = next((i for i in todo[-1] if i.kind is kind), None)
+        if imp is None:  # every implication of names[-1] tried: back to the one before
+            todo.pop()
+            names.pop()
+            if path:
+                path.pop()
+            continue
+        path.append((names[-1], imp))
+        if imp.target == start:
+            return path
+        if imp.target in seen:
             path.pop()
-        return False
-
-    return path if walk(start, {start}) else None
+            continue
+        seen.add(imp.target)
+        names.append(imp.target)
+        todo.append(iter(graph.get(imp.target, ())))
+    return None
 
 
 def _check_overrides(project: Project, out: Collector) -> None:

@@ -1,15 +1,41 @@
-"""Validate stage, registry entries: checks on what an entry says that parsing does not need
-(parse reads the shape; these read the meaning). Kept beside validate.py for its size."""
+"""Validate stage, names and registry entries: checks on what the inputs say that parsing does
+not need (parse reads the shape; these read the meaning). Kept beside validate.py for its size."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from hsmc.errors import Collector
+from hsmc.errors import Collector, printable
 from hsmc.model import ContainerEntry, DeployMode, ParamSpec, Profile, Project
 
 _MANAGED_ONLY = ("image", "ports", "env", "volumes", "command", "healthcheck")
+
+
+# A compose project or service name; a name derived from the directory is made to fit.
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def check_names(project: Project, out: Collector) -> None:
+    """The project name and the group names become compose names (HSM102)."""
+    manifest = project.manifest
+    if manifest.name_span is not None and not NAME_RE.fullmatch(manifest.name):
+        out.add(
+            "HSM102",
+            f"invalid project name `{printable(manifest.name)}`",
+            manifest.name_span,
+            "a compose project name: lower-case letters, digits, `-` and `_`, "
+            "starting with a letter or digit",
+        )
+    for group in manifest.groups:
+        if not NAME_RE.fullmatch(group.name):
+            out.add(
+                "HSM102",
+                f"invalid group name `{printable(group.name)}`",
+                group.span,
+                "a group name is a compose service name: lower-case letters, digits, "
+                "`-` and `_`, starting with a letter or digit",
+            )
 
 
 def check_entries(project: Project, out: Collector) -> None:

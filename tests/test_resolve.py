@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Span, Text
-from hsmc.resolve import container_port, published_port
+from hsmc.ports import container_port, published_port
 from tests.conftest import compile_errors, compile_files, resolve_errors, resolve_files
 
 PG = """
@@ -419,3 +419,28 @@ def test_bind_services_visits_a_long_chain_once_each(tmp_path: Path) -> None:
     stack = resolve_files(tmp_path, files)
     assert len(stack.effective) == count
     assert all(len(stack.service_needs[f"c{i}"]) == 1 for i in range(count - 1))
+
+
+@pytest.mark.slow  # 1100 entries to parse: about 5 s
+def test_a_package_chain_longer_than_the_python_stack(tmp_path: Path) -> None:
+    """The package closure is a loop, in depth-first order (was RecursionError → exit 3)."""
+    count = 1100  # Python stops recursing at 1000 frames
+    files = {"hsm.yaml": "packages:\n  - p0\n"}
+    for i in range(count):
+        implies = f"implies:\n  package:p{i + 1}:\n" if i + 1 < count else ""
+        files[f"registry/packages/p{i}.yaml"] = f"name: p{i}\n{implies}"
+    stack = resolve_files(tmp_path, files)
+    assert len(stack.packages) == count
+    by_name = {p.entry.name: p for p in stack.packages}
+    assert by_name["p7"].implied_by == ("p6",) and by_name["p0"].listed
+
+
+def test_implied_by_keeps_the_order_of_the_depth_first_walk(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - x\n",
+        "registry/packages/x.yaml": "name: x\nimplies:\n  package:a:\n  package:b:\n",
+        "registry/packages/a.yaml": "name: a\nimplies:\n  package:b:\n",
+        "registry/packages/b.yaml": "name: b\n",
+    }
+    stack = resolve_files(tmp_path, files)
+    assert {p.entry.name: p.implied_by for p in stack.packages}["b"] == ("a", "x")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import validate_errors
 
 PG = 'name: postgres\nimage: postgres:16\nports:\n  - "5432:5432"\n'
@@ -239,3 +241,30 @@ def test_paths_uv_cannot_read(tmp_path: Path) -> None:
         p_a='sources:\n  dev:\n    type: local\n    path: "../../a #b"\n',
     )
     assert [d.code for d in validate_errors(tmp_path / "1", files)] == ["HSM409"]
+
+
+@pytest.mark.slow  # 1100 entries to parse: about 5 s
+def test_a_chain_of_implications_longer_than_the_python_stack(tmp_path: Path) -> None:
+    """The cycle search is a loop: 1100 containers in a chain (was RecursionError → exit 3),
+    and a cycle at its end is still found."""
+    count = 1100  # Python stops recursing at 1000 frames
+    files = {"hsm.yaml": "packages:\n  - p\n"}
+    files["registry/packages/p.yaml"] = "name: p\nimplies:\n  container:c0:\n"
+    for i in range(count):
+        files[f"registry/containers/c{i}.yaml"] = (
+            f"name: c{i}\nimage: x:1\nimplies:\n  container:c{(i + 1) % count}:\n"
+        )
+    (diag,) = validate_errors(tmp_path, files)
+    assert diag.code == "HSM107" and diag.message.startswith("implication cycle: c0 → c1 → c2")
+
+
+def test_project_and_group_names_must_be_compose_names(tmp_path: Path) -> None:
+    manifest = (
+        "name: My Stack\nservices:\n  container_groups:\n    Pg:\n      selection: postgres\n"
+    )
+    files = {"hsm.yaml": manifest, "registry/containers/postgres.yaml": PG}
+    diags = validate_errors(tmp_path, files)
+    assert [(d.code, d.span.line if d.span else 0) for d in diags] == [
+        ("HSM102", 1),
+        ("HSM102", 4),
+    ]

@@ -8,7 +8,7 @@ renders the text artifacts from templates/kubernetes/.
 
 from __future__ import annotations
 
-from hsmc.emit import comment_text, envfile_value, environment, yaml_key, yaml_scalar
+from hsmc.emit import comment_text, environment, yaml_key, yaml_scalar
 from hsmc.emit_kubernetes.objects import Obj, Workload, workload
 from hsmc.emit_requirements import requirement_rows
 from hsmc.graph import mermaid
@@ -37,7 +37,7 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
     }
     texts[".env.template"] = env.get_template("kubernetes/env.template.j2").render(**context)
     texts["packages.env"] = env.get_template("kubernetes/packages.env.j2").render(
-        env=[(v.key, envfile_value(v)) for v in compiled.package_env], **context
+        env=compiled.package_env, **context
     )
     texts["STACK.md"] = env.get_template("kubernetes/STACK.md.j2").render(
         mermaid=mermaid(compiled.stack),

@@ -41,7 +41,6 @@ from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
-PROJECT_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -202,6 +201,7 @@ def manifest_from_node(
         packages=_package_refs(node, r),
         groups=_groups(node, r),
         span=src.span(1),
+        name_span=r.text(node["name"]).span if "name" in node else None,
         targets=r.texts(node, "targets"),
     )
 
@@ -210,16 +210,7 @@ def _project_name(node: Node, directory: Path, r: _Reader) -> str:
     if "name" not in node:
         normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
         return normalised or "hsm-stack"
-    text = r.text(node["name"])
-    if not PROJECT_RE.fullmatch(text.value):
-        r.out.add(
-            "HSM102",
-            f"invalid project name `{printable(text.value)}`",
-            text.span,
-            "a compose project name: lower-case letters, digits, `-` and `_`, "
-            "starting with a letter or digit",
-        )
-    return text.value
+    return r.text(node["name"]).value  # validate checks it (HSM102)
 
 
 def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]:
@@ -267,15 +258,7 @@ def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
         return ()
     result = []
     for key, value in groups.items():
-        name = r.key(key)
-        if not PROJECT_RE.fullmatch(name):
-            r.out.add(
-                "HSM102",
-                f"invalid group name `{printable(name)}`",
-                r.key_span(key),
-                "a group name is a compose service name: lower-case letters, digits, "
-                "`-` and `_`, starting with a letter or digit",
-            )
+        name = r.key(key)  # validate checks it (HSM102)
         overrides = None
         if "overrides" in value and value["overrides"].is_mapping():
             overrides = _fragment_map(value["overrides"], r)

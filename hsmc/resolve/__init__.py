@@ -36,8 +36,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.ports import container_port as container_port  # re-exported for the tests
-from hsmc.ports import port_fields
+from hsmc.ports import container_port, main_port, published_port
 from hsmc.resolve.effective import (
     effective_ports,
     effective_services,
@@ -82,18 +81,23 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
         listed.setdefault(listed_ref.name, listed_ref)
     order: list[str] = []
     implied_by: dict[str, list[str]] = {}
-
-    def visit(name: str) -> None:
-        if name in order or name not in project.packages:
-            return
+    # Depth first, each package's implications in file order. A stack of edges, not recursion
+    # (a chain may be longer than Python's stack); an edge is recorded when it is walked, as
+    # the recursive walk did, so `implied_by` keeps its order.
+    todo: list[tuple[str | None, str]] = [
+        (None, r.name) for r in reversed(project.manifest.packages)
+    ]
+    seen: set[str] = set()
+    while todo:
+        parent, name = todo.pop()
+        if parent is not None:
+            implied_by.setdefault(name, []).append(parent)
+        if name in seen or name not in project.packages:
+            continue
+        seen.add(name)
         order.append(name)
-        for imp in project.packages[name].implies:
-            if imp.kind is TargetKind.PACKAGE:
-                implied_by.setdefault(imp.target, []).append(name)
-                visit(imp.target)
-
-    for package_ref in project.manifest.packages:
-        visit(package_ref.name)
+        edges = [i.target for i in project.packages[name].implies if i.kind is TargetKind.PACKAGE]
+        todo += [(name, target) for target in reversed(edges)]
     result = []
     for name in order:
         entry = project.packages[name]
@@ -378,31 +382,3 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
         )
         return None
     return Endpoint(Text("localhost", container.span), published, ())
-
-
-def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
-    if container.port is not None:
-        return str(container.port)
-    if ports:
-        return container_port(ports[0])
-    return None
-
-
-def published_port(item: Text, main: str) -> Text | None:
-    """The host port that `item` publishes for container port `main`, or None when it does not
-    publish it on a fixed host port (no host part, `IP::PORT`, or another port)."""
-    fields = port_fields(item.value)
-    if len(fields) < 2 or not fields[-2]:
-        return None
-    host, container = fields[-2], fields[-1]
-    if "-" not in container:
-        return Text(host, item.span) if container == main else None
-    low, _, high = container.partition("-")
-    if not (low.isdigit() and high.isdigit() and main.isdigit()):
-        return None
-    if not int(low) <= int(main) <= int(high):
-        return None
-    host_low = host.partition("-")[0]
-    if not host_low.isdigit():
-        return None
-    return Text(str(int(host_low) + int(main) - int(low)), item.span)

@@ -83,11 +83,11 @@ def made_of(service: ResolvedService, manifest: Manifest) -> ImageChoice | Build
             _posix_relpath(source.directory, manifest.directory),
         )
     if isinstance(source, ImageSource):
-        return ImageChoice(source.image, f"source {source.mode} (image)")
+        return ImageChoice(source.image, "source", f"source {source.mode} (image)")
     if profile is not None and profile.image is not None:
-        return ImageChoice(profile.image, f"image of profile {profile.name}")
+        return ImageChoice(profile.image, "profile", f"image of profile {profile.name}")
     if service.container.image is not None:
-        return ImageChoice(service.container.image, "image of the entry")
+        return ImageChoice(service.container.image, "entry", "image of the entry")
     return None
 
 
