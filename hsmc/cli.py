@@ -39,6 +39,13 @@ _REGISTRY = click.option(
     help="A registry root searched before the manifest's (repeatable).",
 )
 _DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
+# pipeline.TARGETS, written out: importing the pipeline here would slow down `hsmc --version`
+TARGETS = ("compose", "kubernetes")
+_TARGET = click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    help="Compile for this target only (default: the manifest's `targets:`, else compose).",
+)
 _NO_CACHE = click.option(
     "--no-cache", is_flag=True, help="Parse every input file afresh (skip the parse cache)."
 )
@@ -60,6 +67,7 @@ _NO_CACHE = click.option(
     help="Write nothing; exit 1 with a diff when the output directory is not up to date.",
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files edited by hand.")
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def build(
@@ -68,6 +76,7 @@ def build(
     registries: tuple[Path, ...],
     check_only: bool,
     force: bool,
+    target: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -78,21 +87,25 @@ def build(
 
     inputs = _inputs(path, registries, output=output, cache=not no_cache)
     if check_only:
-        staleness = _run(lambda: pipeline.check_up_to_date(inputs), debug)
-        shown = display_path(staleness.output, Path.cwd().resolve())
-        if staleness.report:
-            click.echo(staleness.report, nl=False)
-            click.echo(f"hsmc: {_stale_advice(shown, staleness.edited)}", err=True)
-            sys.exit(1)
-        click.echo(f"hsmc: {shown} is up to date", err=True)
-        return
-    result = _run(lambda: pipeline.build(inputs, force=force), debug, writes=True)
-    shown = display_path(result.output, Path.cwd().resolve())
-    for note in result.compiled.stack.notes:  # also in STACK.md: never dropped silently
+        stale = False
+        for staleness in _run(lambda: pipeline.check_up_to_date(inputs, target), debug):
+            shown = display_path(staleness.output, Path.cwd().resolve())
+            if staleness.report:
+                click.echo(staleness.report, nl=False)
+                click.echo(f"hsmc: {_stale_advice(shown, staleness.edited)}", err=True)
+                stale = True
+            else:
+                click.echo(f"hsmc: {shown} is up to date", err=True)
+        sys.exit(1 if stale else 0)
+    results = _run(lambda: pipeline.build(inputs, force=force, target=target), debug, writes=True)
+    # the notes are the same stack's on every target: said once (each STACK.md has them too)
+    for note in results[0].compiled.stack.notes if results else ():
         where = f" ({note.span.file}:{note.span.line})" if note.span else ""
         click.echo(f"hsmc: warning: {note.message}{where}", err=True)
-    summary = result.written.summary(shown) if result.written else f"built {shown}"
-    click.echo(f"hsmc: {summary}", err=True)
+    for result in results:
+        shown = display_path(result.output, Path.cwd().resolve())
+        summary = result.written.summary(shown) if result.written else f"built {shown}"
+        click.echo(f"hsmc: {summary}", err=True)
 
 
 def _stale_advice(shown: str, edited: tuple[str, ...]) -> str:
@@ -134,6 +147,7 @@ def _inputs(
     help="Also report the required run-time inputs this .env file does not set, and values "
     "that cannot go into a URL as they are.",
 )
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def check(
@@ -141,6 +155,7 @@ def check(
     registries: tuple[Path, ...],
     fmt: str,
     env_file: Path | None,
+    target: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -149,7 +164,7 @@ def check(
     from hsmc.report import render_json, render_text, use_colour
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    diagnostics = _run(lambda: pipeline.check(inputs, env_file), debug)
+    diagnostics = _run(lambda: pipeline.check(inputs, env_file, target), debug)
     if fmt == "json":
         click.echo(render_json(diagnostics), nl=False)
     elif diagnostics:
@@ -164,17 +179,23 @@ def check(
 @click.argument("name")
 @_PATH
 @_REGISTRY
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def explain(
-    name: str, path: Path | None, registries: tuple[Path, ...], no_cache: bool, debug: bool
+    name: str,
+    path: Path | None,
+    registries: tuple[Path, ...],
+    target: str | None,
+    no_cache: bool,
+    debug: bool,
 ) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
     from hsmc import pipeline
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    click.echo(_run(lambda: pipeline.explain(name, inputs), debug), nl=False)
+    click.echo(_run(lambda: pipeline.explain(name, inputs, target), debug), nl=False)
 
 
 @main.command()
@@ -187,17 +208,23 @@ def explain(
     default="mermaid",
     show_default=True,
 )
+@_TARGET
 @_NO_CACHE
 @_DEBUG
 def graph(
-    path: Path | None, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool
+    path: Path | None,
+    registries: tuple[Path, ...],
+    fmt: str,
+    target: str | None,
+    no_cache: bool,
+    debug: bool,
 ) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
     from hsmc import pipeline
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    click.echo(_run(lambda: pipeline.graph(inputs, fmt), debug), nl=False)
+    click.echo(_run(lambda: pipeline.graph(inputs, fmt, target), debug), nl=False)
 
 
 @main.group()

@@ -4,8 +4,9 @@ The one list of codes (after ruff's `codes.rs`): Diagnostic refuses a code that 
 and tests/test_docs.py checks that docs/errors.md has a `## HSMnnn — title` section for each,
 with this title, in this order. The hundreds say what kind of problem it is (0 the files
 themselves, 1 names and structure, 2 modes and profiles, 3 values and references, 4 paths and
-the output directory, 5 run-time inputs, 6 the commands' own arguments and actions); `stage`
-is the pipeline stage that finds it ("any": a file the system refuses, wherever that happens).
+the output directory, 5 run-time inputs, 6 the commands' own arguments and actions, 7 what the
+kubernetes target cannot run); `stage` is the pipeline stage that finds it ("any": a file the
+system refuses, wherever that happens).
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ _ALL = (
     Code("HSM601", "command", "name not found"),
     Code("HSM602", "command", "a file to create exists already"),
     Code("HSM603", "command", "`hsmc sync` cannot install"),
+    Code("HSM701", "validate", "unknown target"),
+    Code("HSM702", "validate", "not a Kubernetes name"),
+    Code("HSM703", "validate", "build source on the kubernetes target"),
+    Code("HSM704", "validate", "bind mount on the kubernetes target"),
+    Code("HSM705", "validate", "override without a Kubernetes counterpart"),
+    Code("HSM706", "validate", "run-time reference Kubernetes does not expand"),
 )
 
 CODES = {c.code: c for c in _ALL}

@@ -21,7 +21,7 @@ _PROFILE_KEYS = {"mode", "image", "ports", "env", "volumes", "command", "healthc
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "manifest": frozenset(
         {"name", "output", "registry", "defaults", "profile", "mode", "packages", "services"}
-        | {"container_groups", "selection", "params", "overrides"}
+        | {"targets", "container_groups", "selection", "params", "overrides"}
     ),
     "packages": frozenset(
         {"name", "description", "distribution", "version", "default_source", "sources", "env"}

@@ -212,6 +212,16 @@ class ContainerEntry:
     directory: Path = Path()  # absolute: relative paths in the entry (bind mounts) start here
 
 
+# --- targets -----------------------------------------------------------------------------------
+
+
+class Target(Enum):
+    """What a build compiles for: docker compose on one machine, or a Kubernetes cluster."""
+
+    COMPOSE = "compose"
+    KUBERNETES = "kubernetes"
+
+
 # --- the project manifest --------------------------------------------------------------------
 
 
@@ -265,6 +275,7 @@ class Manifest:
     groups: tuple[Group, ...]
     span: Span
     name_span: Span | None = None  # None: the name comes from the directory (always valid)
+    targets: tuple[Text, ...] = ()  # `targets:`; empty: compose only
 
 
 @dataclass(frozen=True)

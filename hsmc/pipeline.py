@@ -1,6 +1,8 @@
 """The one place where the stages are chained, for every flow the command line runs.
 
-cli.py only parses arguments and prints; each command calls one function here.
+cli.py only parses arguments and prints; each command calls one function here. A target
+(`compose`, `kubernetes`) shares parse and validate; resolve, interpolate and emit run once per
+target, because where packages reach services and what a cluster refuses differ.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hsmc import builtin
-from hsmc.errors import CompileError, Diagnostic
+from hsmc.errors import Collector, CompileError, Diagnostic
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack
+from hsmc.model import Artifact, CompiledStack, Project, Target
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
@@ -22,6 +24,7 @@ from hsmc.parse.cache import Cache, cache_dir
 from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select, show_text
 from hsmc.resolve import resolve
 from hsmc.validate import missing_inputs, validate
+from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
 
 if TYPE_CHECKING:
     from hsmc.parse.eject import Ejection
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 # The one code that says the output directory may have been written in part (write.py).
 PARTLY_WRITTEN = "HSM410"
+TARGETS = tuple(t.value for t in Target)  # the names `--target` accepts
 
 
 @dataclass(frozen=True)
@@ -40,30 +44,87 @@ class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
+    target: Target = Target.COMPOSE
     written: Written | None = None  # set by `build`: what it did to the output directory
 
 
-def compile_stack(inputs: Inputs) -> CompiledStack:
-    """parse → validate → resolve → interpolate; raises CompileError on bad input."""
+def _load(inputs: Inputs) -> Project:
+    """parse → validate; raises CompileError on bad input."""
     project, problems = load_project(inputs)
     validate(project, problems)
-    return interpolate(resolve(project))
+    return project
 
 
-def compile_project(inputs: Inputs) -> Build:
-    """compile_stack, then emit the artifacts (nothing is written)."""
+def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
+    """The target asked for on the command line, else the manifest's `targets:` (in their
+    order, each once; validate refused unknown names), else compose."""
+    if asked is not None:
+        return (Target(asked),)
+    listed = dict.fromkeys(Target(t.value) for t in project.manifest.targets)
+    return tuple(listed) or (Target.COMPOSE,)
+
+
+def _compile_for(project: Project, target: Target) -> CompiledStack:
+    """resolve → interpolate, with the checks of a target that cannot run everything compose
+    runs (a cluster: names, build sources, bind mounts, references Kubernetes leaves as is)."""
+    stack = resolve(project, target)
+    if target is not Target.KUBERNETES:
+        return interpolate(stack)
+    out = Collector()
+    check_kubernetes(stack, out)
+    out.raise_if_any()
+    compiled = interpolate(stack)
+    check_kubernetes_values(compiled, out)
+    out.raise_if_any()
+    return compiled
+
+
+def compile_stack(inputs: Inputs, target: str | None = None) -> CompiledStack:
+    """parse → validate → resolve → interpolate for `target`, else for the manifest's first
+    target; raises CompileError on bad input."""
+    project = _load(inputs)
+    return _compile_for(project, _targets(project, target)[0])
+
+
+def compile_project(inputs: Inputs, target: str = Target.COMPOSE.value) -> Build:
+    """The stack of one target, then its artifacts (nothing is written)."""
+    return _emitted(_load(inputs), Target(target), inputs.output is not None)
+
+
+def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, ...]:
+    """The artifacts of `target`, else of each of the manifest's targets."""
+    project = _load(inputs)
+    named = inputs.output is not None and target is not None
+    return tuple(_emitted(project, t, named) for t in _targets(project, target))
+
+
+def _emitted(project: Project, target: Target, output_named: bool) -> Build:
+    compiled = _compile_for(project, target)
+    output = project.manifest.output
+    if target is Target.KUBERNETES:
+        from hsmc.emit_kubernetes import emit_kubernetes
+
+        # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
+        # cluster's artifacts live below the compose ones, in a directory of their own
+        directory = output if output_named else output / target.value
+        return Build(directory, emit_kubernetes(compiled), compiled, target)
     from hsmc.emit import emit
 
-    compiled = compile_stack(inputs)
-    return Build(compiled.stack.manifest.output, emit(compiled), compiled)
+    return Build(output, emit(compiled), compiled, target)
 
 
-def build(inputs: Inputs, force: bool = False) -> Build:
+def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
+    """Every target's artifacts are compiled before the first is written: bad input for one
+    target leaves every output directory untouched."""
     from hsmc.write import write
 
-    result = compile_project(inputs)
-    written = write(result.artifacts, result.output, force=force)
-    return Build(result.output, result.artifacts, result.compiled, written)
+    results = compile_targets(inputs, target)
+    return tuple(
+        Build(
+            r.output, r.artifacts, r.compiled, r.target, write(r.artifacts, r.output, force=force)
+        )
+        for r in results
+    )
 
 
 @dataclass(frozen=True)
@@ -73,45 +134,57 @@ class Staleness:
     edited: tuple[str, ...] = ()  # generated files edited by hand (a plain build refuses them)
 
 
-def check_up_to_date(inputs: Inputs) -> Staleness:
-    """`build --check`: what a build would change in the output directory; writes nothing."""
+def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Staleness, ...]:
+    """`build --check`: what a build would change in each target's output directory; writes
+    nothing."""
     from hsmc.write import stale_report
 
-    result = compile_project(inputs)
-    stale = stale_report(result.artifacts, result.output)
-    return Staleness(result.output, stale.report, stale.edited)
+    staleness = []
+    for result in compile_targets(inputs, target):
+        stale = stale_report(result.artifacts, result.output)
+        staleness.append(Staleness(result.output, stale.report, stale.edited))
+    return tuple(staleness)
 
 
-def check(inputs: Inputs, env_file: Path | None) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project; with `env_file`, the required run-time inputs
-    it does not set and the values it gives that would break a URL (HSM501, HSM502)."""
+def check(
+    inputs: Inputs, env_file: Path | None, target: str | None = None
+) -> tuple[Diagnostic, ...]:
+    """`check`: every diagnostic of the project for each target; with `env_file`, the run-time
+    inputs it does not set (on Kubernetes the optional ones too: it has no defaults) and the
+    values it gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is
+    reported once."""
     from hsmc.parse.envfile import defined_names, url_unsafe_names
     from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
     try:
-        compiled = compile_stack(inputs)
+        project = _load(inputs)
+        stacks = [(t, _compile_for(project, t)) for t in _targets(project, target)]
     except CompileError as exc:
         return exc.diagnostics
     if env_file is None:
         return ()
     shown = display_path(env_file.resolve(), Path.cwd().resolve())
-    missing = missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
-    urls = url_inputs(compiled)
-    unsafe = url_unsafe_inputs(urls, url_unsafe_names(env_file, shown), shown)
-    return tuple(sorted((*missing, *unsafe), key=Diagnostic.sort_key))
+    defined, unsafe_names = defined_names(env_file, shown), url_unsafe_names(env_file, shown)
+    found: dict[Diagnostic, None] = {}
+    for t, compiled in stacks:
+        found.update(
+            dict.fromkeys(missing_inputs(compiled.inputs, defined, shown, t is Target.KUBERNETES))
+        )
+        found.update(dict.fromkeys(url_unsafe_inputs(url_inputs(compiled), unsafe_names, shown)))
+    return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
-def explain(name: str, inputs: Inputs) -> str:
+def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
     from hsmc.explain import explain as run_explain
 
-    return run_explain(name, compile_stack(inputs))
+    return run_explain(name, compile_stack(inputs, target))
 
 
-def graph(inputs: Inputs, fmt: str) -> str:
+def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
     """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
     from hsmc import graph as graphs
 
-    compiled = compile_stack(inputs)
+    compiled = compile_stack(inputs, target)
     if fmt == "json":
         return graphs.as_json(compiled)
     stack = compiled.stack
@@ -120,7 +193,9 @@ def graph(inputs: Inputs, fmt: str) -> str:
 
 def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does (hsmc/sync.py)."""
+    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the compose
+    target is built, whatever `targets:` lists: installing needs requirements.txt, which the
+    compose output directory holds; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
     from hsmc.write import stale_report, write
 

@@ -25,6 +25,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.validate_entries import check_entries, check_names, valid_patterns
+from hsmc.validate_kubernetes import check_targets
 from hsmc.validate_secrets import check_secrets, mask_secrets
 from hsmc.validate_values import check_values
 
@@ -61,6 +62,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     check_secrets(project, out)
     check_values(project, out)
     _check_output(project, out)
+    check_targets(project, out)
     out.diagnostics = mask_secrets(out.diagnostics)
     out.raise_if_any()
 
@@ -334,11 +336,23 @@ def _is_below(path: Path, parent: Path) -> bool:
 
 
 def missing_inputs(
-    inputs: Iterable[RuntimeInput], defined: dict[str, bool], env_file: str
+    inputs: Iterable[RuntimeInput],
+    defined: dict[str, bool],
+    env_file: str,
+    no_defaults: bool = False,
 ) -> tuple[Diagnostic, ...]:
-    """Required run-time inputs that a .env file does not set (names only, never values)."""
+    """Required run-time inputs that a .env file does not set (names only, never values).
+    `no_defaults` (Kubernetes): an optional input must be in the file too, empty or not."""
     out = Collector()
     for item in inputs:
+        if not item.required and no_defaults and item.name not in defined:
+            out.add(
+                "HSM501",
+                f"input `{item.name}` is not set in {env_file}",
+                item.span,
+                f"Kubernetes has no defaults: add `{item.name}=…` to {env_file} (its "
+                "default is in .env.template)",
+            )
         if not item.required or defined.get(item.name):
             continue
         state = "is empty" if item.name in defined else "is not set"

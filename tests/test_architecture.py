@@ -23,10 +23,11 @@ STAGES = {
         "hsmc.validate_values",
         "hsmc.validate_urls",
         "hsmc.validate_entries",
+        "hsmc.validate_kubernetes",
     ),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
-    "emit": ("hsmc.emit", "hsmc.emit_requirements", "hsmc.graph"),
+    "emit": ("hsmc.emit", "hsmc.emit_requirements", "hsmc.emit_kubernetes", "hsmc.graph"),
     "write": ("hsmc.write", "hsmc.outdir", "hsmc.ownership"),
 }
 WIRING = {"hsmc.pipeline"}

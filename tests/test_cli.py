@@ -184,3 +184,17 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     other = tmp_path / "sub"
     assert run_hsmc("init", other, cwd=tmp_path).returncode == 0
     assert (other / "hsm.yaml").is_file()
+
+
+def test_the_target_choices_are_the_pipelines_targets() -> None:
+    """cli.py writes the names out (importing the pipeline would slow `hsmc --version`)."""
+    from hsmc import cli, pipeline
+
+    assert cli.TARGETS == pipeline.TARGETS
+
+
+def test_an_unknown_target_on_the_command_line_is_a_usage_error(tmp_path: Path) -> None:
+    write_project(tmp_path, {"hsm.yaml": "packages:\n  - redis\n"})
+    result = CliRunner().invoke(main, ["build", str(tmp_path), "--target", "nomad"])
+    assert result.exit_code == 2 and "nomad" in result.output
+    assert not (tmp_path / "generated").exists()

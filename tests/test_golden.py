@@ -1,5 +1,9 @@
 """Golden tests: every case under golden/ compiles to exactly its expected/ artifacts.
 
+The kubernetes target's artifacts are under expected/kubernetes/, where a build puts them
+(generated/kubernetes/); a case that cannot run on a cluster (05, build sources) has none, and
+is a golden error case instead (golden/errors/HSM703-editable-stack-on-kubernetes).
+
 `pytest --snapshot-update` rewrites golden/*/expected/; read every changed file before
 committing it.
 """
@@ -28,11 +32,18 @@ STANDARD = (
 )
 
 
+NOT_ON_A_CLUSTER = {"05-editable-stack"}
+
+
 @functools.cache
 def built(case: str) -> dict[str, bytes]:
     root = GOLDEN / case
     result = compile_project(Inputs(path=root, cwd=root))
-    return {a.path: a.content for a in result.artifacts}
+    artifacts = {a.path: a.content for a in result.artifacts}
+    if case not in NOT_ON_A_CLUSTER:
+        cluster = compile_project(Inputs(path=root, cwd=root), target="kubernetes")
+        artifacts.update({f"kubernetes/{a.path}": a.content for a in cluster.artifacts})
+    return artifacts
 
 
 def _artifact_names(case: str) -> list[str]:
@@ -80,7 +91,7 @@ def test_design_cases_are_all_present() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_every_artifact_has_the_header_and_one_final_newline(case: str) -> None:
     for path, content in built(case).items():
-        if path.startswith("files/"):
+        if path.startswith(("files/", "kubernetes/files/")):
             continue
         text = content.decode("utf-8")
         head = text.splitlines()[1 if path == "install.sh" else 0]

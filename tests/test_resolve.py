@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Span, Text
-from hsmc.resolve.ports import container_port, published_port
+from hsmc.ports import container_port, published_port
 from tests.conftest import compile_errors, compile_files, resolve_errors, resolve_files
 
 PG = """

@@ -65,6 +65,8 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
     case = "01-shared-container"
     project = copy_case(case, tmp_path / "work")
     _run(venv / "bin" / "hsmc", "build", project, cwd=tmp_path)
+    # the kubernetes templates ship too (expected/kubernetes/ is compared below)
+    _run(venv / "bin" / "hsmc", "build", "--target", "kubernetes", project, cwd=tmp_path)
     expected = GOLDEN / case / "expected"
     for path in expected.rglob("*"):
         if path.is_file():

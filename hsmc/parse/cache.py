@@ -28,7 +28,7 @@ from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.parse.verify import trustworthy
 
-SCHEMA_VERSION = "4"  # bump when a schema or the tree format changes
+SCHEMA_VERSION = "5"  # bump when a schema or the tree format changes
 _FORMAT = "hsmc-parse-cache/2"
 
 

@@ -202,6 +202,7 @@ def manifest_from_node(
         groups=_groups(node, r),
         span=src.span(1),
         name_span=r.text(node["name"]).span if "name" in node else None,
+        targets=r.texts(node, "targets"),
     )
 
 

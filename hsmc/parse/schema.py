@@ -125,6 +125,7 @@ MANIFEST = Map(
     {
         Optional("name"): Str(),
         Optional("output"): Str(),
+        Optional("targets"): STR_LIST,
         Optional("registry"): STR_LIST,
         Optional("defaults"): EmptyDict()
         | Map({Optional("profile"): Str(), Optional("mode"): Str()}),

@@ -121,6 +121,7 @@ MANIFEST = Fields(
     {
         "name": STR,
         "output": STR,
+        "targets": STR_LIST,
         "registry": STR_LIST,
         "defaults": Either(Empty(dict), Fields({"profile": STR, "mode": STR})),
         "packages": Either(Empty(list), SeqOf(Either(STR, MapOf(STR, 1, 1)))),

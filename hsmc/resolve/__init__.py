@@ -32,31 +32,36 @@ from hsmc.model import (
     ResolvedService,
     Span,
     Stack,
+    Target,
     TargetKind,
     Text,
 )
+from hsmc.ports import main_port, published_port
 from hsmc.resolve.effective import effective_services, profile_endpoint
 from hsmc.resolve.ports import (
     check_host_ports,
-    main_port,
-    published_port,
     published_ports,
     unpublished,
 )
 
 
-def resolve(project: Project) -> Stack:
+def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
+    """On the kubernetes target packages run in the cluster too: they reach services by their
+    Service names and container ports, and no host port is published."""
     out = Collector()
     packages = _package_closure(project, out)
     _check_distributions(sorted(packages, key=lambda p: p.entry.name), out)
     binder = _Binder(project, out)
     package_needs = {}
+    from_host = target is Target.COMPOSE
     for package in packages:
-        package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
+        name = package.entry.name
+        package_needs[name] = binder.needs(package.entry, name, from_host)
     service_needs = binder.bind_services()
     services = tuple(sorted(binder.finish(), key=lambda s: s.name))
     effective = effective_services(services, service_needs, project.manifest)
-    check_host_ports(effective, out)
+    if from_host:  # nothing is published on the kubernetes target
+        check_host_ports(effective, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
