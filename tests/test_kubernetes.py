@@ -22,7 +22,7 @@ import yaml
 from hsmc.errors import CompileError
 from hsmc.parse import Inputs
 from hsmc.pipeline import compile_project
-from tests.conftest import CASES, copy_case, run_hsmc, write_project
+from tests.conftest import CASES, GOLDEN, copy_case, run_hsmc, write_project
 from tests.test_golden import NOT_ON_A_CLUSTER
 
 CLUSTER_CASES = [c for c in CASES if c not in NOT_ON_A_CLUSTER]
@@ -207,7 +207,12 @@ def test_no_value_from_env_reaches_a_generated_file_and_rebuilds_are_identical(
     for path, content in after.items():
         if path.name != ".env":
             assert SECRET_VALUE.encode() not in content, path
-    assert (directory / ".gitignore").read_text(encoding="utf-8").endswith("\n.env\n")
+    # the one .gitignore template of every output directory (emit.py's gitignore.j2)
+    ignored = (directory / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored and ".*.hsmc-tmp" in ignored
+    compose = (GOLDEN / "04-hybrid-stack" / "expected" / ".gitignore").read_text(encoding="utf-8")
+    compose = compose.splitlines()
+    assert ignored[1:] == compose[1:]  # the header names the target; the rest is the same
 
 
 def test_check_catches_drift_and_targets_build_each_directory(tmp_path: Path) -> None:
@@ -227,10 +232,50 @@ def test_check_catches_drift_and_targets_build_each_directory(tmp_path: Path) ->
     drift = run_hsmc("build", "--check", "--target", "kubernetes", cwd=project)
     assert drift.returncode == 1 and "# edited" in drift.stdout
     assert run_hsmc("build", "--check", "--target", "compose", cwd=project).returncode == 0
+    assert "run `hsmc build --force`" in drift.stderr  # a hand edit: a plain build refuses it
     refused = run_hsmc("build", cwd=project)
     assert refused.returncode == 1 and "HSM411" in refused.stderr
     assert run_hsmc("build", "--force", "--target", "kubernetes", cwd=project).returncode == 0
     assert "# edited" not in stateful.read_text(encoding="utf-8")
+    again = run_hsmc("build", cwd=project)  # one summary line per target directory
+    summaries = [line for line in again.stderr.splitlines() if line.startswith("hsmc: ")]
+    assert len(summaries) == 2, again.stderr
+    assert "generated/kubernetes" in summaries[1] and "kubernetes" not in summaries[0]
+
+
+def test_a_target_and_hsm_yaml_found_in_a_parent_directory(tmp_path: Path) -> None:
+    project = copy_case("01-shared-container", tmp_path)
+    below = project / "src"
+    below.mkdir()
+    result = run_hsmc("build", "--target", "kubernetes", cwd=below)
+    assert result.returncode == 0, result.stderr
+    assert (project / "generated" / "kubernetes" / "postgres.yaml").is_file()
+    assert (
+        not (below / "generated").exists()
+        and not (project / "generated" / "docker-compose.yml").exists()
+    )
+    checked = run_hsmc("build", "--check", "--target", "kubernetes", cwd=below)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_notes_reach_the_cluster_stack_md_too(tmp_path: Path) -> None:
+    """An external service's unused params are a warning and a note on every target."""
+    new = "name: new-service\nimplies:\n  container:postgres:\n    params:\n      db_name: new_db\n"
+    files = {
+        "hsm.yaml": "name: demo\ntargets:\n  - compose\n  - kubernetes\n"
+        "packages:\n  - new-service\n"
+        "services:\n  container_groups:\n    company-db:\n      selection: postgres\n"
+        "      profile: external\n",
+        "registry/packages/new-service.yaml": new,
+    }
+    project = write_project(tmp_path, files)
+    built = run_hsmc("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.count("hsmc: warning: service `company-db` is external") == 1
+    for stack_md in ("generated/STACK.md", "generated/kubernetes/STACK.md"):
+        text = (project / stack_md).read_text(encoding="utf-8")
+        assert "\n## Notes\n\n- service `company-db` is external" in text, stack_md
+        assert "`db_name: new_db` (from new-service)" in text, stack_md
 
 
 def test_check_with_env_file_asks_for_every_input_on_kubernetes(tmp_path: Path) -> None:

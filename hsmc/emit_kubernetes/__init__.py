@@ -11,6 +11,7 @@ from __future__ import annotations
 from hsmc.emit import comment_text, environment, yaml_key, yaml_scalar
 from hsmc.emit_kubernetes.objects import Obj, Workload, workload
 from hsmc.emit_requirements import requirement_rows
+from hsmc.errors import printable
 from hsmc.graph import mermaid
 from hsmc.model import Artifact, CompiledStack
 
@@ -27,7 +28,6 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
     workloads = [workload(s, secret, optional) for s in compiled.services]
     texts = {f"{w.name}.yaml": _objects(header, w.objects) for w in workloads}
     texts["kustomization.yaml"] = _kustomization(header, compiled, workloads, secret)
-    texts[".gitignore"] = f"# {comment_text(header)}\n.env\n"
     env = environment()
     context = {
         "header": header,
@@ -35,6 +35,8 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
         "secret": secret,
         "packages": requirement_rows(compiled.stack),
     }
+    # one .gitignore for every output directory: the compose target's template
+    texts[".gitignore"] = env.get_template("gitignore.j2").render(**context)
     texts[".env.template"] = env.get_template("kubernetes/env.template.j2").render(**context)
     texts["packages.env"] = env.get_template("kubernetes/packages.env.j2").render(
         env=compiled.package_env, **context
@@ -43,6 +45,7 @@ def emit_kubernetes(compiled: CompiledStack) -> tuple[Artifact, ...]:
         mermaid=mermaid(compiled.stack),
         workloads=workloads,
         needs=_needs(compiled),
+        notes=[printable(n.message) for n in compiled.stack.notes],  # as the compose STACK.md
         **context,
     )
     artifacts = [Artifact(path, text.encode("utf-8")) for path, text in texts.items()]
