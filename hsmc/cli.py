@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from hsmc import __version__
+from hsmc import __version__, observe
 
 if TYPE_CHECKING:
     from hsmc.errors import Diagnostic
@@ -90,7 +90,9 @@ def build(
         return
     result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
     shown = display_path(result.output, Path.cwd().resolve())
-    click.echo(f"hsmc: wrote {len(result.artifacts)} files to {shown}", err=True)
+    summary = f"hsmc: wrote {len(result.artifacts)} files to {shown}"
+    observe.summary(summary)  # a build skipped by its stamp (stamp.py) prints it again
+    click.echo(summary, err=True)
 
 
 @main.command()

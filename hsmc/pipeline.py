@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hsmc import observe
 from hsmc.interpolate import interpolate
 from hsmc.model import Artifact, CompiledStack
 from hsmc.parse import Inputs, load_project
@@ -42,4 +43,5 @@ def build(inputs: Inputs, force: bool = False) -> Build:
 
     result = compile_project(inputs)
     write(result.artifacts, result.output, force=force)
+    observe.outputs(result.output, ((a.path, a.content, a.executable) for a in result.artifacts))
     return result

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hsmc import builtin
+from hsmc import builtin, observe
 from hsmc.errors import Collector, Diagnostic
 from hsmc.model import (
     ContainerEntry,
@@ -58,7 +58,7 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     validate reports its problems together with its own, and does not report the entry as
     unknown where it is referenced (one cause, one diagnostic).
     """
-    cwd = (inputs.cwd or Path.cwd()).resolve()
+    cwd = observe.resolve(inputs.cwd or Path.cwd())
     out = Collector()
     _check_given_paths(inputs, cwd, out)
     out.raise_if_any()
@@ -100,9 +100,9 @@ def _check_given_paths(inputs: Inputs, cwd: Path, out: Collector) -> None:
 
 
 def _manifest_path(path: Path, cwd: Path) -> Path:
-    full = (cwd / path).resolve()
+    full = observe.resolve(cwd / path)
     try:
-        directory = full.is_dir()
+        directory = observe.is_dir(full)
     except OSError:
         directory = False  # reading it reports why (HSM009)
     return full / "hsm.yaml" if directory else full
@@ -120,8 +120,8 @@ def _load_manifest(
     node = load_tree(source, "manifest", out, cache)
     if node is None:
         return None
-    extra = tuple((cwd / r).resolve() for r in inputs.registries)
-    output = (cwd / inputs.output).resolve() if inputs.output else None
+    extra = tuple(observe.resolve(cwd / r) for r in inputs.registries)
+    output = observe.resolve(cwd / inputs.output) if inputs.output else None
     return manifest_from_node(node, source, extra, output, builtin.registry_root(), out)
 
 
@@ -201,7 +201,7 @@ class _RegistryReader:
         for root in self.roots:
             candidate = root / folder / f"{name}.yaml"
             try:
-                if candidate.is_file():
+                if observe.is_file(candidate):
                     return candidate
             except OSError as exc:
                 shown = display_path(root / folder, self.cwd)
@@ -223,7 +223,7 @@ class _RegistryReader:
 def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
     shown = display_path(path, cwd)
     try:
-        data = path.read_bytes()
+        data = observe.read_bytes(path)
     except FileNotFoundError:
         out.add("HSM009", f"no such file: {shown}", None, _hint_missing(path))
         return None

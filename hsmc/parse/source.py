@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hsmc import observe
 from hsmc.errors import Diagnostic, did_you_mean
 from hsmc.model import Span
 from hsmc.parse.keys import KNOWN_KEYS
@@ -103,7 +104,7 @@ def is_dir(path: Path) -> bool:
     """Path.is_dir, but a name too long for the file system (ENAMETOOLONG, which pathlib
     raises) is no directory either: the input named something that cannot exist."""
     try:
-        return path.is_dir()
+        return observe.is_dir(path)
     except OSError:
         return False
 
