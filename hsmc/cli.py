@@ -109,7 +109,8 @@ def build(
 @click.option(
     "--env-file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also report the required run-time inputs this .env file does not set.",
+    help="Also report the required run-time inputs this .env file does not set, and values "
+    "that cannot go into a URL as they are.",
 )
 @_NO_CACHE
 @_DEBUG
@@ -124,10 +125,11 @@ def check(
     """Validate the project at PATH; write nothing."""
     from hsmc.errors import CompileError
     from hsmc.parse import Inputs, display_path
-    from hsmc.parse.envfile import defined_names
+    from hsmc.parse.envfile import defined_names, url_unsafe_names
     from hsmc.pipeline import compile_stack
     from hsmc.report import render_json, render_text, use_colour
     from hsmc.validate import missing_inputs
+    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
     def run() -> tuple[Diagnostic, ...]:
         try:
@@ -137,7 +139,10 @@ def check(
         if env_file is None:
             return ()
         shown = display_path(env_file.resolve(), Path.cwd().resolve())
-        return missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
+        missing = missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
+        urls = url_inputs(compiled)
+        unsafe = url_unsafe_inputs(urls, url_unsafe_names(env_file, shown), shown)
+        return tuple(sorted((*missing, *unsafe), key=Diagnostic.sort_key))
 
     diagnostics = _run(run, debug)
     if fmt == "json":
