@@ -7,7 +7,6 @@ strictyaml is pure Python and parsing is nearly all of a cold build's time.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -55,6 +54,8 @@ def load_trees(
     misses = [i for i, tree in enumerate(trees) if tree is None and refused[i] is None]
     workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
     if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
+        import multiprocessing  # here: 10 ms at import, which a warm build does not need
+
         import strictyaml  # noqa: F401  (imported once here, inherited by the forked workers)
 
         context = multiprocessing.get_context("fork")
