@@ -123,7 +123,7 @@ def check(
     debug: bool,
 ) -> None:
     """Validate the project at PATH; write nothing."""
-    from hsmc.errors import CompileError
+    from hsmc.errors import CompileError, Diagnostic
     from hsmc.parse import Inputs, display_path
     from hsmc.parse.envfile import defined_names, url_unsafe_names
     from hsmc.pipeline import compile_stack
