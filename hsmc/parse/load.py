@@ -14,6 +14,7 @@ from typing import Any
 
 from hsmc.errors import Collector, Diagnostic
 from hsmc.parse.cache import Cache
+from hsmc.parse.fast import fast_tree
 from hsmc.parse.limits import limit_diagnostic
 from hsmc.parse.source import (
     SourceFile,
@@ -78,15 +79,22 @@ def _validate_job(job: tuple[SourceFile, str]) -> tuple[Node | None, list[Diagno
 
 
 def _validate(source: SourceFile, kind: str, out: Collector) -> Node | None:
+    unprintable = unprintable_diagnostic(source)
+    if unprintable is not None:
+        out.extend([unprintable])
+        return None
+    # the one hook of the fast path: a tree only for a file strictyaml provably accepts as is
+    tree = fast_tree(source.text, kind, source.lines)
+    return tree if tree is not None else strict(source, kind, out)
+
+
+def strict(source: SourceFile, kind: str, out: Collector) -> Node | None:
+    """strictyaml, the parser of record: acceptance, the tree, and every error."""
     import strictyaml as sy
     from strictyaml.ruamel.error import MarkedYAMLError
 
     from hsmc.parse.schema import SCHEMAS
 
-    unprintable = unprintable_diagnostic(source)
-    if unprintable is not None:
-        out.extend([unprintable])
-        return None
     try:
         document: Any = sy.load(source.text, SCHEMAS[kind], label=source.shown)
     except sy.YAMLValidationError as exc:
