@@ -53,6 +53,7 @@ def load_trees(
         None if refused[i] else cache.get(source, kind) for i, (source, kind) in enumerate(jobs)
     ]
     misses = [i for i, tree in enumerate(trees) if tree is None and refused[i] is None]
+    misses = _fast_path(jobs, misses, trees, cache)
     workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
     if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
         import multiprocessing  # here: 10 ms at import, which a warm build does not need
@@ -70,6 +71,28 @@ def load_trees(
         if tree is not None:
             cache.put(*jobs[i], tree)
     return trees
+
+
+def _fast_path(
+    jobs: Sequence[tuple[SourceFile, str]],
+    misses: list[int],
+    trees: list[Node | None],
+    cache: Cache,
+) -> list[int]:
+    """The fast path for every miss, in this process (a worker would cost more than it saves);
+    the misses it declined."""
+    declined = []
+    for i in misses:
+        source, kind = jobs[i]
+        tree = None
+        if unprintable_diagnostic(source) is None:  # else _validate reports it
+            tree = fast_tree(source.text, kind, source.lines)
+        if tree is None:
+            declined.append(i)
+        else:
+            trees[i] = tree
+            cache.put(source, kind, tree)
+    return declined
 
 
 def _validate_job(job: tuple[SourceFile, str]) -> tuple[Node | None, list[Diagnostic]]:
