@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from hsmc import __version__, observe
+from hsmc import __version__
 
 if TYPE_CHECKING:
-    from hsmc.errors import Diagnostic
+    pass
 
 T = TypeVar("T")
 
@@ -72,27 +72,21 @@ def build(
 ) -> None:
     """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
     artifacts."""
-    from hsmc.parse import Inputs, display_path
-    from hsmc.pipeline import build as run_build
-    from hsmc.pipeline import compile_project
-    from hsmc.write import stale_report
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs, display_path
 
     inputs = Inputs(path=path, registries=registries, output=output, cache=not no_cache)
     if check_only:
-        compiled = _run(lambda: compile_project(inputs), debug)
-        report = _run(lambda: stale_report(compiled.artifacts, compiled.output), debug)
-        shown = display_path(compiled.output, Path.cwd().resolve())
-        if report:
-            click.echo(report, nl=False)
+        staleness = _run(lambda: pipeline.check_up_to_date(inputs), debug)
+        shown = display_path(staleness.output, Path.cwd().resolve())
+        if staleness.report:
+            click.echo(staleness.report, nl=False)
             click.echo(f"hsmc: {shown} is not up to date; run `hsmc build`", err=True)
             sys.exit(1)
         click.echo(f"hsmc: {shown} is up to date", err=True)
         return
-    result = _run(lambda: run_build(inputs, force=force), debug, writes=True)
-    shown = display_path(result.output, Path.cwd().resolve())
-    summary = f"hsmc: wrote {len(result.artifacts)} files to {shown}"
-    observe.summary(summary)  # a build skipped by its stamp (stamp.py) prints it again
-    click.echo(summary, err=True)
+    result = _run(lambda: pipeline.build(inputs, force=force), debug, writes=True)
+    click.echo(result.summary, err=True)
 
 
 @main.command()
@@ -123,28 +117,12 @@ def check(
     debug: bool,
 ) -> None:
     """Validate the project at PATH; write nothing."""
-    from hsmc.errors import CompileError, Diagnostic
-    from hsmc.parse import Inputs, display_path
-    from hsmc.parse.envfile import defined_names, url_unsafe_names
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs
     from hsmc.report import render_json, render_text, use_colour
-    from hsmc.validate import missing_inputs
-    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
-    def run() -> tuple[Diagnostic, ...]:
-        try:
-            compiled = compile_stack(Inputs(path, registries, cache=not no_cache))
-        except CompileError as exc:
-            return exc.diagnostics
-        if env_file is None:
-            return ()
-        shown = display_path(env_file.resolve(), Path.cwd().resolve())
-        missing = missing_inputs(compiled.inputs, defined_names(env_file, shown), shown)
-        urls = url_inputs(compiled)
-        unsafe = url_unsafe_inputs(urls, url_unsafe_names(env_file, shown), shown)
-        return tuple(sorted((*missing, *unsafe), key=Diagnostic.sort_key))
-
-    diagnostics = _run(run, debug)
+    inputs = Inputs(path, registries, cache=not no_cache)
+    diagnostics = _run(lambda: pipeline.check(inputs, env_file), debug)
     if fmt == "json":
         click.echo(render_json(diagnostics), nl=False)
     elif diagnostics:
@@ -166,12 +144,11 @@ def explain(
 ) -> None:
     """Why NAME (a service, package, environment variable or run-time input) is in the output
     of the project at PATH: the chain of implications, each step with file:line."""
-    from hsmc.explain import explain as run_explain
-    from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs
 
     inputs = Inputs(path=path, registries=registries, cache=not no_cache)
-    click.echo(_run(lambda: run_explain(name, compile_stack(inputs)), debug), nl=False)
+    click.echo(_run(lambda: pipeline.explain(name, inputs), debug), nl=False)
 
 
 @main.command()
@@ -189,17 +166,11 @@ def explain(
 def graph(path: Path, registries: tuple[Path, ...], fmt: str, no_cache: bool, debug: bool) -> None:
     """Print the resolved stack of the project at PATH: packages, services, external
     endpoints and what needs what (JSON schema: docs/graph.md)."""
-    from hsmc import graph as graphs
-    from hsmc.parse import Inputs
-    from hsmc.pipeline import compile_stack
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs
 
     inputs = Inputs(path=path, registries=registries, cache=not no_cache)
-    compiled = _run(lambda: compile_stack(inputs), debug)
-    stack = compiled.stack
-    if fmt == "json":
-        click.echo(graphs.as_json(compiled), nl=False)
-    else:
-        click.echo(graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack))
+    click.echo(_run(lambda: pipeline.graph(inputs, fmt), debug), nl=False)
 
 
 @main.group()
@@ -214,23 +185,12 @@ def registry() -> None:
 def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None:
     """Every entry visible to the project at PATH, in search order: where it comes from, its
     modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
-    from hsmc.parse import Inputs
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs
 
-    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
-    for entry in catalog(roots, Path.cwd().resolve(), Cache(cache_dir())):
-        details = []
-        if entry.modes:
-            details.append("modes: " + ", ".join(entry.modes))
-        if entry.profiles:
-            details.append("profiles: " + ", ".join(entry.profiles))
-        if entry.hidden_by:
-            details.append(f"hidden by {entry.hidden_by}")
-        if entry.problem:
-            details.append(f"invalid: {entry.problem}")
-        line = f"{entry.kind:<9} {entry.name:<28} {entry.root}"
-        click.echo(line + (f"  ({'; '.join(details)})" if details else ""))
+    inputs = Inputs(path=path, registries=registries)
+    for line in _run(lambda: pipeline.registry_list(inputs), debug):
+        click.echo(line)
 
 
 @registry.command("show")
@@ -240,26 +200,11 @@ def registry_list(path: Path, registries: tuple[Path, ...], debug: bool) -> None
 @_DEBUG
 def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bool) -> None:
     """The entry NAME as the project at PATH sees it, and the entries of that name it hides."""
-    from hsmc.errors import CompileError, Diagnostic, did_you_mean
-    from hsmc.parse import Inputs
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.parse.catalog import catalog, registry_roots
+    from hsmc import pipeline
+    from hsmc.pipeline import Inputs
 
-    roots = _run(lambda: registry_roots(Inputs(path=path, registries=registries)), debug)
-    entries = catalog(roots, Path.cwd().resolve(), Cache(cache_dir()))
-    found = [e for e in entries if e.name == name]
-    if not found:
-        hint = did_you_mean(name, [e.name for e in entries]) or "see `hsmc registry list`"
-        error = Diagnostic("HSM601", f"no registry entry named `{name}`", None, hint)
-        _run(lambda: (_ for _ in ()).throw(CompileError([error])), debug)
-    for entry in found:
-        if entry.hidden_by is not None:
-            continue
-        click.echo(f"# {entry.kind} `{entry.name}` from {entry.file} ({entry.root})")
-        hidden = [e for e in found if e.kind == entry.kind and e.hidden_by == entry.file]
-        for other in hidden:
-            click.echo(f"# overrides {other.file} ({other.root})")
-        click.echo(entry.text, nl=not entry.text.endswith("\n"))
+    inputs = Inputs(path=path, registries=registries)
+    click.echo(_run(lambda: pipeline.registry_show(name, inputs), debug), nl=False)
 
 
 @main.command()
@@ -268,28 +213,16 @@ def registry_show(name: str, path: Path, registries: tuple[Path, ...], debug: bo
 def init(directory: Path, debug: bool) -> None:
     """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
     packages. Refuses to overwrite an existing hsm.yaml; writes nothing else."""
-    from hsmc.errors import CompileError, Diagnostic
-    from hsmc.parse.cache import Cache, cache_dir
-    from hsmc.starter import starter_path, starter_text
-    from hsmc.write import create_file
+    from hsmc import pipeline
 
-    def run() -> Path:
-        target = starter_path(directory)
-        if not create_file(target, starter_text(Cache(cache_dir())).encode("utf-8")):
-            hint = "edit it, or remove it to start over"
-            error = Diagnostic(
-                "HSM602", f"{target} exists already; nothing was written", None, hint
-            )
-            raise CompileError([error])
-        return target
-
-    target = _run(run, debug)
+    target = _run(lambda: pipeline.init(directory), debug)
     click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
     """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
     diagnostics and exit 1; a bug → exit 3."""
+    from hsmc import pipeline
     from hsmc.errors import CompileError
     from hsmc.report import render_text, use_colour
 
@@ -297,7 +230,7 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         return step()
     except CompileError as exc:
         colour = use_colour(sys.stderr.isatty())
-        written = writes and all(d.code != "HSM410" for d in exc.diagnostics)
+        written = pipeline.output_untouched(exc.diagnostics, writes)
         click.echo(render_text(exc.diagnostics, colour, written=written), err=True, nl=False)
         sys.exit(1)
     except OSError as exc:
@@ -305,7 +238,7 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
         # environment's doing, not a bug in hsmc
         if debug or os.environ.get("HSMC_DEBUG"):
             raise
-        error = _os_error(exc)
+        error = pipeline.os_error(exc)
         text = render_text((error,), use_colour(sys.stderr.isatty()), written=writes)
         click.echo(text, err=True, nl=False)
         sys.exit(1)
@@ -318,17 +251,3 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
             err=True,
         )
         sys.exit(3)
-
-
-def _os_error(exc: OSError) -> Diagnostic:
-    from hsmc.errors import Diagnostic
-    from hsmc.parse import display_path
-
-    name = exc.filename
-    shown = display_path(Path(os.fsdecode(name)), Path.cwd()) if name is not None else "a file"
-    return Diagnostic(
-        "HSM009",
-        f"cannot access {shown}: {exc.strerror or exc}",
-        None,
-        "check the path and its permissions",
-    )

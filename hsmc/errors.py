@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hsmc.codes import CODES
 from hsmc.model import Span
 
 
@@ -34,6 +35,10 @@ class Diagnostic:
     span: Span | None
     hint: str | None = None
     related: tuple[Related, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a new code goes into hsmc/codes.py and docs/errors.md
+            raise ValueError(f"diagnostic code {self.code} is not in hsmc/codes.py")
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:

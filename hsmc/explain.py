@@ -6,22 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hsmc.compose import ComposeService
 from hsmc.errors import CompileError, Diagnostic, did_you_mean
 from hsmc.model import (
     CompiledStack,
     ComposeNode,
     Dependency,
+    EffectiveService,
+    ImageChoice,
     Param,
     ResolvedPackage,
     ResolvedService,
     RuntimeRef,
+    ServiceValues,
     Setting,
     Span,
     Stack,
     Value,
 )
-
-_PARAM_REF = re.compile(r"\$\{HSM_(?:MERGED_)?PARAMS\.([A-Za-z0-9_.-]+?)(?::-[^}]*)?\}")
+from hsmc.refs import param_keys
 
 
 def at(span: Span) -> str:
@@ -31,7 +34,7 @@ def at(span: Span) -> str:
 def explain(name: str, compiled: CompiledStack) -> str:
     stack = compiled.stack
     sections = [
-        *(_service(s, stack) for s in stack.services if s.name == name),
+        *(_service(s, stack) for s in stack.effective if s.name == name),
         *(_package(p, stack) for p in stack.packages if p.entry.name == name),
         *_variable(name, stack, compiled),
         *_input(name, compiled),
@@ -45,9 +48,14 @@ def _unknown(name: str, compiled: CompiledStack) -> Diagnostic:
     stack = compiled.stack
     known = [s.name for s in stack.services] + [p.entry.name for p in stack.packages]
     known += [v.key for v in compiled.package_env] + [i.name for i in compiled.inputs]
-    known += [k for s in compiled.services for k in _environment(s.body)]
+    known += [k for s in compiled.services for k in _environment(_body(s))]
     hint = did_you_mean(name, known) or "explain takes a service, package, variable or input"
     return Diagnostic("HSM601", f"`{name}` is not in the output of this project", None, hint)
+
+
+def _body(service: ServiceValues) -> dict[str, ComposeNode]:
+    """The service as docker-compose.yml has it (overrides merged)."""
+    return ComposeService.of(service).body()
 
 
 def _environment(body: dict[str, ComposeNode]) -> dict[str, ComposeNode]:
@@ -58,7 +66,8 @@ def _environment(body: dict[str, ComposeNode]) -> dict[str, ComposeNode]:
 # --- services and packages ----------------------------------------------------------------------
 
 
-def _service(service: ResolvedService, stack: Stack) -> str:
+def _service(effective: EffectiveService, stack: Stack) -> str:
+    service = effective.resolved
     container = service.container
     kind = "managed service" if service.managed else "external endpoint"
     where = "docker-compose.yml" if service.managed else "no compose service; a connection"
@@ -71,8 +80,10 @@ def _service(service: ResolvedService, stack: Stack) -> str:
     lines += list(_needed_by(service.name, stack))
     profile = service.profile
     chosen = f"profile `{profile.name}` ({at(profile.span)})" if profile else "profile managed"
-    source = service.source
+    source, image = service.source, effective.made
     made = f"source `{source.mode}` ({at(source.span)})" if source else "the entry's image"
+    if isinstance(image, ImageChoice) and image.chosen_from == "profile":
+        made = f"the image of profile `{profile.name if profile else ''}` ({at(image.image.span)})"
     lines.append(f"  = {chosen}; {made}" if service.managed else f"  = {chosen}")
     return "\n".join(lines)
 
@@ -125,7 +136,7 @@ def _package(package: ResolvedPackage, stack: Stack) -> str:
 def _variable(name: str, stack: Stack, compiled: CompiledStack) -> Iterator[str]:
     by_name = {s.name: s for s in stack.services}
     for service in compiled.services:
-        value = _environment(service.body).get(name)
+        value = _environment(_body(service)).get(name)
         if isinstance(value, Value):
             head = f"{name} = {value.plain()!r} in service `{service.name}` (docker-compose.yml)"
             yield "\n".join([head, *_origins(name, by_name[service.name], stack, by_name)])
@@ -158,7 +169,7 @@ def _origins(
 
 def _param_steps(setting: Setting, params: tuple[Param, ...]) -> list[str]:
     steps = []
-    for key in dict.fromkeys(_PARAM_REF.findall(setting.text.value)):
+    for key in param_keys(setting.text.value):
         given = [
             f"`{p.text.value}` from {p.origin} ({at(p.text.span)})" for p in params if p.key == key
         ]
@@ -216,6 +227,6 @@ def _refs(compiled: CompiledStack, name: str) -> Iterator[RuntimeRef]:
                 yield from walk(child)
 
     for service in compiled.services:
-        yield from walk(service.body)
+        yield from walk(_body(service))
     for var in compiled.package_env:
         yield from walk(var.value)

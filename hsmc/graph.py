@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
-from hsmc.model import BuildSource, CompiledStack, ImageSource, ResolvedService, Stack
+from hsmc.emit_requirements import requirement_rows
+from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
 
 SCHEMA = "hsmc-graph/1"
+
+Json = str | bool | None | list["Json"] | dict[str, "Json"]
 
 
 def _mermaid_ids(stack: Stack) -> dict[tuple[str, str], str]:
@@ -104,8 +106,8 @@ def dot(stack: Stack) -> str:
 
 def as_json(compiled: CompiledStack) -> str:
     stack = compiled.stack
-    package_rows = {p.name: p for p in compiled.packages}
-    document: dict[str, Any] = {
+    package_rows = {p.name: p for p in requirement_rows(stack)}
+    document: dict[str, Json] = {
         "schema": SCHEMA,
         "project": stack.manifest.name,
         "packages": [
@@ -120,7 +122,7 @@ def as_json(compiled: CompiledStack) -> str:
             }
             for p in stack.packages
         ],
-        "services": [_service(s, stack) for s in stack.services],
+        "services": [_service(s) for s in stack.effective],
         "edges": [
             {"from": f"{kind}:{name}", "to": f"service:{target}"}
             for kind, name, target in edges(stack)
@@ -129,28 +131,22 @@ def as_json(compiled: CompiledStack) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _service(service: ResolvedService, stack: Stack) -> dict[str, Any]:
-    profile = service.profile
-    endpoint = None
-    if not service.managed and profile is not None:
-        fields = {s.key: s.text.value for s in profile.external}
-        endpoint = {"host": fields.get("host"), "port": fields.get("port")}
-    source = service.source
-    build = source.path.value if isinstance(source, BuildSource) else None
-    image = source.image.value if isinstance(source, ImageSource) else None
-    if service.managed and source is None:
-        chosen = (profile.image if profile else None) or service.container.image
-        image = chosen.value if chosen else None
+def _service(service: EffectiveService) -> dict[str, Json]:
+    resolved, made, found = service.resolved, service.made, service.endpoint
+    endpoint: Json = None
+    if found is not None:
+        endpoint = {"host": found.host.value, "port": found.port.value if found.port else None}
+    source = resolved.source
     return {
         "name": service.name,
-        "container": service.container.name,
-        "group": "explicit" if service.group else "implicit",
-        "profile": profile.name if profile else None,
+        "container": resolved.container.name,
+        "group": "explicit" if resolved.group else "implicit",
+        "profile": resolved.profile.name if resolved.profile else None,
         "deployment": "managed" if service.managed else "external",
         "mode": source.mode if source else None,
-        "image": image,
-        "build": build,
+        "image": made.image.value if isinstance(made, ImageChoice) else None,
+        "build": made.source.path.value if isinstance(made, BuildChoice) else None,
         "endpoint": endpoint,
-        "implied_by": list(service.implied_by),
-        "needs": [d.service for d in stack.service_needs.get(service.name, ())],
+        "implied_by": list(resolved.implied_by),
+        "needs": [d.service for d in service.needs],
     }

@@ -8,6 +8,7 @@ and what is a run-time ${VAR} reference, so that each artifact can escape it its
 
 from __future__ import annotations
 
+import typing
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -162,6 +163,7 @@ class Profile:
     command: Text | tuple[Text, ...] | None = None
     healthcheck: Healthcheck | None = None
     external: tuple[Setting, ...] = ()
+    key_spans: tuple[tuple[str, Span], ...] = ()  # every key the profile writes, where
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,7 @@ class Manifest:
     packages: tuple[PackageRef, ...]
     groups: tuple[Group, ...]
     span: Span
+    name_span: Span | None = None  # None: the name comes from the directory (always valid)
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,100 @@ class Stack:
     services: tuple[ResolvedService, ...]  # sorted by name
     package_needs: Mapping[str, tuple[Dependency, ...]]  # package name -> services it needs
     service_needs: Mapping[str, tuple[Dependency, ...]]  # service name -> services it needs
+    effective: tuple[EffectiveService, ...] = ()  # one per service, sorted by name
+
+
+# --- the effective service: every fallback decided once (resolve) ------------------------------
+
+
+@dataclass(frozen=True)
+class ImageChoice:
+    """The image a managed service runs: a source's, else the profile's, else the entry's."""
+
+    image: Text
+    chosen_from: typing.Literal["source", "profile", "entry"]
+    origin: str  # for comments: "source MODE (image)", "image of profile P", "image of the entry"
+
+
+@dataclass(frozen=True)
+class BuildChoice:
+    """A build source; its directory relative to the output and to the project (posix)."""
+
+    source: BuildSource
+    context: str
+    from_project: str
+
+
+@dataclass(frozen=True)
+class HealthcheckSpec:
+    """The healthcheck in effect: the profile's fields over the entry's, field by field."""
+
+    test: Text | tuple[Text, ...] | None = None
+    interval: Text | None = None
+    timeout: Text | None = None
+    retries: int | None = None
+    start_period: Text | None = None
+    start_interval: Text | None = None
+    disable: bool | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == HealthcheckSpec()
+
+
+@dataclass(frozen=True)
+class EnvLayer:
+    """One source of a service's environment; later layers may override earlier ones only
+    when `override` is set (a profile's env over the entry's)."""
+
+    origin: str
+    settings: tuple[Setting, ...]
+    override: bool = False
+
+
+@dataclass(frozen=True)
+class DependsOn:
+    """A managed service this one needs, and when it counts as ready."""
+
+    service: str
+    healthy: bool  # the target has a healthcheck that is not disabled
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A read-only mount of a shipped file: `source` is relative to the output directory."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class EffectiveService:
+    """One service as every target sees it: the image or build, command, ports, volumes,
+    healthcheck, environment layers and dependencies chosen once (entry → profile → group).
+    `overrides` is the group's compose fragment, its relative bind mounts already rebased."""
+
+    resolved: ResolvedService
+    made: ImageChoice | BuildChoice | None  # None: external, or nothing to run (HSM204)
+    command: Text | tuple[Text, ...] | None
+    ports: tuple[Text, ...]
+    volumes: tuple[Text, ...]  # relative bind mounts rebased onto the output directory
+    mounts: tuple[Mount, ...]  # the shipped files, which no override may drop
+    healthcheck: HealthcheckSpec
+    env: tuple[EnvLayer, ...]
+    needs: tuple[Dependency, ...]  # what it needs, with the endpoint it reaches each at
+    depends_on: tuple[DependsOn, ...]  # the managed ones among them, sorted by name
+    files: tuple[ShippedFile, ...]
+    endpoint: Endpoint | None  # external services: where the outside world runs it
+    overrides: FragmentMap | None
+
+    @property
+    def name(self) -> str:
+        return self.resolved.name
+
+    @property
+    def managed(self) -> bool:
+        return self.resolved.managed
 
 
 # --- values after interpolation --------------------------------------------------------------
@@ -394,11 +491,41 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
-class ServiceOut:
-    name: str
-    comment: str
-    body: dict[str, ComposeNode]
-    files: tuple[ShippedFile, ...]
+class BuildValues:
+    context: str  # posix, relative to the output directory
+    dockerfile: Value | None
+    args: tuple[tuple[str, Value], ...]  # sorted by key
+
+
+@dataclass(frozen=True)
+class HealthcheckValues:
+    test: Value | tuple[Value, ...] | None = None
+    interval: Value | None = None
+    timeout: Value | None = None
+    retries: int | None = None
+    start_period: Value | None = None
+    start_interval: Value | None = None
+    disable: bool | None = None
+
+
+@dataclass(frozen=True)
+class ServiceValues:
+    """A managed EffectiveService with its references filled: compile-time forms replaced,
+    run-time ones kept as RuntimeRefs. `overrides` is the group's compose fragment."""
+
+    effective: EffectiveService
+    image: Value | None
+    build: BuildValues | None
+    command: Value | tuple[Value, ...] | None
+    environment: tuple[EnvVar, ...]  # layers and connections merged, sorted by key
+    ports: tuple[Value, ...]
+    volumes: tuple[Value, ...]
+    healthcheck: HealthcheckValues
+    overrides: dict[str, ComposeNode] | None
+
+    @property
+    def name(self) -> str:
+        return self.effective.name
 
 
 @dataclass(frozen=True)
@@ -427,9 +554,7 @@ class CompiledStack:
     manifest: str  # the manifest's file name as headers show it
     project: str
     stack: Stack
-    services: tuple[ServiceOut, ...]
-    volumes: tuple[str, ...]
-    packages: tuple[PackageOut, ...]
+    services: tuple[ServiceValues, ...]  # the managed services, sorted by name
     package_env: tuple[EnvVar, ...]
     inputs: tuple[RuntimeInput, ...]
     project_from_output: str  # posix path of the project directory, relative to the output

@@ -28,6 +28,7 @@ class Record:
         self.answers: dict[tuple[str, str], str] = {}
         self.output: str | None = None
         self.artifacts: list[tuple[str, str, bool]] = []  # path, sha256, x bit
+        self.listing: str | None = None  # sha256 of .hsmc-generated
         self.summary: str | None = None
         self.spoiled = False  # a question answered twice differently: never stamp
 
@@ -84,12 +85,14 @@ def resolve(path: Path) -> Path:
     return answer
 
 
-def outputs(output: Path, artifacts: Iterable[tuple[str, bytes, bool]]) -> None:
-    """What the build wrote into `output`: (path, content, executable)."""
+def outputs(output: Path, artifacts: Iterable[tuple[str, bytes, bool]], listing: bytes) -> None:
+    """What the build wrote into `output`: (path, content, executable) and the ownership
+    listing (`.hsmc-generated`)."""
     if _record is None:
         return
     _record.output = str(output)
     _record.artifacts = [(p, hashlib.sha256(c).hexdigest(), x) for p, c, x in artifacts]
+    _record.listing = hashlib.sha256(listing).hexdigest()
 
 
 def summary(line: str) -> None:

@@ -16,18 +16,17 @@ import contextlib
 import errno
 import fcntl
 import os
-import secrets
 import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-TMP_SUFFIX = ".hsmc-tmp"
+from hsmc.atomic import TMP_SUFFIX, replace_at
+
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: opening a FIFO someone put in the way must not hang the build.
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class SymlinkInTheWay(Exception):
@@ -118,7 +117,8 @@ class OutputDir:
             current = _read_at(parent, path)
             if current == Found(content, executable):
                 return
-            _replace_at(parent, path.rsplit("/", 1)[-1], content, executable)
+            mode = 0o755 if executable else 0o644
+            replace_at(parent, path.rsplit("/", 1)[-1], content, mode, durable=True)
         finally:
             os.close(parent)
 
@@ -209,26 +209,3 @@ def _read_at(parent: int, path: str) -> Found | None:
             message = os.strerror(code) if stat.S_ISDIR(mode) else "Not a regular file"
             raise OSError(code, message, path)
         return Found(handle.read(), bool(mode & stat.S_IXUSR))
-
-
-def _replace_at(parent: int, name: str, content: bytes, executable: bool) -> None:
-    # The temporary's name stays short enough for any target name (NAME_MAX is 255 bytes).
-    stem = name if len(os.fsencode(name)) <= 200 else "long-name"
-    while True:
-        tmp = f".{stem}.{secrets.token_hex(4)}{TMP_SUFFIX}"
-        try:
-            fd = os.open(tmp, _NEW, 0o600, dir_fd=parent)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-            os.fchmod(handle.fileno(), 0o755 if executable else 0o644)
-        os.replace(tmp, name, src_dir_fd=parent, dst_dir_fd=parent)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=parent)
-        raise

@@ -25,11 +25,6 @@ COMPILE_TIME = re.compile(
 )
 MAX_DEPTH = 32  # braces; compose itself has no limit, a person never needs more than a few
 
-SECRET_WORDS = (
-    *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
-    *("API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"),
-)
-
 
 class Kind(Enum):
     TEXT = "text"  # literal text without `$`
@@ -106,7 +101,13 @@ def runtime(inner: str) -> tuple[str, str | None, str | None] | None:
     return match.group(1), match.group(2), match.group(3)
 
 
-def looks_secret(key: str) -> bool:
-    """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
-    upper = re.sub(r"[^A-Z0-9]", "_", key.upper())
-    return any(word in upper for word in SECRET_WORDS)
+def param_keys(s: str) -> list[str]:
+    """The param keys that `${HSM_PARAMS.key…}` and `${HSM_MERGED_PARAMS.key}` references in
+    `s` name, in order, once each (for `hsmc explain`)."""
+    keys: list[str] = []
+    for token in tokens(s):
+        match = COMPILE_TIME.fullmatch(token.inner) if token.kind is Kind.BRACED else None
+        key = match and (match.group(2) or match.group(4))
+        if key and key not in keys:
+            keys.append(key)
+    return keys

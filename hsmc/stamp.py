@@ -39,7 +39,7 @@ _OPTIONS = ("-o", "--output", "--registry")
 # Libraries whose code shapes the output (rendering, merging, parsing), by their files' identity
 _LIBRARIES = ("jinja2", "markupsafe", "strictyaml", "deepmerge", "click", "yaml")
 _LISTING = ".hsmc-generated"  # ownership.MANIFEST, not imported: that module imports re
-_TMP_SUFFIX = ".hsmc-tmp"  # outdir.TMP_SUFFIX, likewise (tests/test_stamp.py checks both)
+_TMP_SUFFIX = ".hsmc-tmp"  # atomic.TMP_SUFFIX, likewise (tests/test_stamp.py checks both)
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
@@ -110,13 +110,14 @@ def begin(argv: list[str]) -> str | None:
 
 def finish(argv: list[str], session: str) -> None:
     """After the build exited 0: write its stamp (a stamp that cannot be written is no error)."""
-    from hsmc import observe, ownership
+    from hsmc import observe
 
     record = observe.take()
     if record is None or record.spoiled or record.output is None or record.summary is None:
         return
-    listing = ownership.render({p: frozenset({sha}) for p, sha, _ in record.artifacts})
-    fields = [FORMAT, session, record.output, hashlib.sha256(listing).hexdigest(), record.summary]
+    if record.listing is None:
+        return
+    fields = [FORMAT, session, record.output, record.listing, record.summary]
     fields += [str(len(record.answers))]
     fields += [f for (kind, path), answer in record.answers.items() for f in (kind, path, answer)]
     fields += [str(len(record.artifacts))]
@@ -282,15 +283,9 @@ def _load(path: str) -> list[str] | None:
 
 
 def _save(path: str, data: bytes) -> None:
-    import tempfile
+    from pathlib import Path
 
-    stamps = os.path.dirname(path)
-    os.makedirs(stamps, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".stamp.", suffix=".tmp", dir=stamps)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from hsmc.atomic import replace  # after the build: the check never pays for it
+
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    replace(Path(path), data, mode=0o600, durable=False)

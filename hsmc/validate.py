@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hsmc.errors import Collector, Diagnostic, Related, did_you_mean, one_of, printable
+from hsmc.keys import COMPOSE_SERVICE_KEYS
 from hsmc.model import (
     ContainerEntry,
     Implication,
@@ -23,7 +24,7 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.parse.keys import COMPOSE_SERVICE_KEYS
+from hsmc.validate_entries import check_entries, check_names, valid_patterns
 from hsmc.validate_secrets import check_secrets
 from hsmc.validate_values import check_values
 
@@ -53,6 +54,8 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
         names = [p.name for p in container.profiles]
         _check_default(container.default_profile, names, "profiles", out)
     _check_cycles(project, out)
+    check_entries(project, out)
+    check_names(project, out)
     _check_params(project, out)
     _check_overrides(project, out)
     check_secrets(project, out)
@@ -218,23 +221,29 @@ def _check_cycles(project: Project, out: Collector) -> None:
 def _find_cycle(
     start: str, kind: TargetKind, graph: dict[str, tuple[Implication, ...]]
 ) -> list[tuple[str, Implication]] | None:
+    """The first path of implications from `start` back to it, depth first. A loop with its
+    own stack, not recursion: a chain of implications may be longer than Python's stack."""
     path: list[tuple[str, Implication]] = []
-
-    def walk(name: str, seen: set[str]) -> bool:
-        for imp in graph.get(name, ()):
-            if imp.kind is not kind:
-                continue
-            path.append((name, imp))
-            if imp.target == start:
-                return True
-            if imp.target not in seen:
-                seen.add(imp.target)
-                if walk(imp.target, seen):
-                    return True
+    seen, names = {start}, [start]
+    todo = [iter(graph.get(start, ()))]
+    while todo:
+        imp = next((i for i in todo[-1] if i.kind is kind), None)
+        if imp is None:  # every implication of names[-1] tried: back to the one before
+            todo.pop()
+            names.pop()
+            if path:
+                path.pop()
+            continue
+        path.append((names[-1], imp))
+        if imp.target == start:
+            return path
+        if imp.target in seen:
             path.pop()
-        return False
-
-    return path if walk(start, {start}) else None
+            continue
+        seen.add(imp.target)
+        names.append(imp.target)
+        todo.append(iter(graph.get(imp.target, ())))
+    return None
 
 
 def _check_overrides(project: Project, out: Collector) -> None:
@@ -268,13 +277,18 @@ def _check_params(project: Project, out: Collector) -> None:
         if container is None or not container.params:
             continue  # unknown containers are reported elsewhere; no declaration: any param
         specs = {s.name: s for s in container.params}
+        checkable = set(valid_patterns(container))  # an invalid pattern is HSM314 alone
         spec = specs.get(param.key)
         if spec is None:
             hint = did_you_mean(param.key, specs) or one_of(specs, f"params of `{name}`")
             out.add(
                 "HSM312", f"container `{name}` takes no param `{param.key}`", param.key_span, hint
             )
-        elif spec.pattern and not re.fullmatch(spec.pattern.value, param.text.value):
+        elif (
+            spec in checkable
+            and spec.pattern
+            and not re.fullmatch(spec.pattern.value, param.text.value)
+        ):
             what = spec.description or f"a value matching `{spec.pattern.value}`"
             out.add(
                 "HSM313",

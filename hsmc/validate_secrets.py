@@ -20,16 +20,19 @@ from dataclasses import dataclass, field
 from hsmc import refs
 from hsmc.errors import Collector, Related, printable
 from hsmc.model import (
+    BuildSource,
     ContainerEntry,
     Fragment,
     FragmentMap,
     Healthcheck,
+    ImageSource,
     Profile,
     Project,
     Setting,
     Text,
 )
-from hsmc.refs import Kind, looks_secret
+from hsmc.refs import Kind
+from hsmc.secret_names import looks_secret
 
 
 @dataclass
@@ -185,7 +188,7 @@ def _settings(project: Project) -> Iterator[Setting]:
             yield from profile.env
             yield from profile.external
         for source in container.sources:
-            yield from getattr(source, "args", ())
+            yield from source.args if isinstance(source, BuildSource) else ()
         for imp in container.implies:
             yield from imp.params
     for group in project.manifest.groups:
@@ -233,8 +236,10 @@ def _texts(project: Project) -> Iterator[Text]:
             yield from _command(profile.command)
             yield from _health(profile.healthcheck)
         for source in container.sources:
-            yield from _optional(getattr(source, "image", None))
-            yield from _optional(getattr(source, "dockerfile", None))
+            if isinstance(source, ImageSource):
+                yield source.image
+            else:
+                yield from _optional(source.dockerfile)
 
 
 def _optional(text: Text | None) -> Iterator[Text]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hsmc.compose import ComposeService
 from hsmc.errors import Collector, Diagnostic
 from hsmc.model import CompiledStack, ComposeNode, Literal, RuntimeRef, Span, Value
 
@@ -15,7 +16,8 @@ def url_inputs(compiled: CompiledStack) -> dict[str, tuple[str, Span | None]]:
     {input: (the first variable that does, where the reference is written)}."""
     values = [(f"{var.key} in packages.env", var.value) for var in compiled.package_env]
     for service in compiled.services:
-        values += [(f"{key} of service {service.name}", v) for key, v in _values(service.body)]
+        body = ComposeService.of(service).body()  # as docker-compose.yml has it
+        values += [(f"{key} of service {service.name}", v) for key, v in _values(body)]
     found: dict[str, tuple[str, Span | None]] = {}
     for where, value in values:
         in_url = False

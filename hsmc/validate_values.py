@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hsmc.errors import Collector, printable
 from hsmc.model import (
+    BuildSource,
     ContainerEntry,
     FragmentList,
     FragmentMap,
@@ -59,7 +60,8 @@ def _env_keys(project: Project) -> Iterator[tuple[str, Span]]:
     for container in project.containers.values():
         settings = [*container.env, *(container.connection or ())]
         settings += [s for p in container.profiles for s in p.env]
-        settings += [a for src in container.sources for a in getattr(src, "args", ())]
+        builds = [src for src in container.sources if isinstance(src, BuildSource)]
+        settings += [arg for build in builds for arg in build.args]
         yield from ((s.key, s.key_span) for s in settings)
     for group in project.manifest.groups:
         overrides = group.overrides

@@ -173,8 +173,12 @@ def _write_all(
         directory.write(artifact.path, artifact.content, artifact.executable)
     for path in sorted(set(owned) - set(new)):
         directory.remove(path)
-    final = {path: frozenset({digest}) for path, digest in new.items()}
-    directory.write(MANIFEST, ownership.render(final), executable=False)
+    directory.write(MANIFEST, listing(artifacts), executable=False)
+
+
+def listing(artifacts: Sequence[Artifact]) -> bytes:
+    """The `.hsmc-generated` a successful build leaves: the new hashes only."""
+    return ownership.render({a.path: frozenset({sha256(a.content)}) for a in artifacts})
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

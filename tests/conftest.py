@@ -10,14 +10,24 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hsmc.errors import CompileError, Diagnostic
-from hsmc.parse import Inputs
+from hsmc.model import Project, Stack
+from hsmc.parse import Inputs, load_project
 from hsmc.pipeline import compile_project
+from hsmc.resolve import resolve
+from hsmc.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "hsm.yaml").is_file())
+
+# CI runs Hypothesis derandomised (the same examples on every run, so a red build can be
+# rerun and bisected); developers keep the default, random one, which explores more.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+settings.load_profile(_PROFILE)
 
 
 def compose_binary() -> Path:
@@ -82,6 +92,34 @@ def compile_files(root: Path, files: dict[str, str]) -> dict[str, str]:
     write_project(root, files)
     build = compile_project(Inputs(path=root, cwd=root))
     return {a.path: a.content.decode("utf-8") for a in build.artifacts}
+
+
+def load_files(root: Path, files: dict[str, str]) -> tuple[Project, tuple[Diagnostic, ...]]:
+    """Parses a scratch project: the input model and the problems parse found in entries."""
+    write_project(root, files)
+    return load_project(Inputs(path=root, cwd=root))
+
+
+def validate_errors(root: Path, files: dict[str, str]) -> tuple[Diagnostic, ...]:
+    """The diagnostics of the validate stage alone (parse's problems included, as it reports
+    them together)."""
+    project, problems = load_files(root, files)
+    with pytest.raises(CompileError) as info:
+        validate(project, problems)
+    return info.value.diagnostics
+
+
+def resolve_files(root: Path, files: dict[str, str]) -> Stack:
+    """A scratch project parsed and validated, then resolved: the Stack resolve hands on."""
+    project, problems = load_files(root, files)
+    validate(project, problems)
+    return resolve(project)
+
+
+def resolve_errors(root: Path, files: dict[str, str]) -> tuple[Diagnostic, ...]:
+    with pytest.raises(CompileError) as info:
+        resolve_files(root, files)
+    return info.value.diagnostics
 
 
 def compile_errors(root: Path, files: dict[str, str]) -> tuple[Diagnostic, ...]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import hsmc.parse.load as load
+from hsmc.atomic import TMP_SUFFIX
 from hsmc.errors import Collector, CompileError
 from hsmc.parse import Inputs
 from hsmc.parse.cache import identity, key_of
@@ -117,7 +118,8 @@ def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
     trees = [_tree(tmp_path / f"o{r}{i}") for r in range(3) for i in range(4)]
     compose = [t["docker-compose.yml"] for t in trees]  # install.sh names its own directory
     assert all(c == compose[0] for c in compose)
-    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    assert list((tmp_path / "cache").rglob("*.json"))  # the entries are there
+    assert not list((tmp_path / "cache").rglob(f"*{TMP_SUFFIX}"))  # no temporary left
 
 
 def test_the_key_changes_with_the_content_the_kind_the_name_and_the_versions(

@@ -130,3 +130,23 @@ def test_commands_leave_user_files_and_outputs_alone(tmp_path: Path) -> None:
     ):
         assert run_hsmc(*args, cwd=project).returncode == 0, args
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_explain_names_the_image_the_profile_chose(tmp_path: Path) -> None:
+    """explain reads the one image choice of the effective record: a profile's image is not
+    'the entry's image'."""
+    from hsmc.explain import explain
+    from hsmc.pipeline import Inputs, compile_stack
+    from tests.conftest import write_project
+
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "services:\n  container_groups:\n    app:\n      selection: app\n"
+            "      profile: slim\n",
+            "registry/containers/app.yaml": "name: app\nimage: app:1\ndeployment_profiles:\n"
+            "  slim:\n    mode: managed\n    image: app:slim\n",
+        },
+    )
+    text = explain("app", compile_stack(Inputs(path=tmp_path, cwd=tmp_path)))
+    assert "the image of profile `slim` (registry/containers/app.yaml:6)" in text

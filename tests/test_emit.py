@@ -210,3 +210,19 @@ def test_a_line_break_in_a_name_cannot_escape_a_comment(tmp_path: Path) -> None:
     )
     assert "restart" not in json.loads(result.stdout)["services"]["box"]
     assert "profile p restart: always;" in artifacts["docker-compose.yml"]
+
+
+def test_a_requirement_line_with_a_line_break_is_a_bug_not_an_extra_line() -> None:
+    from hsmc.emit import one_line
+
+    assert one_line("redis==5.0.1") == "redis==5.0.1"
+    with pytest.raises(ValueError, match="line break"):
+        one_line("redis\n--index-url http://evil")
+
+
+def test_a_variable_name_reaches_an_env_file_only_through_its_filter() -> None:
+    from hsmc.emit import env_name
+
+    assert env_name("PGHOST") == "PGHOST"
+    with pytest.raises(ValueError, match="not an environment variable name"):
+        env_name("X\nEVIL=1")

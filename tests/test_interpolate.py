@@ -152,3 +152,16 @@ def test_unknown_connection_field_lists_the_known_ones() -> None:
 def test_alternative_value_form_is_refused() -> None:
     _, out = _value("${VAR:+alt}")
     assert _codes(out) == ["HSM301"]
+
+
+def test_a_line_break_in_a_default_is_refused() -> None:
+    """No artifact can keep `${J:-a<LF>b}` on one line (was a whole-project check)."""
+    _, out = _value("${J:-a\nb}")
+    assert _codes(out) == ["HSM301"]
+
+
+def test_explain_finds_param_keys_with_the_one_reference_grammar() -> None:
+    from hsmc.refs import param_keys
+
+    text = "${HSM_PARAMS.db:-x}-${HSM_MERGED_PARAMS.db}-${HSM_PARAMS.user}-$${HSM_PARAMS.no}"
+    assert param_keys(text) == ["db", "user"]  # `$${…}` is literal text, not a reference

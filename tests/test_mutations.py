@@ -436,17 +436,18 @@ def _check_artifacts(build: Build) -> None:
     assert all(_ENV_LINE.fullmatch(x) for x in lines), lines
     assert len(dotenv_values(stream=io.StringIO(texts["packages.env"]))) == len(lines)
     requirements = [x for x in texts["requirements.txt"].split("\n") if x and x[0] != "#"]
-    assert len(requirements) == len(build.compiled.packages), requirements
+    assert len(requirements) == len(build.compiled.stack.packages), requirements
     assert not [x for x in requirements if x.startswith("-") and not x.startswith("-e .")]
     compose = _YAML.load(texts["docker-compose.yml"])
     services = [s.name for s in build.compiled.services]
     assert sorted(compose["services"] or {}) == sorted(services)
     rows = [x for x in texts["STACK.md"].split("\n") if x.startswith("| `")]
-    assert len(rows) == len(build.compiled.stack.services) + len(build.compiled.packages) + len(
-        build.compiled.inputs
-    ), rows
+    assert len(rows) == len(build.compiled.stack.services) + len(
+        build.compiled.stack.packages
+    ) + len(build.compiled.inputs), rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(MUTATIONS))
 @settings(
     max_examples=EXAMPLES_PER_FAMILY,

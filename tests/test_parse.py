@@ -82,7 +82,23 @@ def test_only_reached_entries_are_parsed(tmp_path: Path) -> None:
     project, problems = load_project(Inputs(path=tmp_path, cwd=tmp_path))
     assert not problems
     assert sorted(project.packages) == ["a", "b"] and not project.containers
-    assert "broken" in project.available_packages
+    # every name was found: the registry roots are not listed (a glob per root)
+    assert project.available_packages == () and project.available_containers == ()
+
+
+def test_the_registry_roots_are_listed_only_when_a_name_is_unknown(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "packages:\n  - a\n",
+            ENTRY: "name: a\nimplies:\n  package:nope:\n",
+            "registry/packages/b.yaml": "name: b\n",
+            "registry/containers/unused.yaml": "name: unused\nimage: x\n",
+        },
+    )
+    project, _ = load_project(Inputs(path=tmp_path, cwd=tmp_path))
+    assert "b" in project.available_packages and "a" in project.available_packages
+    assert project.available_containers == ()  # no container name was asked for
 
 
 def test_first_registry_root_wins_and_builtin_is_last(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hsmc.model import Span, Text
-from hsmc.resolve import container_port, published_port
-from tests.conftest import compile_errors, compile_files
+from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Span, Text
+from hsmc.resolve.ports import container_port, published_port
+from tests.conftest import compile_errors, compile_files, resolve_errors, resolve_files
 
 PG = """
 name: pg
@@ -267,3 +267,180 @@ def test_overrides_keep_shipped_mounts_merge_list_env_and_rebase_binds(tmp_path:
     )
     compose = compile_files(tmp_path, files)["docker-compose.yml"]
     assert '"../../registry/containers/conf:/etc/pg:ro"' in compose  # relative to the entry
+
+
+PG_2 = 'name: postgres\nimage: postgres:16\nports:\n  - "5432:5432"\n'
+
+
+def test_one_host_port_published_twice(tmp_path: Path) -> None:
+    manifest = (
+        "services:\n  container_groups:\n    pg-a:\n      selection: postgres\n"
+        "    pg-b:\n      selection: postgres\n"
+    )
+    files = {"hsm.yaml": manifest}
+    files["registry/containers/postgres.yaml"] = PG_2
+    (diag,) = resolve_errors(tmp_path, files)
+    assert diag.code == "HSM408" and "`pg-a` and `pg-b`" in diag.message
+
+
+def test_two_entries_installing_one_distribution(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - a\n  - b\n",
+        "registry/packages/a.yaml": 'name: a\ndistribution: "Redis[hiredis]"\n',
+        "registry/packages/b.yaml": "name: b\ndistribution: redis\n",
+    }
+    (diag,) = resolve_errors(tmp_path, files)
+    assert diag.code == "HSM113" and "`a` and `b` both install `redis`" in diag.message
+
+
+# --- the effective service record (resolve on its own) ------------------------------------------
+
+APP = """
+name: app
+image: app:entry
+port: 8000
+ports:
+  - "8000:8000"
+volumes:
+  - ./conf:/etc/app
+env:
+  MODE: entry
+  KEEP: entry
+healthcheck:
+  test:
+    - CMD
+    - "true"
+  interval: 5s
+deployment_profiles:
+  managed:
+    mode: managed
+  tuned:
+    mode: managed
+    image: app:profile
+    env:
+      MODE: profile
+    healthcheck:
+      interval: 1s
+  remote:
+    mode: external
+    external:
+      host: app.example.com
+      port: "443"
+      region: eu
+sources:
+  pinned:
+    type: image
+    image: app:pinned
+  local:
+    type: build
+    path: ./src
+"""
+
+
+def _effective(tmp_path: Path, group: str, app: str = APP) -> EffectiveService:
+    files = {
+        "hsm.yaml": f"services:\n  container_groups:\n    app:\n      selection: app\n{group}",
+        "registry/containers/app.yaml": app,
+    }
+    (tmp_path / "registry" / "containers" / "src").mkdir(parents=True)
+    stack = resolve_files(tmp_path, files)
+    (service,) = stack.effective
+    return service
+
+
+def test_the_image_is_chosen_once_source_then_profile_then_entry(tmp_path: Path) -> None:
+    entry = _effective(tmp_path / "1", "")
+    assert isinstance(entry.made, ImageChoice) and entry.made.image.value == "app:entry"
+    assert entry.made.origin == "image of the entry"
+    profile = _effective(tmp_path / "2", "      profile: tuned\n")
+    assert isinstance(profile.made, ImageChoice) and profile.made.image.value == "app:profile"
+    source = _effective(tmp_path / "3", "      profile: tuned\n      mode: pinned\n")
+    assert isinstance(source.made, ImageChoice) and source.made.image.value == "app:pinned"
+    build = _effective(tmp_path / "4", "      mode: local\n")
+    assert isinstance(build.made, BuildChoice)
+    assert (build.made.context, build.made.from_project) == (
+        "../registry/containers/src",
+        "registry/containers/src",
+    )
+
+
+def test_profile_fields_override_the_entry_field_by_field(tmp_path: Path) -> None:
+    service = _effective(tmp_path, "      profile: tuned\n")
+    check = service.healthcheck
+    assert check.interval is not None and check.interval.value == "1s"  # the profile's
+    assert isinstance(check.test, tuple) and [t.value for t in check.test] == ["CMD", "true"]
+    assert [(layer.origin, layer.override) for layer in service.env] == [
+        ("`app`", False),
+        ("profile `tuned`", True),
+    ]
+    assert [t.value for t in service.ports] == ["8000:8000"]
+
+
+def test_relative_bind_mounts_are_rebased_onto_the_output(tmp_path: Path) -> None:
+    service = _effective(tmp_path, "")
+    assert [v.value for v in service.volumes] == ["../registry/containers/conf:/etc/app"]
+
+
+def test_an_external_service_has_an_endpoint_and_nothing_to_run(tmp_path: Path) -> None:
+    service = _effective(tmp_path, "      profile: remote\n")
+    assert not service.managed and service.made is None
+    endpoint = service.endpoint
+    assert endpoint is not None and endpoint.port is not None
+    assert (endpoint.host.value, endpoint.port.value) == ("app.example.com", "443")
+    assert [(s.key, s.text.value) for s in endpoint.fields] == [("region", "eu")]
+
+
+def test_depends_on_waits_for_health_only_where_a_healthcheck_is_on(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - client\n",
+        "registry/packages/client.yaml": "name: client\nimplies:\n  container:web:\n",
+        "registry/containers/web.yaml": (
+            "name: web\nimage: web:1\nimplies:\n  container:pg:\n  container:cache:\n"
+        ),
+        "registry/containers/pg.yaml": PG,
+        "registry/containers/cache.yaml": (
+            "name: cache\nimage: c:1\nport: 6379\nhealthcheck:\n  disable: true\n"
+        ),
+    }
+    stack = resolve_files(tmp_path, files)
+    web = next(s for s in stack.effective if s.name == "web")
+    assert [(d.service, d.healthy) for d in web.depends_on] == [("cache", False), ("pg", True)]
+    assert [d.endpoint.host.value for d in web.needs] == ["pg", "cache"]  # the service name
+
+
+def test_bind_services_visits_a_long_chain_once_each(tmp_path: Path) -> None:
+    """Each implied container is bound once, in order (bind_services walks a growing list)."""
+    count = 300
+    files = {"hsm.yaml": "packages:\n  - p\n"}
+    files["registry/packages/p.yaml"] = "name: p\nimplies:\n  container:c0:\n"
+    for i in range(count):
+        implies = f"implies:\n  container:c{i + 1}:\n" if i + 1 < count else ""
+        files[f"registry/containers/c{i}.yaml"] = f"name: c{i}\nimage: x:1\n{implies}"
+    stack = resolve_files(tmp_path, files)
+    assert len(stack.effective) == count
+    assert all(len(stack.service_needs[f"c{i}"]) == 1 for i in range(count - 1))
+
+
+@pytest.mark.slow  # 1100 entries to parse: about 5 s
+def test_a_package_chain_longer_than_the_python_stack(tmp_path: Path) -> None:
+    """The package closure is a loop, in depth-first order (was RecursionError → exit 3)."""
+    count = 1100  # Python stops recursing at 1000 frames
+    files = {"hsm.yaml": "packages:\n  - p0\n"}
+    for i in range(count):
+        implies = f"implies:\n  package:p{i + 1}:\n" if i + 1 < count else ""
+        files[f"registry/packages/p{i}.yaml"] = f"name: p{i}\n{implies}"
+    stack = resolve_files(tmp_path, files)
+    assert len(stack.packages) == count
+    by_name = {p.entry.name: p for p in stack.packages}
+    assert by_name["p7"].implied_by == ("p6",) and by_name["p0"].listed
+
+
+def test_implied_by_keeps_the_order_of_the_depth_first_walk(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - x\n",
+        "registry/packages/x.yaml": "name: x\nimplies:\n  package:a:\n  package:b:\n",
+        "registry/packages/a.yaml": "name: a\nimplies:\n  package:b:\n",
+        "registry/packages/b.yaml": "name: b\n",
+    }
+    stack = resolve_files(tmp_path, files)
+    assert {p.entry.name: p.implied_by for p in stack.packages}["b"] == ("a", "x")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hsmc import outdir, ownership, stamp
+from hsmc import atomic, ownership, stamp
 from tests.conftest import copy_case, run_hsmc
 
 Snapshot = tuple[int, str, str, dict[str, tuple[bytes, int]]]
@@ -100,7 +100,7 @@ def test_other_commands_and_options_never_use_a_stamp() -> None:
 
 def test_the_stamp_names_the_files_the_write_stage_names() -> None:
     assert stamp._LISTING == ownership.MANIFEST
-    assert stamp._TMP_SUFFIX == outdir.TMP_SUFFIX
+    assert stamp._TMP_SUFFIX == atomic.TMP_SUFFIX
 
 
 def test_a_stamp_others_can_write_is_not_read(tmp_path: Path) -> None:

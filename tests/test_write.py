@@ -144,6 +144,7 @@ def _hsmc(project: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(command, cwd=project, capture_output=True, check=False)
 
 
+@pytest.mark.slow
 def test_builds_killed_at_random_moments_never_leave_a_truncated_artifact(
     tmp_path: Path,
 ) -> None:
@@ -270,3 +271,26 @@ def test_a_build_waits_for_the_lock_then_reports_who_holds_it(
     assert checked.exit_code == 1 and "error[HSM416]" in checked.stderr
     assert list(out.iterdir()) == []
     assert CliRunner().invoke(main, ["build"]).exit_code == 0  # released with its holder
+
+
+def test_the_one_atomic_replace_keeps_the_old_file_when_the_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hsmc/atomic.py serves the writer and the parse cache: a failed replace leaves the old
+    content and no temporary file; a done one sets the mode it was given."""
+    from hsmc import atomic
+
+    target = tmp_path / "entry.json"
+    target.write_bytes(b"old")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(atomic.os, "replace", refuse)
+        with pytest.raises(OSError):
+            atomic.replace(target, b"new", mode=0o600, durable=False)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry.json"]
+    atomic.replace(target, b"new", mode=0o600, durable=True)
+    assert target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o600

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hsmc.errors import Collector
 from hsmc.interpolate.inputs import collect_inputs
-from hsmc.interpolate.packages import compile_packages, package_env
+from hsmc.interpolate.packages import package_env
 from hsmc.interpolate.refs import Interpolator
 from hsmc.interpolate.services import compile_services
 from hsmc.model import CompiledStack, Stack
@@ -20,9 +20,8 @@ from hsmc.model import CompiledStack, Stack
 def interpolate(stack: Stack) -> CompiledStack:
     out = Collector()
     interp = Interpolator(out)
-    services, volumes = compile_services(stack, interp, out)
+    services = compile_services(stack, interp, out)
     env = package_env(stack, interp, out)
-    packages = compile_packages(stack, out)
     out.raise_if_any()
     manifest = stack.manifest
     return CompiledStack(
@@ -30,8 +29,6 @@ def interpolate(stack: Stack) -> CompiledStack:
         project=manifest.name,
         stack=stack,
         services=services,
-        volumes=volumes,
-        packages=packages,
         package_env=env,
         inputs=collect_inputs(services, env),
         project_from_output=_posix_relpath(manifest.directory, manifest.output),

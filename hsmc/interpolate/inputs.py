@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceOut, Span, Value
-from hsmc.refs import looks_secret
+from hsmc.compose import ComposeService
+from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceValues, Span, Value
+from hsmc.secret_names import looks_secret
 
 
 @dataclass
@@ -19,7 +20,7 @@ class _Seen:
 
 
 def collect_inputs(
-    services: tuple[ServiceOut, ...], env: tuple[EnvVar, ...]
+    services: tuple[ServiceValues, ...], env: tuple[EnvVar, ...]
 ) -> tuple[RuntimeInput, ...]:
     seen: dict[str, _Seen] = {}
 
@@ -33,8 +34,8 @@ def collect_inputs(
             item.used_in.add(where)
             item.span = item.span or ref.span
 
-    for service in services:
-        _walk(service.body, f"service {service.name}", None, note)
+    for service in services:  # what docker-compose.yml keeps, overrides merged
+        _walk(ComposeService.of(service).body(), f"service {service.name}", None, note)
     for var in env:
         note(var.value, "packages.env", var.key)
     return tuple(

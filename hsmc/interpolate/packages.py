@@ -1,80 +1,17 @@
-"""Python packages: requirement lines (SPEC §3.4) and the run-time environment (packages.env)."""
+"""Python packages: the run-time environment (packages.env), and what it cannot express."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-from hsmc.errors import Collector, Related
+from hsmc.errors import Collector
 from hsmc.interpolate.env import EnvMap, add_connection
 from hsmc.interpolate.refs import Interpolator, Scope
 from hsmc.model import (
     EnvVar,
-    GitSource,
-    LocalSource,
-    PackageOut,
-    PypiSource,
-    ResolvedPackage,
     RuntimeRef,
     Stack,
-    Text,
 )
-
-
-def compile_packages(stack: Stack, out: Collector) -> tuple[PackageOut, ...]:
-    _check_distributions(stack, out)
-    return tuple(_package(p, stack.manifest.directory) for p in stack.packages)
-
-
-def _check_distributions(stack: Stack, out: Collector) -> None:
-    """Two entries installing one distribution would make requirements.txt unsatisfiable."""
-    first: dict[str, ResolvedPackage] = {}
-    for package in stack.packages:
-        name = re.sub(r"[-_.]+", "-", package.entry.distribution.split("[")[0].strip().lower())
-        other = first.setdefault(name, package)
-        if other is not package:
-            out.add(
-                "HSM113",
-                f"packages `{other.entry.name}` and `{package.entry.name}` both install `{name}`",
-                package.entry.span,
-                "select one of them",
-                (Related(f"`{other.entry.name}` installs it too", other.entry.span),),
-            )
-
-
-def _package(package: ResolvedPackage, project_dir: Path) -> PackageOut:
-    entry, source = package.entry, package.source
-    mode = package.mode or "—"
-    if isinstance(source, LocalSource):
-        path = _relative(source.directory, project_dir)
-        line = f"-e {path}" if source.editable else path
-        kind = "local, editable" if source.editable else "local"
-        return PackageOut(entry.name, line, mode, kind, package.implied_by)
-    if isinstance(source, GitSource):
-        url = f"git+{source.url.value}"
-        url += f"@{source.ref.value}" if source.ref else ""
-        url += f"#subdirectory={source.subdirectory.value}" if source.subdirectory else ""
-        line = f"{entry.distribution} @ {url}"
-        return PackageOut(entry.name, line, mode, "git", package.implied_by)
-    version = source.version if isinstance(source, PypiSource) and source.version else entry.version
-    line = f"{entry.distribution}{_specifier(version)}"
-    kind = "pypi" if isinstance(source, PypiSource) else "package index (no source given)"
-    return PackageOut(entry.name, line, mode, kind, package.implied_by)
-
-
-def _specifier(version: Text | None) -> str:
-    """`>=5,<6` stays; a bare `5.2.0` means `==5.2.0`."""
-    if version is None or not version.value.strip():
-        return ""
-    value = version.value.strip()
-    return f"=={value}" if value[0].isdigit() else value
-
-
-def _relative(directory: Path, project_dir: Path) -> str:
-    """uv resolves requirement paths against the current directory: install.sh cds there."""
-    rel = Path(os.path.relpath(directory, project_dir)).as_posix()
-    return rel if rel.startswith("../") else f"./{rel}"
 
 
 def package_env(stack: Stack, interp: Interpolator, out: Collector) -> tuple[EnvVar, ...]:

@@ -69,12 +69,18 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     assert manifest is not None
     reader = _RegistryReader(manifest.registry, cwd, out, cache)
     packages, containers = reader.reach(manifest)
+    # Listing the roots costs a glob per root: only done when a name was not found (did-you-mean).
+    missing = {
+        k for k, n in reader.seen if n not in (packages if k is TargetKind.PACKAGE else containers)
+    }
     project = Project(
         manifest=manifest,
         packages=packages,
         containers=containers,
-        available_packages=reader.available("packages"),
-        available_containers=reader.available("containers"),
+        available_packages=reader.available("packages") if TargetKind.PACKAGE in missing else (),
+        available_containers=reader.available("containers")
+        if TargetKind.CONTAINER in missing
+        else (),
     )
     return project, tuple(out.diagnostics)
 
@@ -141,6 +147,7 @@ class _RegistryReader:
         self.out = out
         self.cache = cache
         self.unreadable: set[str] = set()
+        self.seen: set[tuple[TargetKind, str]] = set()  # every name asked for
 
     def reach(
         self, manifest: Manifest
@@ -149,7 +156,7 @@ class _RegistryReader:
         (so that cache misses can be validated in parallel)."""
         packages: dict[str, PackageEntry] = {}
         containers: dict[str, ContainerEntry] = {}
-        seen: set[tuple[TargetKind, str]] = set()
+        seen = self.seen
         level = [(TargetKind.PACKAGE, p.name) for p in manifest.packages]
         level += [(TargetKind.CONTAINER, g.selection.value) for g in manifest.groups]
         while level:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from hsmc import __version__
+from hsmc.atomic import replace
 from hsmc.cachedir import cache_dir
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
@@ -88,12 +87,4 @@ class Cache:
         text = json.dumps(document, separators=(",", ":"))  # ASCII: lone surrogates survive
         with contextlib.suppress(OSError):  # a cache that cannot be written is no error
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:8]}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                os.replace(tmp, path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            replace(path, text.encode("ascii"), mode=0o600, durable=False)

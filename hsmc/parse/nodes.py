@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from hsmc import observe
 from hsmc.errors import Collector, printable
+from hsmc.keys import SOURCE_KEYS
 from hsmc.model import (
     BuildSource,
     ContainerEntry,
@@ -36,12 +37,10 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse import paths
-from hsmc.parse.keys import SOURCE_KEYS
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
-PROJECT_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -202,6 +201,7 @@ def manifest_from_node(
         packages=_package_refs(node, r),
         groups=_groups(node, r),
         span=src.span(1),
+        name_span=r.text(node["name"]).span if "name" in node else None,
     )
 
 
@@ -209,16 +209,7 @@ def _project_name(node: Node, directory: Path, r: _Reader) -> str:
     if "name" not in node:
         normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
         return normalised or "hsm-stack"
-    text = r.text(node["name"])
-    if not PROJECT_RE.fullmatch(text.value):
-        r.out.add(
-            "HSM102",
-            f"invalid project name `{printable(text.value)}`",
-            text.span,
-            "a compose project name: lower-case letters, digits, `-` and `_`, "
-            "starting with a letter or digit",
-        )
-    return text.value
+    return r.text(node["name"]).value  # validate checks it (HSM102)
 
 
 def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]:
@@ -266,15 +257,7 @@ def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
         return ()
     result = []
     for key, value in groups.items():
-        name = r.key(key)
-        if not PROJECT_RE.fullmatch(name):
-            r.out.add(
-                "HSM102",
-                f"invalid group name `{printable(name)}`",
-                r.key_span(key),
-                "a group name is a compose service name: lower-case letters, digits, "
-                "`-` and `_`, starting with a letter or digit",
-            )
+        name = r.key(key)  # validate checks it (HSM102)
         overrides = None
         if "overrides" in value and value["overrides"].is_mapping():
             overrides = _fragment_map(value["overrides"], r)
@@ -373,13 +356,7 @@ def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
         return ()
     specs = []
     for key, value in node["params"].items():
-        pattern = r.opt_text(value, "pattern") if value.is_mapping() else None
-        if pattern is not None:
-            try:
-                re.compile(pattern.value)
-            except re.error as exc:
-                r.out.add("HSM314", f"invalid pattern: {exc}", pattern.span)
-                pattern = None
+        pattern = r.opt_text(value, "pattern") if value.is_mapping() else None  # HSM314: validate
         description = r.opt_str(value, "description") if value.is_mapping() else None
         specs.append(ParamSpec(r.key(key), r.key_span(key), pattern, description))
     return tuple(specs)
@@ -464,32 +441,6 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
                 setting.key_span,
                 "name external fields with letters, digits and `_` (e.g. `api_key`)",
             )
-    if mode is DeployMode.EXTERNAL:
-        fields = {s.key for s in external}
-        missing = [f for f in ("host", "port") if f not in fields]
-        if missing:
-            r.out.add(
-                "HSM207",
-                f"external profile `{name}` has no {' and no '.join(missing)}",
-                span,
-                "add `external:` with `host:` and `port:` (a ${VAR} reference is fine)",
-            )
-        managed_only = [k for k in ("image", "ports", "env", "volumes", "command") if k in node]
-        managed_only += ["healthcheck"] if "healthcheck" in node else []
-        for k in managed_only:
-            r.out.add(
-                "HSM208",
-                f"`{k}` has no effect in external profile `{name}`",
-                r.key_of(node, k),
-                "an external profile emits no service; remove the key or use `mode: managed`",
-            )
-    elif "external" in node:
-        r.out.add(
-            "HSM208",
-            f"managed profile `{name}` has `external:` fields",
-            r.key_of(node, "external"),
-            "use `mode: external` for an endpoint outside compose",
-        )
     return Profile(
         name=name,
         mode=mode,
@@ -501,6 +452,7 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
         command=r.command(node),
         healthcheck=r.healthcheck(node),
         external=external,
+        key_spans=tuple((r.key(k), r.key_span(k)) for k, _ in node.items()),
     )
 
 

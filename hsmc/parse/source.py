@@ -13,8 +13,8 @@ from typing import Any
 
 from hsmc import observe
 from hsmc.errors import Diagnostic, did_you_mean
+from hsmc.keys import KNOWN_KEYS
 from hsmc.model import Span
-from hsmc.parse.keys import KNOWN_KEYS
 from hsmc.parse.tree import Node
 
 

@@ -1,4 +1,4 @@
-"""Key names of the input formats, for checks and did-you-mean (no strictyaml here)."""
+"""Key names of the input formats (a vocabulary shared by parse and validate; no stage)."""
 
 from __future__ import annotations
 

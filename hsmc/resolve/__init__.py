@@ -8,6 +8,7 @@ group's own `params`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,25 +36,34 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.resolve.effective import (
+    effective_ports,
+    effective_services,
+    ports_of,
+    profile_endpoint,
+)
+from hsmc.resolve.ports import container_port, main_port, published_port
 
 
 def resolve(project: Project) -> Stack:
     out = Collector()
     packages = _package_closure(project, out)
+    _check_distributions(sorted(packages, key=lambda p: p.entry.name), out)
     binder = _Binder(project, out)
     package_needs = {}
     for package in packages:
         package_needs[package.entry.name] = binder.needs(package.entry, package.entry.name, True)
     service_needs = binder.bind_services()
-    services = binder.finish()
+    services = tuple(sorted(binder.finish(), key=lambda s: s.name))
     _check_host_ports(services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
         packages=tuple(sorted(packages, key=lambda p: p.entry.name)),
-        services=tuple(sorted(services, key=lambda s: s.name)),
+        services=services,
         package_needs=package_needs,
         service_needs=service_needs,
+        effective=effective_services(services, service_needs, project.manifest),
     )
 
 
@@ -66,18 +76,23 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
         listed.setdefault(listed_ref.name, listed_ref)
     order: list[str] = []
     implied_by: dict[str, list[str]] = {}
-
-    def visit(name: str) -> None:
-        if name in order or name not in project.packages:
-            return
+    # Depth first, each package's implications in file order. A stack of edges, not recursion
+    # (a chain may be longer than Python's stack); an edge is recorded when it is walked, as
+    # the recursive walk did, so `implied_by` keeps its order.
+    todo: list[tuple[str | None, str]] = [
+        (None, r.name) for r in reversed(project.manifest.packages)
+    ]
+    seen: set[str] = set()
+    while todo:
+        parent, name = todo.pop()
+        if parent is not None:
+            implied_by.setdefault(name, []).append(parent)
+        if name in seen or name not in project.packages:
+            continue
+        seen.add(name)
         order.append(name)
-        for imp in project.packages[name].implies:
-            if imp.kind is TargetKind.PACKAGE:
-                implied_by.setdefault(imp.target, []).append(name)
-                visit(imp.target)
-
-    for package_ref in project.manifest.packages:
-        visit(package_ref.name)
+        edges = [i.target for i in project.packages[name].implies if i.kind is TargetKind.PACKAGE]
+        todo += [(name, target) for target in reversed(edges)]
     result = []
     for name in order:
         entry = project.packages[name]
@@ -87,6 +102,22 @@ def _package_closure(project: Project, out: Collector) -> list[ResolvedPackage]:
             ResolvedPackage(entry, mode, source, ref is not None, tuple(implied_by.get(name, ())))
         )
     return result
+
+
+def _check_distributions(packages: list[ResolvedPackage], out: Collector) -> None:
+    """Two entries installing one distribution would make requirements.txt unsatisfiable."""
+    first: dict[str, ResolvedPackage] = {}
+    for package in packages:
+        name = re.sub(r"[-_.]+", "-", package.entry.distribution.split("[")[0].strip().lower())
+        other = first.setdefault(name, package)
+        if other is not package:
+            out.add(
+                "HSM113",
+                f"packages `{other.entry.name}` and `{package.entry.name}` both install `{name}`",
+                package.entry.span,
+                "select one of them",
+                (Related(f"`{other.entry.name}` installs it too", other.entry.span),),
+            )
 
 
 def _package_source(
@@ -149,11 +180,14 @@ class _Binder:
         self.project = project
         self.out = out
         self.services: dict[str, _Service] = {}
+        self.order: list[str] = []  # names as bound; bind_services walks it as it grows
         self.by_selection: dict[str, str] = {}
         for group in project.manifest.groups:
             container = project.containers.get(group.selection.value)
             if container is None:
                 continue
+            if group.name not in self.services:
+                self.order.append(group.name)
             self.services[group.name] = self._make(group.name, container, group)
             self.by_selection.setdefault(container.name, group.name)
 
@@ -177,6 +211,7 @@ class _Binder:
             return None
         service = self._make(container, entry, None)
         self.services[container] = service
+        self.order.append(container)
         self.by_selection[container] = container
         return service
 
@@ -200,10 +235,7 @@ class _Binder:
 
     def bind_services(self) -> dict[str, tuple[Dependency, ...]]:
         needs: dict[str, tuple[Dependency, ...]] = {}
-        done: list[str] = []
-        while len(done) < len(self.services):
-            name = next(n for n in self.services if n not in done)
-            done.append(name)
+        for name in self.order:  # a list grown while walked: each service once, in bind order
             service = self.services[name]
             if service.managed:
                 needs[name] = self.needs(service.container, f"service {name}", False)
@@ -295,14 +327,14 @@ def _container_source(
     return source
 
 
-def _check_host_ports(services: list[ResolvedService], out: Collector) -> None:
+def _check_host_ports(services: tuple[ResolvedService, ...], out: Collector) -> None:
     """Two managed services may not publish one fixed host port (HSM408): compose accepts the
     file, but `docker compose up` fails on the second."""
     first: dict[str, tuple[ResolvedService, Span]] = {}
     for service in sorted(services, key=lambda s: s.name):
         if not service.managed:
             continue
-        for item in effective_ports(service.container, service.profile):
+        for item in effective_ports(service):
             host = published_port(item, container_port(item))
             if host is None or not host.value.isdigit():
                 continue
@@ -326,12 +358,8 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
     container = service.container
     if not service.managed:
         assert service.profile is not None
-        fields = {s.key: s for s in service.profile.external}
-        if "host" not in fields or "port" not in fields:
-            return None  # reported by parse (HSM207)
-        extra = tuple(s for s in service.profile.external if s.key not in ("host", "port"))
-        return Endpoint(fields["host"].text, fields["port"].text, extra)
-    ports = effective_ports(container, service.profile)
+        return profile_endpoint(service.profile)
+    ports = ports_of(container, service.profile)
     main = main_port(container, ports)
     if not from_host:
         port = Text(main, container.span) if main else None
@@ -349,62 +377,3 @@ def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) ->
         )
         return None
     return Endpoint(Text("localhost", container.span), published, ())
-
-
-def effective_ports(container: ContainerEntry, profile: Profile | None) -> tuple[Text, ...]:
-    if profile is not None and profile.ports is not None:
-        return profile.ports
-    return container.ports
-
-
-def main_port(container: ContainerEntry, ports: tuple[Text, ...]) -> str | None:
-    if container.port is not None:
-        return str(container.port)
-    if ports:
-        return container_port(ports[0])
-    return None
-
-
-def _port_fields(value: str) -> list[str]:
-    """`[IP:][HOST:]CONTAINER[/proto]` split at colons outside `${…}`; empty fields kept."""
-    fields, depth, current = [], 0, ""
-    for char in value.rsplit("/", 1)[0] if "/" in value.split("}")[-1] else value:
-        if char == "{" and current.endswith("$"):
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        if char == ":" and not depth:
-            fields.append(current)
-            current = ""
-        else:
-            current += char
-    return [*fields, current]
-
-
-def _first_port(ports: str) -> str:
-    return ports.split("-")[0]
-
-
-def container_port(item: Text) -> str:
-    """The container side of a `ports:` item (the first port of a range)."""
-    return _first_port(_port_fields(item.value)[-1])
-
-
-def published_port(item: Text, main: str) -> Text | None:
-    """The host port that `item` publishes for container port `main`, or None when it does not
-    publish it on a fixed host port (no host part, `IP::PORT`, or another port)."""
-    fields = _port_fields(item.value)
-    if len(fields) < 2 or not fields[-2]:
-        return None
-    host, container = fields[-2], fields[-1]
-    if "-" not in container:
-        return Text(host, item.span) if container == main else None
-    low, _, high = container.partition("-")
-    if not (low.isdigit() and high.isdigit() and main.isdigit()):
-        return None
-    if not int(low) <= int(main) <= int(high):
-        return None
-    host_low = host.partition("-")[0]
-    if not host_low.isdigit():
-        return None
-    return Text(str(int(host_low) + int(main) - int(low)), item.span)

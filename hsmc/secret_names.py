@@ -1,0 +1,17 @@
+"""The secret-name rule: which names hold a secret (HSM308 refuses a literal value for them;
+.env.template marks the inputs they use). One rule for validate and interpolate."""
+
+from __future__ import annotations
+
+import re
+
+SECRET_WORDS = (
+    *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
+    *("API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"),
+)
+
+
+def looks_secret(key: str) -> bool:
+    """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
+    upper = re.sub(r"[^A-Z0-9]", "_", key.upper())
+    return any(word in upper for word in SECRET_WORDS)

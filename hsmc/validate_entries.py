@@ -1,0 +1,98 @@
+"""Validate stage, names and registry entries: checks on what the inputs say that parsing does
+not need (parse reads the shape; these read the meaning). Kept beside validate.py for its size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hsmc.errors import Collector, printable
+from hsmc.model import ContainerEntry, DeployMode, ParamSpec, Profile, Project
+
+_MANAGED_ONLY = ("image", "ports", "env", "volumes", "command", "healthcheck")
+
+
+# A compose project or service name; a name derived from the directory is made to fit.
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def check_names(project: Project, out: Collector) -> None:
+    """The project name and the group names become compose names (HSM102)."""
+    manifest = project.manifest
+    if manifest.name_span is not None and not NAME_RE.fullmatch(manifest.name):
+        out.add(
+            "HSM102",
+            f"invalid project name `{printable(manifest.name)}`",
+            manifest.name_span,
+            "a compose project name: lower-case letters, digits, `-` and `_`, "
+            "starting with a letter or digit",
+        )
+    for group in manifest.groups:
+        if not NAME_RE.fullmatch(group.name):
+            out.add(
+                "HSM102",
+                f"invalid group name `{printable(group.name)}`",
+                group.span,
+                "a group name is a compose service name: lower-case letters, digits, "
+                "`-` and `_`, starting with a letter or digit",
+            )
+
+
+def check_entries(project: Project, out: Collector) -> None:
+    for container in project.containers.values():
+        for profile in container.profiles:
+            _check_profile(profile, out)
+        for spec in container.params:
+            _check_pattern(spec, out)
+
+
+def valid_patterns(container: ContainerEntry) -> Iterator[ParamSpec]:
+    """The declared params whose pattern compiles (an invalid one is HSM314)."""
+    for spec in container.params:
+        if spec.pattern is None or _pattern_error(spec.pattern.value) is None:
+            yield spec
+
+
+def _check_pattern(spec: ParamSpec, out: Collector) -> None:
+    error = _pattern_error(spec.pattern.value) if spec.pattern else None
+    if spec.pattern is not None and error is not None:
+        out.add("HSM314", f"invalid pattern: {error}", spec.pattern.span)
+
+
+def _pattern_error(pattern: str) -> re.error | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return exc
+    return None
+
+
+def _check_profile(profile: Profile, out: Collector) -> None:
+    """An external profile needs `host` and `port` (HSM207) and no key of a managed one; a
+    managed profile no `external:` (HSM208)."""
+    keys = dict(profile.key_spans)
+    name = profile.name
+    if profile.mode is DeployMode.EXTERNAL:
+        fields = {s.key for s in profile.external}
+        missing = [f for f in ("host", "port") if f not in fields]
+        if missing:
+            out.add(
+                "HSM207",
+                f"external profile `{name}` has no {' and no '.join(missing)}",
+                profile.span,
+                "add `external:` with `host:` and `port:` (a ${VAR} reference is fine)",
+            )
+        for key in (k for k in _MANAGED_ONLY if k in keys):
+            out.add(
+                "HSM208",
+                f"`{key}` has no effect in external profile `{name}`",
+                keys[key],
+                "an external profile emits no service; remove the key or use `mode: managed`",
+            )
+    elif "external" in keys:
+        out.add(
+            "HSM208",
+            f"managed profile `{name}` has `external:` fields",
+            keys["external"],
+            "use `mode: external` for an endpoint outside compose",
+        )
