@@ -24,7 +24,8 @@ class Record:
 
     def __init__(self) -> None:
         # question → answer in the order asked; a question is (kind, path): kind is "read" (the
-        # answer: SHA-256 of the bytes), "mode" (owner's x bit), "is_file", "is_dir", "resolve"
+        # answer: SHA-256 of the bytes), "mode" (owner's x bit), "is_file", "is_dir", "resolve",
+        # "glob" (the names found, joined by "/")
         self.answers: dict[tuple[str, str], str] = {}
         self.output: str | None = None
         self.artifacts: list[tuple[str, str, bool]] = []  # path, sha256, x bit
@@ -83,6 +84,18 @@ def resolve(path: Path) -> Path:
     answer = path.resolve()
     _note("resolve", path, str(answer))
     return answer
+
+
+def glob(directory: Path, pattern: str) -> list[Path]:
+    """directory.glob(pattern), sorted; [] when the directory cannot be listed (the answer
+    "/", which no list of names joined by "/" can be)."""
+    try:
+        found = sorted(directory.glob(pattern))
+    except OSError:
+        _note("glob", directory / pattern, "/")
+        return []
+    _note("glob", directory / pattern, "/".join(p.name for p in found))
+    return found
 
 
 def outputs(output: Path, artifacts: Iterable[tuple[str, bytes, bool]], listing: bytes) -> None:

@@ -79,9 +79,26 @@ def check(argv: list[str]) -> str | None:
         artifacts, at = _group(fields, at, 3)
         if at != len(fields) or not all(_answer(k, p) == a for k, p, a in answers):
             return None
+        if not _printed_alike(summary):
+            return None
         return summary if _outputs_hold(output, artifacts, listing) else None
     except Exception:  # any doubt: the full build
         return None
+
+
+def _printed_alike(summary: str) -> bool:
+    """Whether sys.stderr prints the line as click.echo did in the full build: click re-wraps a
+    stream with an ASCII encoding as UTF-8, so a line that is not ASCII is printed alike only to
+    a UTF-8 stream (and only when it is valid UTF-8: no undecodable bytes of a file name)."""
+    if summary.isascii():
+        return True
+    import codecs
+
+    try:
+        summary.encode("utf-8")
+        return codecs.lookup(sys.stderr.encoding).name == "utf-8"
+    except (LookupError, UnicodeError, TypeError, AttributeError):
+        return False
 
 
 def _group(fields: list[str], at: int, width: int) -> tuple[list[list[str]], int]:
@@ -139,6 +156,8 @@ def context(argv: list[str]) -> str:
     facts = [FORMAT, __version__, *argv, "\0", os.getcwd(), sys.version, sys.executable]
     facts += [sys.getfilesystemencoding(), str(sys.flags.utf8_mode)]
     facts += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("HSMC_"))
+    for path in _path_arguments(argv):  # click's own checks, before the build reads anything
+        facts += [path, _as_click_sees(path)]
     facts += _files(package, (".py",))  # hsmc's code (and, in a wheel, its templates: below)
     for data in ("templates", "registry"):  # builtin.py: inside the package, else beside it
         inside = os.path.join(package, data)
@@ -151,6 +170,31 @@ def context(argv: list[str]) -> str:
     for fact in facts:
         digest.update(fact.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
+
+
+def _path_arguments(argv: list[str]) -> list[str]:
+    """The paths of an eligible argv that click checks: PATH (default "."), -o, --registry."""
+    paths, rest, positional = [], argv[1:], False
+    while rest:
+        token = rest.pop(0)
+        if token.startswith(("--output=", "--registry=")):
+            paths.append(token.split("=", 1)[1])
+        elif token in _OPTIONS:
+            paths.append(rest.pop(0) if rest else "")
+        else:
+            paths.append(token)
+            positional = True
+    return paths if positional else [".", *paths]
+
+
+def _as_click_sees(path: str) -> str:
+    """What click.Path asks of an argument (cli.py's types): exists, a regular file (`--registry`
+    takes no file), a directory, readable. A change is a usage error (exit 2) in a full build."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # click: no such path (none of cli.py's paths must exist)
+        return "absent"
+    return f"{stat.S_ISREG(mode)}:{stat.S_ISDIR(mode)}:{os.access(path, os.R_OK)}"
 
 
 def _walk(root: str, suffixes: tuple[str, ...]) -> list[str]:
@@ -208,6 +252,14 @@ def _answer(kind: str, path: str) -> str:
         from pathlib import Path
 
         return str(Path(path).resolve())
+    if kind == "glob":  # as observe.glob asks it
+        from pathlib import Path
+
+        asked = Path(path)
+        try:
+            return "/".join(p.name for p in sorted(asked.parent.glob(asked.name)))
+        except OSError:
+            return "/"
     raise ValueError(f"unknown question {kind!r}")
 
 

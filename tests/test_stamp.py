@@ -181,7 +181,7 @@ def _toggle(path: Path, old: str, new: str) -> None:
 def _toggle_file(path: Path, content: str) -> None:
     if path.exists():
         path.unlink()
-    else:
+    elif path.parent.is_dir():  # not while another step moved or replaced its root
         path.write_text(content)
 
 
@@ -196,6 +196,24 @@ def _toggle_dir(path: Path) -> None:
 def _chmod_x(path: Path) -> None:
     if path.exists():
         path.chmod(stat.S_IMODE(path.stat().st_mode) ^ 0o100)
+
+
+def _toggle_empty_dir(path: Path) -> None:
+    if path.is_dir():
+        path.rmdir()
+    else:
+        path.mkdir()
+
+
+def _registry_root_a_file(project: Path) -> None:
+    """`--registry extra` becomes a regular file (click refuses it: a usage error), and back."""
+    root, aside = project / "extra", project / "extra.moved"
+    if root.is_file():
+        root.unlink()
+        aside.rename(root)
+    elif root.is_dir():
+        root.rename(aside)
+        root.write_text("")
 
 
 def _edit_output(project: Path) -> None:
@@ -226,13 +244,22 @@ OPS: dict[str, Callable[[Path], None]] = {
     "shipped file: removed": lambda p: _toggle_dir(p / "registry/containers/files/init.sh"),
     "local package path: removed": lambda p: _toggle_dir(p / "packages" / "neo4j-client"),
     "registry root: removed": lambda p: _toggle_dir(p / "extra"),
+    "registry root: a file": _registry_root_a_file,
+    # `ghost` is unknown (HSM103) unless a directory `ghost.yaml` stands in a root: the build
+    # then passes without it (validate reads the roots' listing), so that listing is an input
+    "manifest: an unknown package": lambda p: _toggle(
+        p / "hsm.yaml", "packages:\n  - neo4j", "packages:\n  - ghost\n  - neo4j"
+    ),
+    "registry: a directory named like an entry": lambda p: _toggle_empty_dir(
+        p / "registry" / "packages" / "ghost.yaml"
+    ),
     "output: edited by hand": _edit_output,
     "output: removed": lambda p: shutil.rmtree(p / "generated", ignore_errors=True),
     "output: a stray temporary": lambda p: (
         (p / "generated").is_dir() and (p / "generated" / ".x.1234.hsmc-tmp").write_text("")
     ),
 }
-ENVS = ({}, {"HSMC_DEBUG": "1"})
+ENVS = ({}, {"HSMC_STAMP_TEST": "1"})  # run_hsmc drops HSMC_DEBUG: another HSMC_ variable
 
 
 @settings(
@@ -278,3 +305,81 @@ def test_each_change_alone_is_seen(tmp_path: Path, name: str) -> None:
     stamped = _run(project, *args, env=env)
     _restore(project / "generated", before)
     assert stamped == _run(project, *args, "--no-cache", env=env)
+
+
+def _stamped_then_full(project: Path, *args: str, env: dict[str, str]) -> tuple[Snapshot, Snapshot]:
+    before = _outputs(project / "generated")
+    stamped = _run(project, *args, env=env)
+    _restore(project / "generated", before)
+    return stamped, _run(project, *args, "--no-cache", env=env)
+
+
+def test_the_listing_of_a_root_is_an_input(tmp_path: Path) -> None:
+    """A name no root holds as a file, but one holds as a directory `NAME.yaml`: validate takes
+    it for an entry parse could not read and reports nothing, so the build passes; without the
+    directory it fails (HSM103). The stamp records the listing (observe.glob)."""
+    project = _project(tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    OPS["manifest: an unknown package"](project)
+    OPS["registry: a directory named like an entry"](project)
+    assert _run(project, "build", env=env)[0] == 0
+    OPS["registry: a directory named like an entry"](project)
+    stamped, full = _stamped_then_full(project, "build", env=env)
+    assert stamped == full and full[0] == 1 and "HSM103" in full[2]
+
+
+def test_what_click_checks_of_an_argument_is_in_the_context(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    assert _run(project, "build", "--registry", "extra", env=env)[0] == 0
+    _registry_root_a_file(project)
+    stamped, full = _stamped_then_full(project, "build", "--registry", "extra", env=env)
+    assert stamped == full and full[0] == 2
+
+
+def test_the_context_sees_an_argument_turn_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click refuses an unreadable PATH, -o or --registry (os.access; root reads anything, so
+    this is checked on the context itself)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "extra").mkdir()
+    argv = ["build", "--registry", "extra"]
+    assert stamp._path_arguments(argv) == [".", "extra"]
+    assert stamp._path_arguments(["build", "p", "-o", "o", "--registry=r"]) == ["p", "o", "r"]
+    readable = stamp.context(argv)
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: p != "extra" and real(p, m))
+    assert stamp.context(argv) != readable
+
+
+def test_a_summary_the_stream_cannot_print_alike_is_not_replayed(tmp_path: Path) -> None:
+    """click prints to an ASCII stream in UTF-8; sys.stderr would escape the character."""
+    project = _project(tmp_path)
+    args = [sys.executable, "-m", "hsmc", "build", "-o", "g\u00e9n\u00e9r\u00e9"]
+    for encoding in ("ascii", "utf-8"):
+        env = {**os.environ, "HSMC_CACHE_DIR": str(tmp_path / encoding)}
+        env["PYTHONIOENCODING"] = encoding
+        full, stamped = (
+            subprocess.run(args, cwd=project, env=env, capture_output=True, check=False)
+            for _ in range(2)
+        )
+        assert full.returncode == stamped.returncode == 0, full.stderr
+        assert stamped.stderr == full.stderr
+        assert full.stderr.endswith(" files to g\u00e9n\u00e9r\u00e9\n".encode())
+
+
+def test_observe_and_the_stamp_list_a_folder_alike(tmp_path: Path) -> None:
+    from hsmc import observe
+
+    (tmp_path / "b.yaml").write_text("")
+    (tmp_path / "a.yaml").mkdir()
+    (tmp_path / "c.txt").write_text("")
+    observe.start()
+    found = observe.glob(tmp_path, "*.yaml")
+    assert [p.name for p in found] == ["a.yaml", "b.yaml"]
+    assert observe.glob(tmp_path / "missing", "*.yaml") == []
+    record = observe.take()
+    assert record is not None
+    for (kind, path), answer in record.answers.items():
+        assert stamp._answer(kind, path) == answer

@@ -7,7 +7,6 @@ the manifest reaches (packages it lists, groups it selects, and transitively wha
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -221,9 +220,8 @@ class _RegistryReader:
         """Every name the roots hold, and those hidden by an unreadable folder (reported:
         validate does not report them as unknown too)."""
         names = set(self.unreadable)
-        for root in self.roots:
-            with contextlib.suppress(OSError):  # unreadable: `find` reported it
-                names.update(p.stem for p in (root / folder).glob("*.yaml"))
+        for root in self.roots:  # an unreadable folder lists nothing: `find` reported it
+            names.update(p.stem for p in observe.glob(root / folder, "*.yaml"))
         return tuple(sorted(names))
 
 
