@@ -87,12 +87,8 @@ def build(
         click.echo(f"hsmc: {shown} is up to date", err=True)
         return
     result = _run(lambda: pipeline.build(inputs, force=force), debug, writes=True)
-    shown = display_path(result.output, Path.cwd().resolve())
-    for note in result.compiled.stack.notes:  # also in STACK.md: never dropped silently
-        where = f" ({note.span.file}:{note.span.line})" if note.span else ""
-        click.echo(f"hsmc: warning: {note.message}{where}", err=True)
-    summary = result.written.summary(shown) if result.written else f"built {shown}"
-    click.echo(f"hsmc: {summary}", err=True)
+    for line in result.messages:  # the warnings for stack.notes, then the summary
+        click.echo(line, err=True)
 
 
 def _stale_advice(shown: str, edited: tuple[str, ...]) -> str:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc import builtin
+from hsmc import builtin, observe
 from hsmc.errors import CompileError, Diagnostic
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack
+from hsmc.model import Artifact, CompiledStack, Note
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
@@ -41,6 +41,7 @@ class Build:
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
     written: Written | None = None  # set by `build`: what it did to the output directory
+    messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
 
 
 def compile_stack(inputs: Inputs) -> CompiledStack:
@@ -59,11 +60,32 @@ def compile_project(inputs: Inputs) -> Build:
 
 
 def build(inputs: Inputs, force: bool = False) -> Build:
-    from hsmc.write import write
+    """compile_project, then write the artifacts; `messages` are the lines `hsmc build` prints
+    (a warning per note of the stack, then the summary). Reports what it wrote and the lines a
+    rebuild that changes nothing prints to observe.py: a later build that its stamp skips
+    (stamp.py) checks the one and prints the other, as the full build would."""
+    from hsmc.write import Written, listing, write
 
     result = compile_project(inputs)
     written = write(result.artifacts, result.output, force=force)
-    return Build(result.output, result.artifacts, result.compiled, written)
+    shown = display_path(result.output, Path.cwd().resolve())
+    warnings = tuple(_warning(note) for note in result.compiled.stack.notes)
+    # what a stamped build prints when nothing changed: the output of this build run again
+    unchanged = Written(0, len(result.artifacts), 0)
+    observe.outputs(result.output, _contents(result.artifacts), listing(result.artifacts))
+    observe.summary((*warnings, f"hsmc: {unchanged.summary(shown)}"))
+    messages = (*warnings, f"hsmc: {written.summary(shown)}")
+    return Build(result.output, result.artifacts, result.compiled, written, messages)
+
+
+def _warning(note: Note) -> str:
+    """A note of the stack (also in STACK.md) as a warning line: never dropped silently."""
+    where = f" ({note.span.file}:{note.span.line})" if note.span else ""
+    return f"hsmc: warning: {note.message}{where}"
+
+
+def _contents(artifacts: Sequence[Artifact]) -> list[tuple[str, bytes, bool]]:
+    return [(a.path, a.content, a.executable) for a in artifacts]
 
 
 @dataclass(frozen=True)
