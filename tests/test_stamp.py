@@ -281,8 +281,8 @@ OPS: dict[str, Callable[[Path], None]] = {
     "local package path: removed": lambda p: _toggle_dir(p / "packages" / "neo4j-client"),
     "registry root: removed": lambda p: _toggle_dir(p / "extra"),
     "registry root: a file": _registry_root_a_file,
-    # `ghost` is unknown (HSM103) unless a directory `ghost.yaml` stands in a root: the build
-    # then passes without it (validate reads the roots' listing), so that listing is an input
+    # `ghost` is unknown (HSM103), with or without a directory `ghost.yaml` in a root (it
+    # once passed with one: validate took the roots' listing for entries that failed to parse)
     "manifest: an unknown package": lambda p: _toggle(
         p / "hsm.yaml", "packages:\n  - neo4j", "packages:\n  - ghost\n  - neo4j"
     ),
@@ -373,16 +373,21 @@ def _stamped_then_full(
     return stamped, _run(project, *args, "--no-cache", env=env, where=where)
 
 
-def test_the_listing_of_a_root_is_an_input(tmp_path: Path) -> None:
-    """A name no root holds as a file, but one holds as a directory `NAME.yaml`: validate takes
-    it for an entry parse could not read and reports nothing, so the build passes; without the
-    directory it fails (HSM103). The stamp records the listing (observe.glob)."""
+def test_a_directory_named_like_an_entry_is_no_entry(tmp_path: Path) -> None:
+    """A directory `ghost.yaml` in a root holds no entry: `ghost` is unknown (HSM103) with it
+    as without it (the registry listing names only files `find` takes). An entry file that
+    appears and goes is seen by the stamp (observe.is_file)."""
     project = _project(tmp_path)
     env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
     OPS["manifest: an unknown package"](project)
     OPS["registry: a directory named like an entry"](project)
+    refused = _run(project, "build", env=env)
+    assert refused[0] == 1 and "unknown package `ghost`" in refused[2]
+    ghost = project / "registry" / "packages" / "ghost.yaml"
+    ghost.rmdir()
+    ghost.write_text("name: ghost\n")
     assert _run(project, "build", env=env)[0] == 0
-    OPS["registry: a directory named like an entry"](project)
+    ghost.unlink()
     stamped, full = _stamped_then_full(project, "build", env=env)
     assert stamped == full and full[0] == 1 and "HSM103" in full[2]
 

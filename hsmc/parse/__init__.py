@@ -231,11 +231,24 @@ class _RegistryReader:
 
     def available(self, folder: str) -> tuple[str, ...]:
         """Every name the roots hold, and those hidden by an unreadable folder (reported:
-        validate does not report them as unknown too)."""
+        validate does not report them as unknown too). Only names `find` would find: validate
+        takes a listed name it cannot find for an entry that failed to parse (reported), so a
+        directory `foo.yaml` or a file `Foo.yaml` here would hide an unknown name."""
         names = set(self.unreadable)
         for root in self.roots:  # an unreadable folder lists nothing: `find` reported it
-            names.update(p.stem for p in observe.glob(root / folder, "*.yaml"))
+            found = observe.glob(root / folder, "*.yaml")
+            names.update(p.stem for p in found if self._findable(p))
         return tuple(sorted(names))
+
+    @staticmethod
+    def _findable(path: Path) -> bool:
+        """Whether `find` takes `path`: a name NAME_RE accepts, in a regular file."""
+        if not NAME_RE.fullmatch(path.stem) or paths.problem(path.name) is not None:
+            return False
+        try:
+            return observe.is_file(path)
+        except OSError:
+            return False
 
 
 def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
