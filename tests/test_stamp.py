@@ -194,6 +194,8 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _toggle(path: Path, old: str, new: str) -> None:
+    if not path.is_file():  # moved aside by another step
+        return
     text = path.read_text()
     path.write_text(text.replace(old, new) if old in text else text.replace(new, old))
 
