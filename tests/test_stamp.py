@@ -451,3 +451,18 @@ def test_observe_and_the_stamp_list_a_folder_alike(tmp_path: Path) -> None:
     assert record is not None
     for (kind, path), answer in record.answers.items():
         assert stamp._answer(kind, path) == answer
+
+
+def test_a_build_with_notes_is_stamped_and_replays_its_warnings(tmp_path: Path) -> None:
+    """stack.notes print a warning on every build; a stamped no-op prints them too (recorded
+    with the summary), then the line of a full build that changes nothing."""
+    project = _project(tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    full, full_err = _imports_compiler(project, env)
+    stamped, stamped_err = _imports_compiler(project, env)
+    assert full and not stamped
+    warning = "hsmc: warning: service `company-db` is external (profile `external`)"
+    assert full_err.startswith(warning) and stamped_err.startswith(warning)
+    assert stamped_err.endswith("\nhsmc: generated is up to date (8 files unchanged)\n")
+    assert full_err.splitlines()[:-1] == stamped_err.splitlines()[:-1]
+    assert run_hsmc("build", "--no-cache", cwd=project, env=env).stderr == stamped_err
