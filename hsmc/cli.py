@@ -98,14 +98,9 @@ def build(
                 click.echo(f"hsmc: {shown} is up to date", err=True)
         sys.exit(1 if stale else 0)
     results = _run(lambda: pipeline.build(inputs, force=force, target=target), debug, writes=True)
-    # the notes are the same stack's on every target: said once (each STACK.md has them too)
-    for note in results[0].compiled.stack.notes if results else ():
-        where = f" ({note.span.file}:{note.span.line})" if note.span else ""
-        click.echo(f"hsmc: warning: {note.message}{where}", err=True)
-    for result in results:
-        shown = display_path(result.output, Path.cwd().resolve())
-        summary = result.written.summary(shown) if result.written else f"built {shown}"
-        click.echo(f"hsmc: {summary}", err=True)
+    for result in results:  # the warnings for stack.notes (once), then each target's summary
+        for line in result.messages:
+            click.echo(line, err=True)
 
 
 def _stale_advice(shown: str, edited: tuple[str, ...]) -> str:

@@ -1,5 +1,6 @@
 """The `hsmc` console script. `hsmc --version` answers without importing anything else (it
-runs in scripts and prompts); every other command goes to the click CLI."""
+runs in scripts and prompts); a `hsmc build` whose build stamp still holds (stamp.py) answers
+before click and the compiler are imported; every other command goes to the click CLI."""
 
 from __future__ import annotations
 
@@ -9,9 +10,22 @@ from hsmc import __version__
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:
+    argv = sys.argv[1:]
+    if argv == ["--version"]:
         sys.stdout.write(f"hsmc {__version__}\n")
         return
+    from hsmc import stamp
+
+    summary = stamp.check(argv)
+    if summary is not None:
+        sys.stderr.write(f"{summary}\n")
+        return
+    session = stamp.begin(argv)
     from hsmc.cli import main as cli
 
-    cli()
+    try:
+        cli()
+    except SystemExit as exc:
+        if session is not None and exc.code in (0, None):
+            stamp.finish(argv, session)
+        raise

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc import builtin
+from hsmc import builtin, observe
 from hsmc.errors import Collector, CompileError, Diagnostic
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack, Project, Target
+from hsmc.model import Artifact, CompiledStack, Note, Project, Target
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
@@ -46,6 +46,7 @@ class Build:
     compiled: CompiledStack
     target: Target = Target.COMPOSE
     written: Written | None = None  # set by `build`: what it did to the output directory
+    messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
 
 
 def _load(inputs: Inputs) -> Project:
@@ -115,16 +116,41 @@ def _emitted(project: Project, target: Target, output_named: bool) -> Build:
 
 def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
     """Every target's artifacts are compiled before the first is written: bad input for one
-    target leaves every output directory untouched."""
-    from hsmc.write import write
+    target leaves every output directory untouched. Each result's `messages` are the lines
+    `hsmc build` prints for it: the first's start with a warning per note of the stack (the
+    notes are the same stack's on every target: said once; each STACK.md has them too), then
+    each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
+    to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
+    other, as the full build would. A build that writes more than one output directory is not
+    stamped (observe.outputs refuses a second one)."""
+    from hsmc.write import Written, listing, write
 
     results = compile_targets(inputs, target)
-    return tuple(
-        Build(
-            r.output, r.artifacts, r.compiled, r.target, write(r.artifacts, r.output, force=force)
-        )
-        for r in results
-    )
+    cwd = Path.cwd().resolve()
+    built: list[Build] = []
+    unchanged_lines: list[str] = []
+    for i, r in enumerate(results):
+        written = write(r.artifacts, r.output, force=force)
+        shown = display_path(r.output, cwd)
+        warnings = tuple(_warning(note) for note in r.compiled.stack.notes) if i == 0 else ()
+        # what a stamped build prints when nothing changed: the output of this build run again
+        unchanged = Written(0, len(r.artifacts), 0)
+        observe.outputs(r.output, _contents(r.artifacts), listing(r.artifacts))
+        unchanged_lines += [*warnings, f"hsmc: {unchanged.summary(shown)}"]
+        messages = (*warnings, f"hsmc: {written.summary(shown)}")
+        built.append(Build(r.output, r.artifacts, r.compiled, r.target, written, messages))
+    observe.summary(unchanged_lines)
+    return tuple(built)
+
+
+def _warning(note: Note) -> str:
+    """A note of the stack (also in STACK.md) as a warning line: never dropped silently."""
+    where = f" ({note.span.file}:{note.span.line})" if note.span else ""
+    return f"hsmc: warning: {note.message}{where}"
+
+
+def _contents(artifacts: Sequence[Artifact]) -> list[tuple[str, bytes, bool]]:
+    return [(a.path, a.content, a.executable) for a in artifacts]
 
 
 @dataclass(frozen=True)

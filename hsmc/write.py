@@ -221,9 +221,13 @@ def _write_all(
     removed = sorted(set(owned) - set(new))
     for path in removed:
         directory.remove(path)
-    final = {path: frozenset({digest}) for path, digest in new.items()}
-    directory.write(MANIFEST, ownership.render(final), executable=False)
+    directory.write(MANIFEST, listing(artifacts), executable=False)
     return Written(written, len(artifacts) - written, len(removed))
+
+
+def listing(artifacts: Sequence[Artifact]) -> bytes:
+    """The `.hsmc-generated` a successful build leaves: the new hashes only."""
+    return ownership.render({a.path: frozenset({sha256(a.content)}) for a in artifacts})
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

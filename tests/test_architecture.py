@@ -113,3 +113,21 @@ def test_no_any_after_parsing(path: Path) -> None:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module == "typing":
             assert "Any" not in {a.name for a in node.names}, _module_name(path)
+
+
+# The build stamp answers a no-op build before click or a stage is imported (decisions.md,
+# "Build stamp"): its modules are shared, and import only each other (stamp.py imports atomic.py
+# after a build, to save the stamp).
+STAMP_MODULES = {
+    "hsmc.cachedir": set(),
+    "hsmc.observe": set(),
+    "hsmc.stamp": {"hsmc", "hsmc.__version__", "hsmc.cachedir", "hsmc.observe", "hsmc.atomic"},
+    "hsmc.entry": {"hsmc", "hsmc.__version__", "hsmc.stamp", "hsmc.cli"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(STAMP_MODULES))
+def test_the_stamp_modules_are_shared_and_import_only_each_other(module: str) -> None:
+    assert stage_of(module) is None
+    path = PACKAGE / f"{module.removeprefix('hsmc.')}.py"
+    assert imports_of(path) <= STAMP_MODULES[module]

@@ -47,6 +47,7 @@ def test_a_warm_build_does_not_import_strictyaml(tmp_path: Path) -> None:
     code = (
         "import sys; from pathlib import Path; from hsmc.parse import Inputs; "
         "from hsmc.pipeline import compile_project; "
+        "sys.modules['yaml'] = None; "  # no fast path (parse/fast.py): strictyaml parses
         f"compile_project(Inputs(Path({str(project)!r}))); "
         "print('strictyaml' in sys.modules)"
     )
@@ -148,14 +149,19 @@ def test_only_reachable_entries_are_parsed(tmp_path: Path, monkeypatch: pytest.M
         files[f"registry/packages/unused{i}.yaml"] = f"name: unused{i}\nimplies:\n  container:db:\n"
         files[f"registry/containers/spare{i}.yaml"] = f"name: spare{i}\nimage: x:{i}\n"
     write_project(tmp_path, files)
-    parsed: list[str] = []
-    validate = load._validate
+    parsed: set[str] = set()
+    validate, fast = load._validate, load.fast_tree
 
     def recording(source: SourceFile, kind: str, out: Collector) -> Node | None:
-        parsed.append(source.shown)
+        parsed.add(source.shown)
         return validate(source, kind, out)
 
+    def recording_fast(text: str, kind: str, lines: tuple[str, ...]) -> Node | None:
+        parsed.add(next(s for s, t in files.items() if t == text))  # the fast path (fast.py)
+        return fast(text, kind, lines)
+
     monkeypatch.setattr(load, "_validate", recording)
+    monkeypatch.setattr(load, "fast_tree", recording_fast)
     compile_stack(Inputs(tmp_path, cwd=tmp_path, cache=False))
     assert sorted(parsed) == [
         "hsm.yaml",

@@ -384,3 +384,50 @@ def test_manifests_of_the_old_format_are_still_read() -> None:
         "files/pg/100%25.sql": frozenset({"a" * 64}),
         "install.sh": frozenset({"b" * 64, "c" * 64}),
     }
+
+
+# --- a name the registry folder lists but no entry can be found for ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "listed", "code", "make"),
+    [
+        ("package", "ghost", "HSM103", "directory"),
+        ("package", "Ghost", "HSM103", "file"),
+        ("container", "ghost", "HSM104", "directory"),
+        ("container", "Ghost", "HSM104", "file"),
+    ],
+)
+def test_a_listed_name_whose_file_find_skips_is_unknown(
+    tmp_path: Path, kind: str, listed: str, code: str, make: str
+) -> None:
+    """A directory `ghost.yaml`, or a file whose name fails NAME_RE (`Ghost.yaml`): the folder
+    lists them, but no entry is loaded. The listed name is unknown (exit 1), never dropped."""
+    project = _project(tmp_path)
+    entry = project / "registry" / f"{kind}s" / f"{listed}.yaml"
+    if make == "directory":
+        entry.mkdir()
+    else:
+        entry.write_text((project / ENTRY).read_text())
+    if kind == "package":
+        text = (project / "hsm.yaml").read_text()
+        (project / "hsm.yaml").write_text(text.replace("packages:\n", f"packages:\n  - {listed}\n"))
+    else:
+        groups = f"services:\n  container_groups:\n    extra:\n      selection: {listed}\n"
+        _manifest_with(project, groups)
+    result = run_hsmc("build", cwd=project)
+    _refused(result, code)
+    assert f"unknown {kind} `{listed}`" in result.stderr
+    assert not (project / "generated").exists()
+
+
+def test_an_entry_that_fails_to_parse_is_reported_once(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "registry" / "packages" / "broken.yaml").write_text("name: [unclosed\n")
+    text = (project / "hsm.yaml").read_text()
+    (project / "hsm.yaml").write_text(text.replace("packages:\n", "packages:\n  - broken\n"))
+    with pytest.raises(CompileError) as info:
+        compile_project(Inputs(project, ()))
+    codes = [d.code for d in info.value.diagnostics]
+    assert len(codes) == 1 and codes[0] not in ("HSM103", "HSM104"), codes
+    assert "broken.yaml" in str(info.value.diagnostics[0].span), info.value.diagnostics

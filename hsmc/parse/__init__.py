@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hsmc import builtin
+from hsmc import builtin, observe
 from hsmc.errors import Collector, Diagnostic
 from hsmc.model import (
     ContainerEntry,
@@ -60,7 +60,7 @@ def load_project(inputs: Inputs) -> tuple[Project, tuple[Diagnostic, ...]]:
     validate reports its problems together with its own, and does not report the entry as
     unknown where it is referenced (one cause, one diagnostic).
     """
-    cwd = (inputs.cwd or Path.cwd()).resolve()
+    cwd = observe.resolve(inputs.cwd or Path.cwd())
     out = Collector()
     _check_given_paths(inputs, cwd, out)
     out.raise_if_any()
@@ -109,10 +109,11 @@ def _check_given_paths(inputs: Inputs, cwd: Path, out: Collector) -> None:
 
 def _manifest_path(path: Path, cwd: Path, search_up: bool = False) -> Path:
     """PATH's hsm.yaml; with `search_up`, the nearest one in PATH or a parent directory (the
-    one in PATH when there is none, so that HSM009 names it)."""
-    full = (cwd / path).resolve()
+    one in PATH when there is none, so that HSM009 names it). Every directory's answer goes
+    through observe, False too: a new hsm.yaml in a nearer directory ends the stamp."""
+    full = observe.resolve(cwd / path)
     try:
-        directory = full.is_dir()
+        directory = observe.is_dir(full)
     except OSError:
         directory = False  # reading it reports why (HSM009)
     if not directory:
@@ -120,7 +121,7 @@ def _manifest_path(path: Path, cwd: Path, search_up: bool = False) -> Path:
     if search_up:
         for parent in (full, *full.parents):
             with contextlib.suppress(OSError):  # an unreadable parent: look further up
-                if (parent / "hsm.yaml").is_file():
+                if observe.is_file(parent / "hsm.yaml"):
                     return parent / "hsm.yaml"
     return full / "hsm.yaml"
 
@@ -137,8 +138,8 @@ def _load_manifest(
     node = load_tree(source, "manifest", out, cache)
     if node is None:
         return None
-    extra = tuple((cwd / r).resolve() for r in inputs.registries)
-    output = (cwd / inputs.output).resolve() if inputs.output else None
+    extra = tuple(observe.resolve(cwd / r) for r in inputs.registries)
+    output = observe.resolve(cwd / inputs.output) if inputs.output else None
     return manifest_from_node(node, source, extra, output, builtin.registry_root(), out)
 
 
@@ -219,7 +220,7 @@ class _RegistryReader:
         for root in self.roots:
             candidate = root / folder / f"{name}.yaml"
             try:
-                if candidate.is_file():
+                if observe.is_file(candidate):
                     return candidate
             except OSError as exc:
                 shown = display_path(root / folder, self.cwd)
@@ -230,18 +231,30 @@ class _RegistryReader:
 
     def available(self, folder: str) -> tuple[str, ...]:
         """Every name the roots hold, and those hidden by an unreadable folder (reported:
-        validate does not report them as unknown too)."""
+        validate does not report them as unknown too). Only names `find` would find: validate
+        takes a listed name it cannot find for an entry that failed to parse (reported), so a
+        directory `foo.yaml` or a file `Foo.yaml` here would hide an unknown name."""
         names = set(self.unreadable)
-        for root in self.roots:
-            with contextlib.suppress(OSError):  # unreadable: `find` reported it
-                names.update(p.stem for p in (root / folder).glob("*.yaml"))
+        for root in self.roots:  # an unreadable folder lists nothing: `find` reported it
+            found = observe.glob(root / folder, "*.yaml")
+            names.update(p.stem for p in found if self._findable(p))
         return tuple(sorted(names))
+
+    @staticmethod
+    def _findable(path: Path) -> bool:
+        """Whether `find` takes `path`: a name NAME_RE accepts, in a regular file."""
+        if not NAME_RE.fullmatch(path.stem) or paths.problem(path.name) is not None:
+            return False
+        try:
+            return observe.is_file(path)
+        except OSError:
+            return False
 
 
 def _read(path: Path, cwd: Path, out: Collector) -> SourceFile | None:
     shown = display_path(path, cwd)
     try:
-        data = path.read_bytes()
+        data = observe.read_bytes(path)
     except FileNotFoundError:
         out.add("HSM009", f"no such file: {shown}", None, _hint_missing(path))
         return None

@@ -9,8 +9,7 @@ verify.py (shape, positions, and the file's own text); anything else is a miss, 
 parsed afresh and its entry rewritten. Each entry is written to a temporary file and renamed,
 so concurrent builds never read half an entry.
 
-Location: $HSMC_CACHE_DIR, else the platform cache directory (~/.cache/hsmc on Linux,
-~/Library/Caches/hsmc on macOS, %LOCALAPPDATA%\\hsmc\\Cache on Windows).
+Location: cachedir.py ($HSMC_CACHE_DIR, else the platform cache directory).
 """
 
 from __future__ import annotations
@@ -18,32 +17,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import sys
 from pathlib import Path
 
 from hsmc import __version__
 from hsmc.atomic import replace
+from hsmc.cachedir import cache_dir
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.parse.verify import trustworthy
 
+__all__ = ["Cache", "cache_dir", "identity", "key_of"]
+
 SCHEMA_VERSION = "5"  # bump when a schema or the tree format changes
 _FORMAT = "hsmc-parse-cache/2"
-
-
-def cache_dir() -> Path:
-    override = os.environ.get("HSMC_CACHE_DIR")
-    if override:
-        return Path(override)
-    home = Path.home()
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "hsmc"
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return (Path(local) if local else home / "AppData" / "Local") / "hsmc" / "Cache"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else home / ".cache") / "hsmc"
 
 
 def identity(kind: str, name: str, content: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ strictyaml is pure Python and parsing is nearly all of a cold build's time.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from typing import Any
 
 from hsmc.errors import Collector, Diagnostic
 from hsmc.parse.cache import Cache
+from hsmc.parse.fast import fast_tree
 from hsmc.parse.limits import limit_diagnostic
 from hsmc.parse.source import (
     SourceFile,
@@ -53,8 +53,11 @@ def load_trees(
         None if refused[i] else cache.get(source, kind) for i, (source, kind) in enumerate(jobs)
     ]
     misses = [i for i, tree in enumerate(trees) if tree is None and refused[i] is None]
+    misses = _fast_path(jobs, misses, trees, cache)
     workers = min(len(misses) // (_PARALLEL_FROM // 2), os.cpu_count() or 1, 8)
     if len(misses) >= _PARALLEL_FROM and workers > 1 and sys.platform == "linux":
+        import multiprocessing  # here: 10 ms at import, which a warm build does not need
+
         import strictyaml  # noqa: F401  (imported once here, inherited by the forked workers)
 
         context = multiprocessing.get_context("fork")
@@ -70,6 +73,28 @@ def load_trees(
     return trees
 
 
+def _fast_path(
+    jobs: Sequence[tuple[SourceFile, str]],
+    misses: list[int],
+    trees: list[Node | None],
+    cache: Cache,
+) -> list[int]:
+    """The fast path for every miss, in this process (a worker would cost more than it saves);
+    the misses it declined."""
+    declined = []
+    for i in misses:
+        source, kind = jobs[i]
+        tree = None
+        if unprintable_diagnostic(source) is None:  # else _validate reports it
+            tree = fast_tree(source.text, kind, source.lines)
+        if tree is None:
+            declined.append(i)
+        else:
+            trees[i] = tree
+            cache.put(source, kind, tree)
+    return declined
+
+
 def _validate_job(job: tuple[SourceFile, str]) -> tuple[Node | None, list[Diagnostic]]:
     out = Collector()
     tree = _validate(job[0], job[1], out)
@@ -77,15 +102,22 @@ def _validate_job(job: tuple[SourceFile, str]) -> tuple[Node | None, list[Diagno
 
 
 def _validate(source: SourceFile, kind: str, out: Collector) -> Node | None:
+    unprintable = unprintable_diagnostic(source)
+    if unprintable is not None:
+        out.extend([unprintable])
+        return None
+    # the one hook of the fast path: a tree only for a file strictyaml provably accepts as is
+    tree = fast_tree(source.text, kind, source.lines)
+    return tree if tree is not None else strict(source, kind, out)
+
+
+def strict(source: SourceFile, kind: str, out: Collector) -> Node | None:
+    """strictyaml, the parser of record: acceptance, the tree, and every error."""
     import strictyaml as sy
     from strictyaml.ruamel.error import MarkedYAMLError
 
     from hsmc.parse.schema import SCHEMAS
 
-    unprintable = unprintable_diagnostic(source)
-    if unprintable is not None:
-        out.extend([unprintable])
-        return None
     try:
         document: Any = sy.load(source.text, SCHEMAS[kind], label=source.shown)
     except sy.YAMLValidationError as exc:

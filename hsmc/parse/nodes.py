@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path, PurePosixPath
 
+from hsmc import observe
 from hsmc.errors import Collector, printable
 from hsmc.keys import SOURCE_KEYS
 from hsmc.model import (
@@ -163,7 +163,7 @@ class _Reader:
                 "HSM414", f"path `{paths.shown(text.value)}` {unusable}", text.span, paths.HINT
             )
             return None
-        return (base / text.value).resolve()
+        return observe.resolve(base / text.value)
 
 
 # --- manifest ------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def manifest_from_node(
     output, output_span = output_override, None
     # resolved like `output:` and -o: a `generated` that is a symlink to the project or a
     # registry is refused (HSM403), and the write stage never follows it somewhere else later
-    default = (directory / "generated").resolve()
+    default = observe.resolve(directory / "generated")
     if output is None:
         out_text = r.opt_text(node, "output")
         output = r.relative_path(out_text, directory) if out_text else default
@@ -223,7 +223,7 @@ def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]
         if path is None:
             continue
         try:
-            is_directory = path.is_dir()
+            is_directory = observe.is_dir(path)
         except OSError as exc:
             message = f"cannot read registry root `{text.value}`: {exc.strerror or exc}"
             r.out.add("HSM009", message, text.span, "make it readable")
@@ -460,7 +460,7 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
 def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
     if "files" not in node or not node["files"].is_mapping():
         return ()
-    root = base.parent.resolve()  # an entry is ROOT/containers/NAME.yaml (parse.find)
+    root = observe.resolve(base.parent)  # an entry is ROOT/containers/NAME.yaml (parse.find)
     result: list[ShippedFile] = []
     for key, value in node["files"].items():
         target, text = r.key(key), r.text(value)
@@ -533,12 +533,12 @@ _SHIPPED_HINT = (
 def _shipped_file(path: Path, text: Text, r: _Reader) -> tuple[bytes, bool] | None:
     """(content, executable), or None when it cannot be read (reported)."""
     try:
-        if not path.is_file():
+        if not observe.is_file(path):
             r.out.add(
                 "HSM405", f"shipped file `{text.value}` does not exist", text.span, _SHIPPED_HINT
             )
             return None
-        return path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR)
+        return observe.read_bytes(path), observe.executable(path, path.stat().st_mode)
     except OSError as exc:
         message = f"cannot read shipped file `{text.value}`: {exc.strerror or exc}"
         r.out.add("HSM009", message, text.span, "make it readable")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hsmc import observe
 from hsmc.errors import Diagnostic, did_you_mean
 from hsmc.keys import KNOWN_KEYS
 from hsmc.model import Span
@@ -103,7 +104,7 @@ def is_dir(path: Path) -> bool:
     """Path.is_dir, but a name too long for the file system (ENAMETOOLONG, which pathlib
     raises) is no directory either: the input named something that cannot exist."""
     try:
-        return path.is_dir()
+        return observe.is_dir(path)
     except OSError:
         return False
 
@@ -186,18 +187,20 @@ def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
 
 
 _DUPLICATE_HINT = "a key may appear once in a mapping: remove or rename one"
-_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The longest run of allowed characters from the start: the first one it stops at is refused.
+# (A positive class: its negation compiles in 8 ms, paid by every build at import.)
+_PRINTABLE_RUN = re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
 
 def unprintable_diagnostic(source: SourceFile) -> Diagnostic | None:
     """YAML allows no control characters but tab, LF and CR (strictyaml crashes on them)."""
-    found = _PRINTABLE.search(source.text)
-    if found is None:
+    at = _PRINTABLE_RUN.match(source.text).end()  # type: ignore[union-attr]  # `*`: always
+    if at == len(source.text):
         return None
-    before = source.text[: found.start()]
+    before = source.text[:at]
     line = len(re.findall(r"\r\n|\r|\n", before)) + 1
-    col = found.start() - max(before.rfind("\n"), before.rfind("\r"))
-    char = f"U+{ord(found.group()):04X}"
+    col = at - max(before.rfind("\n"), before.rfind("\r"))
+    char = f"U+{ord(source.text[at]):04X}"
     return Diagnostic(
         "HSM001",
         f"invalid YAML: the control character {char} is not allowed",

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hsmc import observe
 from hsmc.errors import Collector, Related, one_of
 from hsmc.model import (
     BuildSource,
@@ -147,7 +148,7 @@ def _package_source(
 
 def _check_directory(text: Text, directory: Path, out: Collector) -> None:
     try:
-        found = directory.is_dir()
+        found = observe.is_dir(directory)
     except OSError as exc:
         message = f"cannot read directory `{text.value}`: {exc.strerror or exc}"
         out.add("HSM009", message, text.span, "make it readable")
