@@ -466,3 +466,117 @@ def test_a_build_with_notes_is_stamped_and_replays_its_warnings(tmp_path: Path) 
     assert stamped_err.endswith("\nhsmc: generated is up to date (8 files unchanged)\n")
     assert full_err.splitlines()[:-1] == stamped_err.splitlines()[:-1]
     assert run_hsmc("build", "--no-cache", cwd=project, env=env).stderr == stamped_err
+
+
+# --- targets: a build writing several output directories, or run with --target, is never
+# stamped (the stamp holds one output directory); one writing only the cluster's is -----------
+
+_BOTH = "targets:\n  - compose\n  - kubernetes\n"
+_COMPOSE_ONLY = "targets:\n  - compose\n"
+_CLUSTER_ONLY = "targets:\n  - kubernetes\n"
+_CLUSTER = "generated/kubernetes"
+
+
+def _cluster_project(tmp_path: Path) -> Path:
+    project = copy_case("01-shared-container", tmp_path)
+    manifest = project / "hsm.yaml"
+    manifest.write_text(_BOTH + manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    return project
+
+
+def _edit_cluster(project: Path) -> None:
+    target = project / _CLUSTER / "postgres.yaml"
+    if target.exists():
+        target.write_bytes(target.read_bytes() + b"# by hand\n")
+
+
+def _remove_cluster_file(project: Path) -> None:
+    target = project / _CLUSTER / "postgres.yaml"
+    if target.exists():
+        target.unlink()
+
+
+def _stray_in_cluster(project: Path) -> None:
+    if (project / _CLUSTER).is_dir():
+        (project / _CLUSTER / ".x.1234.hsmc-tmp").write_text("")
+
+
+K8S_OPS: dict[str, Callable[[Path], None]] = {
+    "targets: compose only <-> compose and kubernetes": lambda p: _toggle(
+        p / "hsm.yaml", _BOTH, _COMPOSE_ONLY
+    ),
+    "targets: kubernetes only <-> compose and kubernetes": lambda p: _toggle(
+        p / "hsm.yaml", _BOTH, _CLUSTER_ONLY
+    ),
+    "cluster output: edited by hand": _edit_cluster,
+    "cluster output: a file removed": _remove_cluster_file,
+    "cluster output: a stray temporary": _stray_in_cluster,
+    "cluster output: removed": lambda p: shutil.rmtree(p / _CLUSTER, ignore_errors=True),
+    "compose output: edited by hand": _edit_output,
+}
+K8S_ARGS = (("build",), ("build", "--target", "kubernetes"), ("build", "--target=kubernetes"))
+
+
+@settings(
+    max_examples=int(os.environ.get("HSMC_STAMP_EXAMPLES", "6")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(K8S_OPS)), st.sampled_from(range(len(K8S_ARGS)))),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_a_stamped_build_equals_a_full_build_with_targets(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]
+) -> None:
+    """Exit, stdout, stderr and both output trees (generated/ holds generated/kubernetes/)."""
+    root = tmp_path_factory.mktemp("stamp-targets")
+    project = _cluster_project(root)
+    env = {"HSMC_CACHE_DIR": str(root / "cache")}
+    assert _run(project, "build", env=env)[0] == 0
+    for name, args_index in steps:
+        K8S_OPS[name](project)
+        args = K8S_ARGS[args_index]
+        assert _run(project, *args, env=env)[0] in (0, 1)  # a stamp, if any, for these args
+        stamped, full = _stamped_then_full(project, *args, env=env)
+        assert stamped == full, (name, args)
+
+
+@pytest.mark.parametrize("name", sorted(K8S_OPS))
+@pytest.mark.parametrize("args", K8S_ARGS)
+def test_each_change_with_targets_alone_is_seen(
+    tmp_path: Path, name: str, args: tuple[str, ...]
+) -> None:
+    project = _cluster_project(tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    assert _run(project, *args, env=env)[0] == 0
+    K8S_OPS[name](project)
+    stamped, full = _stamped_then_full(project, *args, env=env)
+    assert stamped == full
+
+
+def test_a_build_of_several_output_directories_or_with_target_is_never_stamped(
+    tmp_path: Path,
+) -> None:
+    project = _cluster_project(tmp_path)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # compose and kubernetes: two output directories, both summaries
+        imported, err = _imports_compiler(project, env)
+        assert imported
+    assert err.splitlines()[-2:] == [
+        "hsmc: generated is up to date (8 files unchanged)",
+        f"hsmc: {_CLUSTER} is up to date (7 files unchanged)",
+    ]
+    assert not stamp.eligible(["build", "--target", "kubernetes"])
+    assert not stamp.eligible(["build", "--target=compose"])
+    # one output directory (the cluster's alone): stamped, and replays the full build's line
+    _toggle(project / "hsm.yaml", _BOTH, _CLUSTER_ONLY)
+    full, full_err = _imports_compiler(project, env)
+    stamped, stamped_err = _imports_compiler(project, env)
+    assert full and not stamped
+    assert stamped_err == full_err == f"hsmc: {_CLUSTER} is up to date (7 files unchanged)\n"
+    assert stamped_err == run_hsmc("build", "--no-cache", cwd=project, env=env).stderr
