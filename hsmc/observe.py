@@ -27,9 +27,9 @@ class Record:
         # answer: SHA-256 of the bytes), "mode" (owner's x bit), "is_file", "is_dir", "resolve",
         # "glob" (the names found, joined by "/")
         self.answers: dict[tuple[str, str], str] = {}
-        self.output: str | None = None
-        self.artifacts: list[tuple[str, str, bool]] = []  # path, sha256, x bit
-        self.listing: str | None = None  # sha256 of .hsmc-generated
+        # per output directory, in the order written (one per target): the directory, the
+        # sha256 of its .hsmc-generated, its artifacts (path, sha256, x bit)
+        self.outputs: list[tuple[str, str, list[tuple[str, str, bool]]]] = []
         self.summary: str | None = None
         self.spoiled = False  # a question answered twice differently: never stamp
 
@@ -111,17 +111,12 @@ def glob(directory: Path, pattern: str) -> list[Path]:
 
 def outputs(output: Path, artifacts: Iterable[tuple[str, bytes, bool]], listing: bytes) -> None:
     """What the build wrote into `output`: (path, content, executable) and the ownership
-    listing (`.hsmc-generated`). Called once per output directory: a build that writes more
-    than one (several targets) is spoiled, never stamped."""
+    listing (`.hsmc-generated`). Called once per output directory (one per target), in the
+    order the build writes them."""
     if _record is None:
         return
-    if _record.output is not None:
-        # a second output directory (several targets): the stamp holds one, so never stamp
-        _record.spoiled = True
-        return
-    _record.output = str(output)
-    _record.artifacts = [(p, hashlib.sha256(c).hexdigest(), x) for p, c, x in artifacts]
-    _record.listing = hashlib.sha256(listing).hexdigest()
+    written = [(p, hashlib.sha256(c).hexdigest(), x) for p, c, x in artifacts]
+    _record.outputs.append((str(output), hashlib.sha256(listing).hexdigest(), written))
 
 
 def summary(lines: Iterable[str]) -> None:

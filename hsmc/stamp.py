@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 FORMAT = "hsmc-stamp/2"
-_OPTIONS = ("-o", "--output", "--registry")
+_OPTIONS = ("-o", "--output", "--registry")  # their values are paths (click checks them)
+_VALUES = ("--target",)  # a value, not a path: argv (in the context and the key) holds it all
 # Libraries whose code shapes the output (rendering, merging, parsing), by their files' identity
 _LIBRARIES = ("jinja2", "markupsafe", "strictyaml", "deepmerge", "click", "yaml")
 _LISTING = ".hsmc-generated"  # ownership.MANIFEST, not imported: that module imports re
@@ -45,16 +46,17 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 def eligible(argv: list[str]) -> bool:
-    """`build [PATH] [-o DIR] [--output=DIR] [--registry DIR]...` and nothing else: any other
-    option (--check, --force, --no-cache, --debug, --help) runs the full command."""
+    """`build [PATH] [-o DIR] [--output=DIR] [--registry DIR]... [--target NAME]` and nothing
+    else: any other option (--check, --force, --no-cache, --debug, --help) runs the full
+    command."""
     if not argv or argv[0] != "build":
         return False
     rest, positional = argv[1:], 0
     while rest:
         token = rest.pop(0)
-        if token.startswith(("--output=", "--registry=")):
+        if token.startswith(("--output=", "--registry=", "--target=")):
             continue
-        if token in _OPTIONS:
+        if token in _OPTIONS or token in _VALUES:
             if not rest:
                 return False
             rest.pop(0)
@@ -74,14 +76,22 @@ def check(argv: list[str]) -> str | None:
         fields = _load(_stamp_path(argv))
         if fields is None or fields[0] != FORMAT or fields[1] != context(argv):
             return None
-        output, listing, summary = fields[2:5]
-        answers, at = _group(fields, 5, 3)
-        artifacts, at = _group(fields, at, 3)
-        if at != len(fields) or not all(_answer(k, p) == a for k, p, a in answers):
+        summary = fields[2]
+        answers, at = _group(fields, 3, 3)
+        written = []  # per output directory (one per target): directory, listing, artifacts
+        count, at = int(fields[at]), at + 1
+        for _ in range(count):
+            output, listing = fields[at], fields[at + 1]
+            artifacts, at = _group(fields, at + 2, 3)
+            written.append((output, listing, artifacts))
+        if not written or at != len(fields):
+            return None
+        if not all(_answer(k, p) == a for k, p, a in answers):
             return None
         if not _printed_alike(summary):
             return None
-        return summary if _outputs_hold(output, artifacts, listing) else None
+        held = all(_outputs_hold(o, artifacts, listing) for o, listing, artifacts in written)
+        return summary if held else None
     except Exception:  # any doubt: the full build
         return None
 
@@ -130,15 +140,15 @@ def finish(argv: list[str], session: str) -> None:
     from hsmc import observe
 
     record = observe.take()
-    if record is None or record.spoiled or record.output is None or record.summary is None:
+    if record is None or record.spoiled or not record.outputs or record.summary is None:
         return
-    if record.listing is None:
-        return
-    fields = [FORMAT, session, record.output, record.listing, record.summary]
+    fields = [FORMAT, session, record.summary]
     fields += [str(len(record.answers))]
     fields += [f for (kind, path), answer in record.answers.items() for f in (kind, path, answer)]
-    fields += [str(len(record.artifacts))]
-    fields += [f for p, sha, x in record.artifacts for f in (p, sha, str(x))]
+    fields += [str(len(record.outputs))]
+    for output, listing, artifacts in record.outputs:  # each: directory, listing, artifacts
+        fields += [output, listing, str(len(artifacts))]
+        fields += [f for p, sha, x in artifacts for f in (p, sha, str(x))]
     if any("\0" in f for f in fields):
         return  # cannot happen (no path or argument holds a NUL); no stamp rather than a wrong one
     import contextlib
@@ -173,11 +183,16 @@ def context(argv: list[str]) -> str:
 
 
 def _path_arguments(argv: list[str]) -> list[str]:
-    """The paths of an eligible argv that click checks: PATH (default "."), -o, --registry."""
+    """The paths of an eligible argv that click checks: PATH (default "."), -o, --registry
+    (not --target's value: a name)."""
     paths, rest, positional = [], argv[1:], False
     while rest:
         token = rest.pop(0)
-        if token.startswith(("--output=", "--registry=")):
+        if token.startswith("--target="):
+            continue
+        if token in _VALUES:
+            rest.pop(0)
+        elif token.startswith(("--output=", "--registry=")):
             paths.append(token.split("=", 1)[1])
         elif token in _OPTIONS:
             paths.append(rest.pop(0) if rest else "")

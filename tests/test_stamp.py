@@ -468,8 +468,8 @@ def test_a_build_with_notes_is_stamped_and_replays_its_warnings(tmp_path: Path) 
     assert run_hsmc("build", "--no-cache", cwd=project, env=env).stderr == stamped_err
 
 
-# --- targets: a build writing several output directories, or run with --target, is never
-# stamped (the stamp holds one output directory); one writing only the cluster's is -----------
+# --- targets: one stamp holds every output directory a build writes (generated/ holds
+# generated/kubernetes/), and --target NAME is part of argv, its key -------------------------
 
 _BOTH = "targets:\n  - compose\n  - kubernetes\n"
 _COMPOSE_ONLY = "targets:\n  - compose\n"
@@ -559,20 +559,28 @@ def test_each_change_with_targets_alone_is_seen(
     assert stamped == full
 
 
-def test_a_build_of_several_output_directories_or_with_target_is_never_stamped(
-    tmp_path: Path,
-) -> None:
+def test_a_build_of_several_output_directories_or_with_target_is_stamped(tmp_path: Path) -> None:
+    """compose and kubernetes: two output directories, the warnings once, then a summary per
+    target in the order the full build prints them; --target NAME is a value, not a path."""
     project = _cluster_project(tmp_path)
     env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
-    for _ in range(2):  # compose and kubernetes: two output directories, both summaries
-        imported, err = _imports_compiler(project, env)
-        assert imported
-    assert err.splitlines()[-2:] == [
+    full, full_err = _imports_compiler(project, env)
+    stamped, stamped_err = _imports_compiler(project, env)
+    assert full and not stamped
+    assert stamped_err.splitlines() == [
         "hsmc: generated is up to date (8 files unchanged)",
         f"hsmc: {_CLUSTER} is up to date (7 files unchanged)",
     ]
-    assert not stamp.eligible(["build", "--target", "kubernetes"])
-    assert not stamp.eligible(["build", "--target=compose"])
+    assert stamped_err == run_hsmc("build", "--no-cache", cwd=project, env=env).stderr
+    assert stamp.eligible(["build", "--target", "kubernetes"])
+    assert stamp.eligible(["build", "-o", "out", "--target=compose"])
+    assert not stamp.eligible(["build", "--target"])
+    assert stamp._path_arguments(["build", "--target", "kubernetes", "-o", "x"]) == [".", "x"]
+    assert stamp._path_arguments(["build", "--target=kubernetes", "p"]) == ["p"]
+    for args in (("build", "--target", "kubernetes"), ("build", "--target=compose")):
+        assert run_hsmc(*args, cwd=project, env=env).returncode == 0
+        again = run_hsmc(*args, cwd=project, env=env)
+        assert again.stderr == run_hsmc(*args, "--no-cache", cwd=project, env=env).stderr
     # one output directory (the cluster's alone): stamped, and replays the full build's line
     _toggle(project / "hsm.yaml", _BOTH, _CLUSTER_ONLY)
     full, full_err = _imports_compiler(project, env)
