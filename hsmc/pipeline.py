@@ -121,8 +121,7 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     notes are the same stack's on every target: said once; each STACK.md has them too), then
     each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
     to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
-    other, as the full build would. A build that writes more than one output directory is not
-    stamped (observe.outputs refuses a second one)."""
+    other, as the full build would: every output directory, in the order written."""
     from hsmc.write import Written, listing, write
 
     results = compile_targets(inputs, target)
