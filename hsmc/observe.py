@@ -14,7 +14,7 @@ import hashlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
 
@@ -71,23 +71,21 @@ def executable(path: Path, mode: int) -> bool:
 def is_file(path: Path) -> bool:
     """path.is_file(); an OSError it raises (a directory that cannot be searched) is an answer
     too, "error" (a caller that looks further, as the search for hsm.yaml does, relies on it)."""
-    try:
-        answer = path.is_file()
-    except OSError:
-        _note("is_file", path, "error")
-        raise
-    _note("is_file", path, str(answer))
-    return answer
+    return _ask("is_file", path, path.is_file)
 
 
 def is_dir(path: Path) -> bool:
     """path.is_dir(); an OSError is the answer "error", as for is_file."""
+    return _ask("is_dir", path, path.is_dir)
+
+
+def _ask(question: str, path: Path, ask: Callable[[], bool]) -> bool:
     try:
-        answer = path.is_dir()
+        answer = ask()
     except OSError:
-        _note("is_dir", path, "error")
+        _note(question, path, "error")
         raise
-    _note("is_dir", path, str(answer))
+    _note(question, path, str(answer))
     return answer
 
 

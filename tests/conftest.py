@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -94,6 +95,22 @@ def compose_binary() -> Path:
     if binary is None:
         pytest.skip(f"no Docker Compose v2 runs on this machine ({why})")
     return binary
+
+
+def compose_config(directory: Path, env: dict[str, str] | None = None) -> dict[str, object]:
+    """What real Compose reads from DIRECTORY/docker-compose.yml (`config --format json`), with
+    a controlled environment: nothing from the host leaks into its interpolation."""
+    result = subprocess.run(
+        [str(compose_binary()), "-f", "docker-compose.yml", "config", "--format", "json"],
+        cwd=directory,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(directory), **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    config: dict[str, object] = json.loads(result.stdout)
+    return config
 
 
 def uv_binary() -> Path:

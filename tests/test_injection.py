@@ -18,23 +18,9 @@ from dotenv import dotenv_values
 
 from hsmc.emit import md_cell
 from hsmc.graph import _mermaid_label
-from tests.conftest import compile_errors, compile_files, compose_binary, uv_binary
+from tests.conftest import compile_errors, compile_files, compose_config, uv_binary
 
 GROUP = "services:\n  container_groups:\n    app:\n      selection: app\n"
-
-
-def _compose_config(directory: Path, env: dict[str, str] | None = None) -> dict[str, object]:
-    result = subprocess.run(
-        [str(compose_binary()), "config", "--format", "json"],
-        cwd=directory,
-        env={"PATH": os.environ["PATH"], "HOME": str(directory), **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    config: dict[str, object] = json.loads(result.stdout)
-    return config
 
 
 # --- item 2: environment variable names ------------------------------------------------------
@@ -120,7 +106,7 @@ def test_valid_names_read_back_alike_in_dotenv_and_compose(tmp_path: Path) -> No
     assert dotenv_values(tmp_path / "packages.env") == expected
     compose = "services:\n  s:\n    image: alpine\n    env_file: packages.env\n"
     (tmp_path / "docker-compose.yml").write_text(compose, encoding="utf-8")
-    services = _compose_config(tmp_path)["services"]
+    services = compose_config(tmp_path)["services"]
     assert isinstance(services, dict) and services["s"]["environment"] == expected
 
 
@@ -153,7 +139,7 @@ def test_a_surrogate_pair_in_a_key_is_one_character(tmp_path: Path) -> None:
     }
     out = compile_files(tmp_path, files)
     (tmp_path / "docker-compose.yml").write_text(out["docker-compose.yml"], encoding="utf-8")
-    services = _compose_config(tmp_path)["services"]
+    services = compose_config(tmp_path)["services"]
     assert isinstance(services, dict) and services["app"]["labels"] == {"snake\U0001f40d": "x"}
 
 
@@ -203,7 +189,7 @@ def test_a_volume_name_longer_than_a_yaml_key_still_reads_in_compose(tmp_path: P
     out = compile_files(tmp_path, files)
     assert f"? {volume}\n" in out["docker-compose.yml"]
     (tmp_path / "docker-compose.yml").write_text(out["docker-compose.yml"], encoding="utf-8")
-    config = _compose_config(tmp_path)
+    config = compose_config(tmp_path)
     services, volumes = config["services"], config["volumes"]
     assert isinstance(services, dict) and isinstance(volumes, dict)
     assert list(volumes) == [volume]
@@ -230,7 +216,7 @@ def test_defaults_in_packages_env_read_alike_in_dotenv_and_compose(tmp_path: Pat
     assert dotenv_values(env_file, interpolate=True) == expected
     compose = "services:\n  s:\n    image: alpine\n    env_file: packages.env\n"
     (tmp_path / "docker-compose.yml").write_text(compose, encoding="utf-8")
-    services = _compose_config(tmp_path)["services"]
+    services = compose_config(tmp_path)["services"]
     assert isinstance(services, dict)
     assert {k: v.replace("$$", "$") for k, v in services["s"]["environment"].items()} == expected
 

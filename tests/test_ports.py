@@ -4,17 +4,15 @@ Checked with real consumers: Docker Compose v2 (`config`) and python-dotenv."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
 
 from hsmc import builtin
-from tests.conftest import compile_errors, compose_binary, run_hsmc, write_project
+from tests.conftest import compile_errors, compose_config, run_hsmc, write_project
 
 BUILT_INS = sorted(p.stem for p in (builtin.registry_root() / "containers").glob("*.yaml"))
 _ITEM = re.compile(r'  - "127\.0\.0\.1:\$\{([A-Z0-9_]+)_HOST_PORT:-(\d+)\}:(\d+)"')
@@ -35,20 +33,6 @@ def test_every_built_in_port_is_loopback_with_a_host_port_input(name: str) -> No
         assert default == container
         expected = name.upper() if container == main.group(1) else f"{name.upper()}_"
         assert prefix == expected or prefix.startswith(expected), item
-
-
-def _compose_config(output: Path, env: dict[str, str]) -> dict[str, object]:
-    result = subprocess.run(
-        [str(compose_binary()), "-f", "docker-compose.yml", "config", "--format", "json"],
-        cwd=output,
-        env={"PATH": os.environ.get("PATH", ""), "HOME": str(output), **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    config: dict[str, object] = json.loads(result.stdout)
-    return config
 
 
 def _published(config: dict[str, object], service: str) -> list[tuple[str, str, int]]:
@@ -73,7 +57,7 @@ def test_a_taken_port_is_moved_by_one_input_that_packages_env_follows(tmp_path: 
     assert run_hsmc("build", cwd=project).returncode == 0
     output = project / "generated"
     env = {"POSTGRES_PASSWORD": "pw", "POSTGRES_HOST_PORT": "15432", "REDIS_HOST_PORT": "16379"}
-    config = _compose_config(output, env)
+    config = compose_config(output, env)
     assert _published(config, "postgres") == [("127.0.0.1", "15432", 5432)]
     assert _published(config, "redis") == [("127.0.0.1", "16379", 6379)]
     values = _packages_env(output, env)
@@ -81,7 +65,7 @@ def test_a_taken_port_is_moved_by_one_input_that_packages_env_follows(tmp_path: 
     assert values["REDIS_URL"] == "redis://:@localhost:16379/0"
     defaults = _packages_env(output, {"POSTGRES_PASSWORD": "pw"})
     assert defaults["PGPORT"] == "5432"
-    assert _published(_compose_config(output, {"POSTGRES_PASSWORD": "pw"}), "postgres") == [
+    assert _published(compose_config(output, {"POSTGRES_PASSWORD": "pw"}), "postgres") == [
         ("127.0.0.1", "5432", 5432)
     ]
     template = (output / ".env.template").read_text()
@@ -97,7 +81,7 @@ def test_overrides_ports_are_followed_by_packages_env(tmp_path: Path) -> None:
     assert run_hsmc("build", cwd=project).returncode == 0
     output = project / "generated"
     assert 'PGPORT="15432"' in (output / "packages.env").read_text()
-    config = _compose_config(output, {"POSTGRES_PASSWORD": "pw"})
+    config = compose_config(output, {"POSTGRES_PASSWORD": "pw"})
     assert _published(config, "postgres") == [("127.0.0.1", "15432", 5432)]
 
 
