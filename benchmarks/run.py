@@ -74,6 +74,7 @@ class Scenario:
     edit_target: Path | None = None  # a registry entry the project reaches
     cold: list[Sample] = field(default_factory=list)
     edited: list[Sample] = field(default_factory=list)
+    commented: list[Sample] = field(default_factory=list)
     warm: list[Sample] = field(default_factory=list)
     config: list[Sample] = field(default_factory=list)
     compose_env: dict[str, str] = field(default_factory=dict)
@@ -92,6 +93,23 @@ class Scenario:
 
 
 # --- tools ---------------------------------------------------------------------------------------
+
+
+# Set once by main for every hsmc run: PYTHONPATH of the installed wheel (empty with --editable)
+_EXTRA_ENV: dict[str, str] = {}
+
+
+def install_wheel(root: Path) -> list[str]:
+    """What a user runs: a wheel built from this checkout (with whatever the wheel build adds)
+    installed into root/site with its bytecode compiled; its dependencies come from this
+    interpreter's environment. The `hsmc` script pip writes there, run with PYTHONPATH=site."""
+    wheels, site = root / "wheel", root / "site"
+    pip = [sys.executable, "-m", "pip", "-q"]
+    output_of([*pip, "wheel", "--no-deps", "-w", str(wheels), str(REPO)])
+    (wheel,) = wheels.glob("hsmc-*.whl")
+    output_of([*pip, "install", "--no-deps", "--target", str(site), str(wheel)])
+    _EXTRA_ENV["PYTHONPATH"] = str(site)
+    return [str(site / "bin" / "hsmc")]
 
 
 def hsmc_command(explicit: str | None) -> list[str]:
@@ -147,9 +165,13 @@ def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> Sample:
     return Sample(seconds=float(seconds), max_rss_kib=rss_kib)
 
 
-def output_of(cmd: Sequence[str], env: dict[str, str] | None = None) -> str:
+def output_of(
+    cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> str:
     try:
-        done = subprocess.run(list(cmd), env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            list(cmd), env=env, cwd=cwd, capture_output=True, text=True, check=False
+        )
     except OSError as exc:
         raise BenchError(f"cannot run `{' '.join(cmd)}`: {exc}") from exc
     if done.returncode != 0:
@@ -187,15 +209,33 @@ def _edit_target(project: Path) -> Path | None:
     return None
 
 
+_EDIT_LINE = re.compile(r"^env:\n(  BENCH_EDIT: \"[0-9]+\"\n)?", re.MULTILINE)
+
+
 def edit(target: Path, index: int) -> None:
-    """A real edit (new bytes: a parse cache miss and a changed stamp), in a comment so that
-    the output stays valid: one line added or replaced."""
-    text = target.read_text("utf-8").split("# bench edit", 1)[0]
-    target.write_text(f"{text}# bench edit {index}\n", "utf-8")
+    """A real edit that changes the output: the entry's first env variable `BENCH_EDIT` gets a
+    new value (added on the first edit), so the parse cache misses, the stamp is stale and
+    packages.env and STACK.md are written again."""
+    text = target.read_text("utf-8")
+    edited, count = _EDIT_LINE.subn(f'env:\n  BENCH_EDIT: "{index}"\n', text, count=1)
+    if count != 1:
+        raise BenchError(f"{target}: no `env:` map to edit")
+    target.write_text(edited, "utf-8")
+
+
+def comment(target: Path, index: int) -> None:
+    """An edit that changes no value: a comment line at the end of the entry is added or
+    replaced (new bytes, the same tree: the output stays as it was)."""
+    text = target.read_text("utf-8").split("# bench comment", 1)[0]
+    target.write_text(f"{text}# bench comment {index}\n", "utf-8")
 
 
 def hsmc_env(cache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("HSMC_DEBUG", "HSMC_CACHE_DIR")}
+    # PYTHONDONTWRITEBYTECODE would make an editable checkout compile every module from source
+    # on every run, which no user's installed hsmc does
+    dropped = ("HSMC_DEBUG", "HSMC_CACHE_DIR", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(_EXTRA_ENV)
     env["HSMC_CACHE_DIR"] = str(cache)
     env["NO_COLOR"] = "1"
     return env
@@ -254,9 +294,19 @@ def _count_services(text: str) -> int:
     return count
 
 
+# Measured once per round beside the scenarios: what no build can go below. The floor is the
+# interpreter plus the libraries every full build must import (jinja2 renders every artifact,
+# click is the CLI, dataclasses shape the model); "imports" is hsmc's own modules on top.
+FIXED = {
+    "hsmc --version": None,
+    "python + jinja2, click, dataclasses": "import jinja2, click, dataclasses",
+    "python + hsmc's build imports": "import hsmc.cli, hsmc.pipeline",
+}
+
+
 def run_round(
     index: int, scenarios: list[Scenario], hsmc: list[str], compose: Path, home: Path
-) -> Sample:
+) -> dict[str, Sample]:
     for scenario in scenarios:
         cache = scenario.work / f"cache-cold-{index}"
         out = scenario.work / f"out-cold-{index}"
@@ -268,10 +318,17 @@ def run_round(
         if scenario.edit_target is not None:
             edit(scenario.edit_target, index)
             scenario.edited.append(measure(warm_cmd, hsmc_env(scenario.warm_cache), home))
+            comment(scenario.edit_target, index)
+            scenario.commented.append(measure(warm_cmd, hsmc_env(scenario.warm_cache), home))
         scenario.warm.append(measure(warm_cmd, hsmc_env(scenario.warm_cache), home))
         scenario.config.append(measure(config_cmd(compose, scenario), scenario.compose_env, home))
-    version_env = hsmc_env(home / "cache-version")
-    return measure([*hsmc, "--version"], version_env, home)
+    fixed_env = hsmc_env(home / "cache-fixed")
+    return {
+        what: measure(
+            [*hsmc, "--version"] if code is None else [sys.executable, "-c", code], fixed_env, home
+        )
+        for what, code in FIXED.items()
+    }
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -331,7 +388,7 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def targets(by_name: dict[str, Scenario], version: list[Sample]) -> list[Target]:
+def targets(by_name: dict[str, Scenario], fixed: dict[str, list[Sample]]) -> list[Target]:
     """The targets of issue 12 (ratios to `config -q` measured in the same round)."""
     out: list[Target] = []
     x1, x10 = by_name.get("synthetic"), by_name.get("synthetic-x10")
@@ -351,7 +408,7 @@ def targets(by_name: dict[str, Scenario], version: list[Sample]) -> list[Target]
         for kind in ("cold", "warm"):
             ratio = paired(getattr(x10, kind), getattr(x1, kind), memory=True)
             out.append(Target(f"x10 / x1: {kind} build peak RSS", ratio, 1.15))
-    out.append(Target("hsmc --version", median_s(version), 0.05, "s", True))
+    out.append(Target("hsmc --version", median_s(fixed["hsmc --version"]), 0.05, "s", True))
     return out
 
 
@@ -362,6 +419,7 @@ SCENARIO_COLUMNS = [
     "services",
     "cold build",
     "edit+build",
+    "comment+build",
     "warm build",
     "config -q",
     "warm/config",
@@ -372,7 +430,7 @@ SCENARIO_COLUMNS = [
 
 
 def report(
-    scenarios: list[Scenario], version: list[Sample], runs: int, header: list[str]
+    scenarios: list[Scenario], fixed: dict[str, list[Sample]], runs: int, header: list[str]
 ) -> tuple[str, list[Target]]:
     rows = [SCENARIO_COLUMNS]
     for s in scenarios:
@@ -384,6 +442,7 @@ def report(
                 str(s.services),
                 f"{median_s(s.cold):.3f} s",
                 f"{median_s(s.edited):.3f} s" if s.edited else "-",
+                f"{median_s(s.commented):.3f} s" if s.commented else "-",
                 f"{median_s(s.warm):.3f} s",
                 f"{median_s(s.config):.3f} s",
                 f"{paired(s.warm, s.config):.2f}x",
@@ -393,7 +452,7 @@ def report(
             ]
         )
     by_name = {s.name: s for s in scenarios}
-    checks = targets(by_name, version)
+    checks = targets(by_name, fixed)
     x1, x10 = by_name.get("synthetic"), by_name.get("synthetic-x10")
     lines = [
         *header,
@@ -401,8 +460,12 @@ def report(
         "",
         table(rows, set(range(1, len(SCENARIO_COLUMNS)))),
         "",
-        f"hsmc --version: {median_s(version):.3f} s",
     ]
+    for what, samples in fixed.items():
+        ratios = "".join(
+            f", {paired(samples, s.config):.2f}x {s.name}'s config -q" for s in scenarios
+        )
+        lines.append(f"{what}: {median_s(samples):.3f} s{ratios}")
     if x1 and x10:
         lines.append(
             f"x10 / x1: cold build {paired(x10.cold, x1.cold):.2f}x, "
@@ -415,7 +478,7 @@ def report(
     return "\n".join(lines) + "\n", checks
 
 
-def as_json(scenarios: list[Scenario], version: list[Sample], checks: list[Target]) -> str:
+def as_json(scenarios: list[Scenario], fixed: dict[str, list[Sample]], checks: list[Target]) -> str:
     data = {
         "scenarios": {
             s.name: {
@@ -428,12 +491,12 @@ def as_json(scenarios: list[Scenario], version: list[Sample], checks: list[Targe
                         "seconds": [x.seconds for x in getattr(s, kind)],
                         "max_rss_kib": [x.max_rss_kib for x in getattr(s, kind)],
                     }
-                    for kind in ("cold", "edited", "warm", "config")
+                    for kind in ("cold", "edited", "commented", "warm", "config")
                 },
             }
             for s in scenarios
         },
-        "version_seconds": [x.seconds for x in version],
+        "fixed_seconds": {what: [x.seconds for x in v] for what, v in fixed.items()},
         "targets": [
             {"what": t.what, "measured": t.measured, "limit": t.limit, "pass": t.ok} for t in checks
         ],
@@ -459,6 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hsmc", help="command that runs hsmc (default: the hsmc script beside python)"
     )
+    parser.add_argument(
+        "--editable",
+        action="store_true",
+        help="run the hsmc script beside python (this checkout) instead of an installed wheel",
+    )
     parser.add_argument("--compose", type=Path, help="Docker Compose v2 binary")
     parser.add_argument("--json", type=Path, help="also write every sample to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
@@ -470,12 +538,15 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(tempfile.mkdtemp(prefix="hsmc-bench-"))
     try:
-        hsmc = hsmc_command(args.hsmc)
+        hsmc = hsmc_command(args.hsmc) if args.hsmc or args.editable else install_wheel(root)
         compose = compose_binary(args.compose)
         home = root / "home"
         home.mkdir()
+        env = hsmc_env(home / "cache-fixed")
+        code = "import os, hsmc; print(os.path.dirname(hsmc.__file__))"
+        where = output_of([sys.executable, "-c", code], env, home)  # as measured: cwd home
         header = [
-            f"hsmc: {output_of([*hsmc, '--version'])} ({' '.join(hsmc)})",
+            f"hsmc: {output_of([*hsmc, '--version'], env)} ({' '.join(hsmc)}; package {where})",
             f"compose: {output_of([str(compose), 'version', '--short'], {'HOME': str(home)})}"
             f" ({compose})",
             f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
@@ -485,17 +556,18 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in scenarios:
             prime(scenario, hsmc, compose, home)
         load_before = os.getloadavg()[0]
-        version: list[Sample] = []
+        fixed: dict[str, list[Sample]] = {what: [] for what in FIXED}
         for index in range(args.runs):
             print(f"round {index + 1}/{args.runs}", file=sys.stderr, flush=True)
-            version.append(run_round(index, scenarios, hsmc, compose, home))
+            for what, sample in run_round(index, scenarios, hsmc, compose, home).items():
+                fixed[what].append(sample)
         header.append(
             f"load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
         )
-        text, checks = report(scenarios, version, args.runs, header)
+        text, checks = report(scenarios, fixed, args.runs, header)
         print(text, end="")
         if args.json:
-            args.json.write_text(as_json(scenarios, version, checks), "utf-8")
+            args.json.write_text(as_json(scenarios, fixed, checks), "utf-8")
     except BenchError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 2
