@@ -27,10 +27,16 @@ def templates_dir() -> Path:
 COMPILED_TEMPLATES = "_compiled_templates"  # in a wheel only: hatch_build.py writes it
 
 
-def compiled_templates_dir() -> Path | None:
-    """The templates compiled to Python modules when the wheel holds them: code inside the
-    installed package, never a cache directory (docs/decisions.md, "Compiled templates")."""
-    compiled = _PACKAGE / COMPILED_TEMPLATES
+def compiled_for(jinja2_version: str) -> str:
+    """The directory of the modules that jinja2 version compiled: generated code calls
+    jinja2's run time, whose API may change between versions, so each is used with its own."""
+    return f"jinja2-{jinja2_version}"
+
+
+def compiled_templates_dir(jinja2_version: str) -> Path | None:
+    """The templates compiled to Python modules, when the wheel holds them for this jinja2:
+    code inside the installed package, never a cache directory (docs/decisions.md)."""
+    compiled = _PACKAGE / COMPILED_TEMPLATES / compiled_for(jinja2_version)
     return compiled if compiled.is_dir() else None
 
 

@@ -27,14 +27,13 @@ def _artifacts(case: str) -> list[tuple[Artifact, ...]]:
 
 def _use_compiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every template compiled as the wheel's build hook compiles it, and emit loading them."""
-    target = tmp_path / "compiled"
-    emit.compile_templates(builtin.templates_dir(), target)
-    monkeypatch.setattr(builtin, "compiled_templates_dir", lambda: target)
+    target = emit.compile_templates(builtin.templates_dir(), tmp_path / "compiled")
+    monkeypatch.setattr(builtin, "compiled_templates_dir", lambda version: target)
     return target
 
 
 def test_a_checkout_renders_the_sources() -> None:
-    assert builtin.compiled_templates_dir() is None
+    assert builtin.compiled_templates_dir(jinja2.__version__) is None
     assert isinstance(emit.environment().loader, jinja2.FileSystemLoader)
 
 
@@ -43,6 +42,20 @@ def test_every_template_is_compiled(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     sources = sorted(p for p in builtin.templates_dir().rglob("*.j2"))
     assert len(list(compiled.glob("tmpl_*.py"))) == len(sources) > 8
     assert isinstance(emit.environment().loader, jinja2.ModuleLoader)
+
+
+def test_modules_compiled_by_another_jinja2_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generated code calls jinja2's run time: a jinja2 upgraded after the install renders the
+    sources rather than fail on modules compiled for another version."""
+    templates = builtin.templates_dir()
+    emit.compile_templates(templates, tmp_path / "hsmc" / builtin.COMPILED_TEMPLATES)
+    monkeypatch.setattr(builtin, "_PACKAGE", tmp_path / "hsmc")
+    monkeypatch.setattr(builtin, "templates_dir", lambda: templates)
+    assert isinstance(emit.environment().loader, jinja2.ModuleLoader)
+    monkeypatch.setattr(jinja2, "__version__", "3.0.0")
+    assert isinstance(emit.environment().loader, jinja2.FileSystemLoader)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -60,10 +73,10 @@ def test_a_changed_compiled_template_invalidates_the_stamp(
 ) -> None:
     """Compiled templates are code inside the package: stamp.context hashes every .py of it."""
     package = tmp_path / "hsmc"
-    emit.compile_templates(builtin.templates_dir(), package / builtin.COMPILED_TEMPLATES)
+    compiled = emit.compile_templates(builtin.templates_dir(), package / builtin.COMPILED_TEMPLATES)
     monkeypatch.setattr(stamp, "__file__", str(package / "stamp.py"))
     before = stamp.context(["build"])
     assert stamp.context(["build"]) == before
-    module = sorted((package / builtin.COMPILED_TEMPLATES).glob("tmpl_*.py"))[0]
+    module = sorted(compiled.glob("tmpl_*.py"))[0]
     module.write_text(module.read_text() + "# changed\n")
     assert stamp.context(["build"]) != before

@@ -58,7 +58,7 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
     # the templates compiled at wheel build (hatch_build.py), one module each, and loaded
     compiled = installed / "_compiled_templates"
     sources = list((ROOT / "templates").rglob("*.j2"))
-    assert len(list(compiled.glob("tmpl_*.py"))) == len(sources)
+    assert len(list(compiled.glob("jinja2-*/tmpl_*.py"))) == len(sources)
     loader = "from hsmc.emit import environment; print(type(environment().loader).__name__)"
     assert _run(venv / "bin" / "python", "-c", loader, cwd=tmp_path) == "ModuleLoader\n"
     assert (installed / "registry").is_dir()
