@@ -1,7 +1,8 @@
 """Wheel build hook: the jinja2 templates compiled to Python modules, shipped in the wheel as
-hsmc/_compiled_templates/jinja2-VERSION/ so that a build with that jinja2 loads them instead of compiling every template from
-source (docs/decisions.md, "Compiled templates"). A checkout or an editable install has none
-and compiles the sources as before; nothing generated is committed."""
+hsmc/_compiled_templates/jinja2-VERSION/, so that a build with that jinja2 loads them instead
+of compiling every template from source (docs/decisions.md, "Compiled templates"). A checkout
+or an editable install has none and compiles the sources as before; nothing generated is
+committed."""
 
 from __future__ import annotations
 
