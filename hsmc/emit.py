@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 
@@ -112,10 +113,31 @@ def _starter_comment(name: str, description: str | None) -> str:
 
 
 def environment() -> jinja2.Environment:
+    """The templates compiled to Python when the wheel holds them for this jinja2
+    (hatch_build.py), else the sources (a checkout, an editable install, another jinja2); the
+    same environment for both."""
+    compiled = builtin.compiled_templates_dir(jinja2.__version__)
+    if compiled is not None:
+        return _environment(jinja2.ModuleLoader(str(compiled)))
+    return _environment(jinja2.FileSystemLoader(str(builtin.templates_dir())))
+
+
+def compile_templates(source: Path, root: Path) -> Path:
+    """Compiles every template below `source` into one Python module each, in the directory
+    below `root` for this jinja2 (returned), with the environment of the run time: the
+    generated code depends on its filters and finalize."""
+    target = root / builtin.compiled_for(jinja2.__version__)
+    env = _environment(jinja2.FileSystemLoader(str(source)))
+    env.compile_templates(str(target), zip=None, ignore_errors=False)
+    return target
+
+
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     # No bytecode cache: jinja2's unpickles files from a directory that may be shared (a CI
-    # cache), so a planted file would run code. Compiling the templates costs about 15 ms.
+    # cache), so a planted file would run code. Compiled templates are modules inside the
+    # installed package, as trusted as hsmc's own code (docs/decisions.md).
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(builtin.templates_dir())),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -21,18 +21,18 @@ from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
 from hsmc.parse.cache import Cache, cache_dir
-from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select, show_text
 from hsmc.resolve import resolve
 from hsmc.validate import missing_inputs, validate
-from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
 
 if TYPE_CHECKING:
+    from hsmc.parse.catalog import CatalogEntry
     from hsmc.parse.eject import Ejection
     from hsmc.sync import Synced
     from hsmc.write import Written
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
-# neither, and start faster without them.
+# neither, and start faster without them; likewise what only one target or command needs (the
+# kubernetes checks, the registry catalog): a compose build does not import it.
 
 # The one code that says the output directory may have been written in part (write.py).
 PARTLY_WRITTEN = "HSM410"
@@ -71,6 +71,8 @@ def _compile_for(project: Project, target: Target) -> CompiledStack:
     stack = resolve(project, target)
     if target is not Target.KUBERNETES:
         return interpolate(stack)
+    from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
+
     out = Collector()
     check_kubernetes(stack, out)
     out.raise_if_any()
@@ -253,6 +255,8 @@ def registry_list(inputs: Inputs) -> list[str]:
 def registry_show(name: str, inputs: Inputs) -> str:
     """The entry NAME (`package:NAME` / `container:NAME` choose the kind) as the project sees
     it, ready to paste into a registry file, and the entries of that name it hides (HSM601)."""
+    from hsmc.parse.catalog import select, show_text
+
     entries = _catalog(inputs)
     entry, others = select(entries, name)
     return show_text(entry, entries, others, name)
@@ -276,6 +280,8 @@ def registry_eject(name: str, inputs: Inputs) -> Ejection:
 
 
 def _catalog(inputs: Inputs) -> list[CatalogEntry]:
+    from hsmc.parse.catalog import catalog, registry_roots
+
     return list(catalog(registry_roots(inputs), Path.cwd().resolve(), Cache(cache_dir())))
 
 
@@ -292,6 +298,7 @@ def schema(kind: str, where: bool = False) -> str:
 def init(directory: Path) -> Path:
     """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
     from hsmc.emit import starter_text
+    from hsmc.parse.catalog import catalog
     from hsmc.write import create_file
 
     root = builtin.registry_root()

@@ -20,7 +20,6 @@ reached without following a symlink (outdir.py).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from collections.abc import Sequence
@@ -231,6 +230,8 @@ def listing(artifacts: Sequence[Artifact]) -> bytes:
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:
+    import difflib  # `build --check` only: a build does not pay for it
+
     old_lines = old.decode("utf-8", "replace").splitlines(keepends=True)
     new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
     diff = difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{path}")

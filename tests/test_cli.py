@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,32 @@ def test_an_unknown_target_on_the_command_line_is_a_usage_error(tmp_path: Path) 
     result = CliRunner().invoke(main, ["build", str(tmp_path), "--target", "nomad"])
     assert result.exit_code == 2 and "nomad" in result.output
     assert not (tmp_path / "generated").exists()
+
+
+# Imported only by the commands that need them: a compose build (design case 1.1) loads none.
+NOT_FOR_A_BUILD = (
+    "difflib",  # `build --check`'s diff and "did you mean" hints
+    "hsmc.parse.catalog",  # `registry` commands and `init`
+    "hsmc.emit_kubernetes",
+    "hsmc.explain",
+    "hsmc.sync",
+    "hsmc.parse.eject",
+)
+
+
+def test_a_build_imports_only_what_it_uses(tmp_path: Path) -> None:
+    project = copy_case("01-shared-container", tmp_path)
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['hsmc', 'build', '--no-cache']\n"
+        "try:\n"
+        "    runpy.run_module('hsmc', run_name='__main__')\n"
+        "finally:\n"
+        f"    print(sorted(m for m in {NOT_FOR_A_BUILD!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+    assert (project / "generated" / "docker-compose.yml").is_file()

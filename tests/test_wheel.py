@@ -55,6 +55,12 @@ def test_wheel_install_builds_a_golden_case(tmp_path: Path) -> None:
     assert Path(where.strip()).is_relative_to(venv), "hsmc was imported from the source tree"
     installed = Path(where.strip()).parent
     assert (installed / "templates" / "docker-compose.yml.j2").is_file()
+    # the templates compiled at wheel build (hatch_build.py), one module each, and loaded
+    compiled = installed / "_compiled_templates"
+    sources = list((ROOT / "templates").rglob("*.j2"))
+    assert len(list(compiled.glob("jinja2-*/tmpl_*.py"))) == len(sources)
+    loader = "from hsmc.emit import environment; print(type(environment().loader).__name__)"
+    assert _run(venv / "bin" / "python", "-c", loader, cwd=tmp_path) == "ModuleLoader\n"
     assert (installed / "registry").is_dir()
     for kind in ("manifest", "package", "container"):  # issue 13, point 7: shipped schemas
         shipped = installed / "schemas" / f"{kind}.schema.json"
