@@ -34,6 +34,8 @@ class Interpolator:
         self.out = out
 
     def value(self, text: Text, scope: Scope) -> Value:
+        if "$" not in text.value:  # no reference: the string is its own literal
+            return literal(text.value)
         return Value(tuple(_merge_literals(self._pieces(text, scope))))
 
     def _pieces(self, text: Text, scope: Scope) -> list[Piece]:
