@@ -8,7 +8,7 @@ pieces tell each artifact what to escape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hsmc import refs
 from hsmc.errors import Collector, Related
@@ -16,8 +16,7 @@ from hsmc.model import Endpoint, Literal, Param, Piece, RuntimeRef, Setting, Spa
 from hsmc.refs import Kind
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):  # not a dataclass: see refs.Token
     """What compile-time references may see where a string stands."""
 
     where: str  # "package env", "container `postgres`", "connection of `postgres`"
