@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECRET_WORDS = (
     *("PASSWORD", "PASSWD", "SECRET", "TOKEN"),
@@ -11,6 +12,9 @@ SECRET_WORDS = (
 )
 
 
+# A build asks about the same few hundred keys and variable names thousands of times (every
+# reference of every service in .env.template, every setting in validate).
+@lru_cache(maxsize=4096)
 def looks_secret(key: str) -> bool:
     """By the name as an environment variable: `api-key` and `Api.Key` are `API_KEY`."""
     upper = re.sub(r"[^A-Z0-9]", "_", key.upper())

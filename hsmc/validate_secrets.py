@@ -49,6 +49,8 @@ class Shape:
 
 
 def shape(value: str) -> Shape:
+    if "$" not in value:  # no reference: literal text, or nothing
+        return Shape(literal=bool(value.strip()))
     result = Shape()
     _read(value, result)
     return result

@@ -275,6 +275,8 @@ REFUSED = {
     "version with an option": ('version: ">=1\\n--find-links http://evil"\n', "HSM115", 2),
     "version with a marker": ("version: \">=1 ; python_version < '3'\"\n", "HSM115", 2),
     "version with a comment": ('version: ">=1 #c"\n', "HSM115", 2),
+    "version with an empty clause": ('version: ">=1,,<2"\n', "HSM115", 2),
+    "version ending in a comma": ('version: ">=1, "\n', "HSM115", 2),
     "git url with a line": ('url: "https://h/r.git\\nevilpkg==6.6.6"\n', "HSM115", 5),
     "git url with a fragment": ('url: "https://h/r.git#egg=evil"\n', "HSM115", 5),
     "git url with a variable": ('url: "https://h/${HOME}/r.git"\n', "HSM115", 5),
@@ -369,7 +371,7 @@ def test_local_paths_hsmc_accepts_install_the_right_package(tmp_path: Path, dire
 
 
 SPECIFIERS = [">=5.2,<6", "==1.11.3", "~=2.2", "!=1.0.*", "5.2.0", "1!2.0.post1.dev3", "===x.y"]
-SPECIFIERS += ["==1.0+local.7", ">1.0a1", "<= 3.0rc2", "5.*"]
+SPECIFIERS += ["==1.0+local.7", ">1.0a1", "<= 3.0rc2", "5.*", " >=1.0 , <2,!=1.5 "]
 
 
 def test_accepted_versions_are_versions_for_packaging_and_uv(tmp_path: Path) -> None:

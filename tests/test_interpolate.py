@@ -66,6 +66,19 @@ def test_a_dollar_not_before_a_name_is_literal(raw: str) -> None:
     assert value.pieces == (Literal(raw),)
 
 
+@pytest.mark.parametrize("raw", ["localhost", "{not: a ref}", "CMD-SHELL", " "])
+def test_a_string_without_dollar_is_one_literal(raw: str) -> None:
+    value, out = _value(raw)
+    assert not out.diagnostics
+    assert value.pieces == (Literal(raw),)
+
+
+def test_an_empty_string_has_no_pieces() -> None:
+    value, out = _value("")
+    assert not out.diagnostics
+    assert value.pieces == ()
+
+
 def test_bare_dollar_name_is_refused_with_its_column() -> None:
     _, out = _value("user:$USER")
     (diag,) = out.diagnostics

@@ -13,7 +13,7 @@ import pytest
 from hsmc.errors import Diagnostic, Related
 from hsmc.model import Span
 from hsmc.refs import MAX_DEPTH
-from hsmc.validate_secrets import mask_secrets, shape
+from hsmc.validate_secrets import Shape, mask_secrets, shape
 from tests.conftest import compile_errors, compile_files, run_hsmc, write_project
 
 DEEP_LITERAL = '"hunter2${A:-${B:-${C}}}"'
@@ -174,6 +174,13 @@ def test_the_shape_of_a_value_at_every_depth() -> None:
     assert not shape("${A:?message ${B}}").literal_default  # a message is not written
     assert shape("${A:?${B:-x}}").literal_default  # but a default inside it is
     assert shape("${DB_TOKEN:-${OTHER:-x}}").secret_defaults == ["DB_TOKEN"]
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"), [("hunter2", True), ("{x}", True), (" ", False), ("", False)]
+)
+def test_a_value_without_dollar_is_literal_text_or_nothing(value: str, literal: bool) -> None:
+    assert shape(value) == Shape(literal=literal)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hsmc.errors import Collector, Related
 from hsmc.interpolate.refs import Interpolator, Scope
 from hsmc.model import Dependency, EnvVar, ResolvedService, Span, Text, Value
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):  # not a dataclass: see refs.Token
     value: Value
     origin: str
     span: Span

@@ -8,7 +8,7 @@ pieces tell each artifact what to escape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hsmc import refs
 from hsmc.errors import Collector, Related
@@ -16,8 +16,7 @@ from hsmc.model import Endpoint, Literal, Param, Piece, RuntimeRef, Setting, Spa
 from hsmc.refs import Kind
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):  # not a dataclass: see refs.Token
     """What compile-time references may see where a string stands."""
 
     where: str  # "package env", "container `postgres`", "connection of `postgres`"
@@ -34,6 +33,8 @@ class Interpolator:
         self.out = out
 
     def value(self, text: Text, scope: Scope) -> Value:
+        if "$" not in text.value:  # no reference: the string is its own literal
+            return literal(text.value)
         return Value(tuple(_merge_literals(self._pieces(text, scope))))
 
     def _pieces(self, text: Text, scope: Scope) -> list[Piece]:
@@ -116,26 +117,27 @@ class Interpolator:
 
     def _compile_time(self, text: Text, raw: str, inner: str, scope: Scope) -> list[Piece]:
         match = refs.COMPILE_TIME.fullmatch(inner)
-        span = self._span(text, raw)
         if match is None:
             self.out.add(
                 "HSM302",
                 f"unknown compile-time reference `{raw}`",
-                span,
+                self._span(text, raw),
                 "hsmc knows ${HSM_MERGED_PARAMS.key}, ${HSM_PARAMS.key}, "
                 "${HSM_PARAMS.key:-default} and, in `connection:`, ${HSM.host}, ${HSM.port}, "
                 "${HSM.FIELD}",
             )
             return []
+        # Each helper looks the reference's span up only for a diagnostic or a default: most
+        # references are the `${HSM.host}` of a connection, read once per package that needs it.
         if match.group(1):
-            return self._merged(match.group(2), span, scope)
+            return self._merged(match.group(2), text, raw, scope)
         if match.group(3):
-            return self._single(match.group(4), match.group(5), span, scope)
-        return self._endpoint(match.group(7), span, scope)
+            return self._single(match.group(4), match.group(5), text, raw, scope)
+        return self._endpoint(match.group(7), text, raw, scope)
 
-    def _merged(self, key: str, span: Span, scope: Scope) -> list[Piece]:
+    def _merged(self, key: str, text: Text, raw: str, scope: Scope) -> list[Piece]:
         if scope.params is None:
-            self._no_params(span, scope)
+            self._no_params(self._span(text, raw), scope)
             return []
         seen: dict[str, Param] = {}
         for param in scope.params:
@@ -147,9 +149,11 @@ class Interpolator:
             pieces += self._pieces(param.text, PLAIN)
         return pieces
 
-    def _single(self, key: str, default: str | None, span: Span, scope: Scope) -> list[Piece]:
+    def _single(
+        self, key: str, default: str | None, text: Text, raw: str, scope: Scope
+    ) -> list[Piece]:
         if scope.params is None:
-            self._no_params(span, scope)
+            self._no_params(self._span(text, raw), scope)
             return []
         own = [s for s in scope.own_params if s.key == key]
         if own:
@@ -165,7 +169,7 @@ class Interpolator:
                 f"`{key}` has two values for ${{HSM_PARAMS.{key}}}: "
                 f"`{first.text.value}` ({first.origin}) and `{second.text.value}` "
                 f"({second.origin})",
-                span,
+                self._span(text, raw),
                 f"give one value, or use ${{HSM_MERGED_PARAMS.{key}}} for all of them",
                 (Related(first.origin, first.text.span), Related(second.origin, second.text.span)),
             )
@@ -173,23 +177,23 @@ class Interpolator:
         if values:
             return self._pieces(next(iter(values.values())).text, PLAIN)
         if default is not None:
-            return self._pieces(Text(default, span), PLAIN)
+            return self._pieces(Text(default, self._span(text, raw)), PLAIN)
         self.out.add(
             "HSM305",
             f"no value for ${{HSM_PARAMS.{key}}} in {scope.where}",
-            span,
+            self._span(text, raw),
             f"pass `{key}` in the implication's or the group's `params:`, or write "
             f"${{HSM_PARAMS.{key}:-default}}",
         )
         return []
 
-    def _endpoint(self, field: str, span: Span, scope: Scope) -> list[Piece]:
+    def _endpoint(self, field: str, text: Text, raw: str, scope: Scope) -> list[Piece]:
         endpoint = scope.endpoint
         if endpoint is None:
             self.out.add(
                 "HSM303",
                 f"`${{HSM.{field}}}` outside `connection:`",
-                span,
+                self._span(text, raw),
                 "${HSM.host}, ${HSM.port} and ${HSM.FIELD} describe a connection; use them "
                 "only in a container's `connection:` map",
             )
@@ -208,7 +212,7 @@ class Interpolator:
             self.out.add(
                 "HSM309",
                 f"`${{HSM.{field}}}` is not known in {scope.where}",
-                span,
+                self._span(text, raw),
                 "known here: " + ", ".join(f"`{f}`" for f in fields),
             )
             return []

@@ -1,0 +1,25 @@
+"""hsmc.refs: the one `${…}` grammar every stage reads references with."""
+
+from __future__ import annotations
+
+from hsmc.refs import Kind, Token, tokens
+
+
+def test_a_string_is_split_into_text_and_references() -> None:
+    assert tokens("a$${B:-${C}}$d $") == (
+        Token(Kind.TEXT, "a"),
+        Token(Kind.DOLLAR, "$$"),
+        Token(Kind.TEXT, "{B:-"),
+        Token(Kind.BRACED, "${C}"),
+        Token(Kind.TEXT, "}"),
+        Token(Kind.BARE, "$d"),
+        Token(Kind.TEXT, " "),
+        Token(Kind.LONE, "$"),
+    )
+
+
+def test_each_distinct_string_is_split_once_in_a_bounded_cache() -> None:
+    # a build reads `${HSM.host}` in every connection: the second reading is the first's tokens
+    value = "postgres://${HSM.host}:${HSM.port}/db"
+    assert tokens(value) is tokens(value)
+    assert tokens.cache_info().maxsize is not None
