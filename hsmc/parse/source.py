@@ -87,10 +87,13 @@ class SourceFile:
 
     def node_span(self, node: Node) -> Span:
         """The span of a scalar (value or key) node, quotes included."""
-        text = node.text()
-        source = self.line(node.line)
-        quoted = source[node.col - 1 : node.col] in ("'", '"')
-        return self.span(node.line, node.col, max(1, len(text) + (2 if quoted else 0)))
+        line, col = node.line, node.col
+        source = self.line(line)
+        length = max(1, len(node.text()) + (2 if source[col - 1 : col] in ("'", '"') else 0))
+        if not 0 < line <= len(self.lines):
+            return self.span(line, col, length)  # past the end: moved to the last line's end
+        # made here rather than by span(): the parse stage makes one for every key and value
+        return Span(self.shown, line, col, length, source)
 
     def inner_span(self, span: Span, fragment: str) -> Span:
         """A part of a scalar (a ${…} reference inside a value), on the scalar's line."""
