@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,30 @@ def test_independent_errors_in_one_run_without_cascades(tmp_path: Path) -> None:
         ("HSM001", "registry/packages/a.yaml"),
         ("HSM104", "registry/packages/b.yaml"),
     ]
+
+
+def test_the_printable_check_of_ascii_text_agrees_with_the_whole_class() -> None:
+    """ASCII text is checked against the class's ASCII part (source.py): the same verdict and
+    the same position as the whole class, for every ASCII character, alone and among others."""
+    from hsmc.parse import source as source_module
+
+    whole = source_module._printable_run()
+    for code in range(0x80):
+        for text in (chr(code), f"name: a{chr(code)}b\n", f"a\n{chr(code)}\u00e9"):
+            diagnostic = source_module.unprintable_diagnostic(
+                source_module.SourceFile(path=Path("x.yaml"), shown="x.yaml", text=text)
+            )
+            end = whole.match(text).end()  # type: ignore[union-attr]
+            if end == len(text):
+                assert diagnostic is None, repr(text)
+            else:
+                assert diagnostic is not None and diagnostic.span is not None, repr(text)
+                assert f"U+{ord(text[end]):04X}" in diagnostic.message, repr(text)
+
+
+def test_the_parse_stage_imports_no_secrets_module() -> None:
+    """atomic.py names its temporary files with os.urandom: `secrets` imports random, hmac and
+    base64 (about 2 ms of every build)."""
+    code = "import sys, hsmc.parse, hsmc.atomic; print({'secrets', 'random'} & set(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "set()", result.stderr

@@ -42,11 +42,12 @@ def fast_tree(text: str, kind: str, lines: tuple[str, ...]) -> Node | None:
     if any(_explicit(line) for line in lines):
         return None
     try:
+        import yaml
         from yaml import CSafeLoader
     except ImportError:  # PyYAML, or its C extension, is not installed: no fast path
         return None
     try:
-        raw = _Events(CSafeLoader(text)).document()
+        raw = _Events(yaml, CSafeLoader(text)).document()
         tree = _typed(raw, shape, 1, 1)
     except Decline:
         return None
@@ -67,15 +68,16 @@ Raw = tuple[Any, ...]
 
 
 class _Events:
-    def __init__(self, loader: Any) -> None:
-        self.loader = loader
+    """libyaml's events → raw nodes. `yaml`: the PyYAML module, passed in rather than imported
+    by each method (one call per event, thousands per build)."""
 
-    def _next(self) -> Any:
-        return self.loader.get_event()
+    def __init__(self, yaml: Any, loader: Any) -> None:
+        self.yaml = yaml
+        self.loader = loader
+        self._next = loader.get_event
 
     def document(self) -> Raw:
-        import yaml
-
+        yaml = self.yaml
         try:
             if not isinstance(self._next(), yaml.StreamStartEvent):
                 raise Decline()
@@ -97,8 +99,7 @@ class _Events:
         return root
 
     def _node(self, event: Any) -> Raw:
-        import yaml
-
+        yaml = self.yaml
         if getattr(event, "anchor", None) is not None:
             raise Decline()
         line, col = event.start_mark.line + 1, event.start_mark.column + 1
@@ -127,8 +128,7 @@ class _Events:
         raise Decline()  # an alias
 
     def _pairs(self) -> list[tuple[str, int, int, Raw]]:
-        import yaml
-
+        yaml = self.yaml
         pairs: list[tuple[str, int, int, Raw]] = []
         seen: set[str] = set()
         mapping_col = None  # strictyaml: mappings that are values here start in one column

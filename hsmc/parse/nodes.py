@@ -52,25 +52,29 @@ class _Reader:
         self.out = out
 
     def text(self, node: Node) -> Text:
-        span = self.src.node_span(node)
-        return Text(self._unicode(node.text(), span), span)
+        return Text(self._unicode(node), self.src.node_span(node))
 
     def key(self, key: Node) -> str:
         """A mapping key, checked like a value: keys reach artifacts too."""
-        return self._unicode(key.text(), self.key_span(key))
+        return self._unicode(key)
 
-    def _unicode(self, value: str, span: Span) -> str:
+    def _unicode(self, node: Node) -> str:
+        """The node's text, checked. Its span is only made for a diagnostic: every key and
+        value of a build passes here, and most callers make the span they keep themselves."""
+        value = node.text()
         if _SURROGATE.search(value):
             # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
             joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
             if joined.count("\ufffd") > value.count("\ufffd"):
-                self.out.add("HSM007", "a lone UTF-16 surrogate escape is not text", span)
+                self.out.add(
+                    "HSM007", "a lone UTF-16 surrogate escape is not text", self.src.node_span(node)
+                )
             value = joined
         if "\x00" in value:
             self.out.add(
                 "HSM007",
                 "a NUL character is not text",
-                span,
+                self.src.node_span(node),
                 "no environment variable, path or argument can hold `\\0`: remove it",
             )
         return value

@@ -6,6 +6,7 @@ whose files all come from the parse cache never imports it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,10 +88,13 @@ class SourceFile:
 
     def node_span(self, node: Node) -> Span:
         """The span of a scalar (value or key) node, quotes included."""
-        text = node.text()
-        source = self.line(node.line)
-        quoted = source[node.col - 1 : node.col] in ("'", '"')
-        return self.span(node.line, node.col, max(1, len(text) + (2 if quoted else 0)))
+        line, col = node.line, node.col
+        source = self.line(line)
+        length = max(1, len(node.text()) + (2 if source[col - 1 : col] in ("'", '"') else 0))
+        if not 0 < line <= len(self.lines):
+            return self.span(line, col, length)  # past the end: moved to the last line's end
+        # made here rather than by span(): the parse stage makes one for every key and value
+        return Span(self.shown, line, col, length, source)
 
     def inner_span(self, span: Span, fragment: str) -> Span:
         """A part of a scalar (a ${…} reference inside a value), on the scalar's line."""
@@ -188,13 +192,21 @@ def syntax_diagnostic(exc: Any, source: SourceFile) -> Diagnostic:
 
 _DUPLICATE_HINT = "a key may appear once in a mapping: remove or rename one"
 # The longest run of allowed characters from the start: the first one it stops at is refused.
-# (A positive class: its negation compiles in 8 ms, paid by every build at import.)
-_PRINTABLE_RUN = re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+# ASCII text (nearly every file) is matched against the class's ASCII part: the whole class, a
+# positive one (its negation compiles in 8 ms), still costs 2.5 ms to compile, so only a build
+# that reads other text compiles it.
+_PRINTABLE_ASCII_RUN = re.compile("[\t\n\r\x20-\x7e]*")
+
+
+@functools.cache
+def _printable_run() -> re.Pattern[str]:
+    return re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
 
 def unprintable_diagnostic(source: SourceFile) -> Diagnostic | None:
     """YAML allows no control characters but tab, LF and CR (strictyaml crashes on them)."""
-    at = _PRINTABLE_RUN.match(source.text).end()  # type: ignore[union-attr]  # `*`: always
+    run = _PRINTABLE_ASCII_RUN if source.text.isascii() else _printable_run()
+    at = run.match(source.text).end()  # type: ignore[union-attr]  # `*`: always
     if at == len(source.text):
         return None
     before = source.text[:at]

@@ -119,8 +119,9 @@ class _Walk:
                 for number in range(line + 1, end)
                 if len(self.lines[number - 1]) - len(self.lines[number - 1].lstrip(" ")) > indent
             )
-        return all(
-            number in covered for number, text in enumerate(self.lines, 1) if _significant(text)
+        # nearly every line is covered: only the others are read
+        return not any(
+            _significant(text) for number, text in enumerate(self.lines, 1) if number not in covered
         )
 
 
