@@ -6,6 +6,7 @@ editable install they are the repository's top-level registry/ and templates/.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -33,11 +34,30 @@ def compiled_for(jinja2_version: str) -> str:
     return f"jinja2-{jinja2_version}"
 
 
+# Written beside the compiled modules: the digest of the sources they were compiled from
+SOURCES_DIGEST = "sources.sha256"
+
+
 def compiled_templates_dir(jinja2_version: str) -> Path | None:
-    """The templates compiled to Python modules, when the wheel holds them for this jinja2:
-    code inside the installed package, never a cache directory (docs/decisions.md)."""
+    """The templates compiled to Python modules, when the wheel holds them for this jinja2 and
+    they were compiled from the templates as they are now (a template edited after the install,
+    or a directory half removed by an uninstall, renders from the sources): code inside the
+    installed package, never a cache directory (docs/decisions.md)."""
     compiled = _PACKAGE / COMPILED_TEMPLATES / compiled_for(jinja2_version)
-    return compiled if compiled.is_dir() else None
+    try:
+        recorded = (compiled / SOURCES_DIGEST).read_text("ascii")
+    except (OSError, UnicodeError):
+        return None
+    return compiled if recorded == templates_digest(templates_dir()) else None
+
+
+def templates_digest(source: Path) -> str:
+    """SHA-256 over every template below `source`: its relative path and its bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        name = path.relative_to(source).as_posix()
+        digest.update(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return digest.hexdigest()
 
 
 def schema_file(kind: str) -> Path:

@@ -129,6 +129,8 @@ def compile_templates(source: Path, root: Path) -> Path:
     target = root / builtin.compiled_for(jinja2.__version__)
     env = _environment(jinja2.FileSystemLoader(str(source)))
     env.compile_templates(str(target), zip=None, ignore_errors=False)
+    # written last: without it (an interrupted build, a half-removed install) nothing is used
+    (target / builtin.SOURCES_DIGEST).write_text(builtin.templates_digest(source), "ascii")
     return target
 
 

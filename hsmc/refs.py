@@ -52,9 +52,23 @@ class Token(NamedTuple):
         return self.text[2:-1]
 
 
-@lru_cache(maxsize=4096)  # a synthetic build of 150 packages reads ~1,100 distinct strings
+# Strings up to this length are split once per process: a synthetic build of 150 packages
+# splits ~7,000 strings, ~1,100 of them distinct. Longer ones (rare; a file may hold 1 MiB) are
+# split every time, so the cache stays under a few MiB in a long-lived process (the tests).
+CACHED_LENGTH = 256
+
+
 def tokens(s: str) -> tuple[Token, ...]:
     """Splits `s` into literal text and references, left to right."""
+    return _cached_tokens(s) if len(s) <= CACHED_LENGTH else _tokens(s)
+
+
+@lru_cache(maxsize=4096)
+def _cached_tokens(s: str) -> tuple[Token, ...]:
+    return _tokens(s)
+
+
+def _tokens(s: str) -> tuple[Token, ...]:
     result: list[Token] = []
     i = 0
     while i < len(s):

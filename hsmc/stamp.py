@@ -168,7 +168,9 @@ def context(argv: list[str]) -> str:
     facts += sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("HSMC_"))
     for path in _path_arguments(argv):  # click's own checks, before the build reads anything
         facts += [path, _as_click_sees(path)]
-    facts += _files(package, (".py",))  # hsmc's code (and, in a wheel, its templates: below)
+    # hsmc's code (in a wheel also the compiled templates, with the digest of the sources they
+    # came from, which decides whether they are used: builtin.compiled_templates_dir)
+    facts += _files(package, (".py", ".sha256"))
     for data in ("templates", "registry"):  # builtin.py: inside the package, else beside it
         inside = os.path.join(package, data)
         facts += [data, inside, str(os.path.isdir(inside))]

@@ -3,6 +3,7 @@ render exactly what the sources render, and the build stamp sees a change to the
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -56,6 +57,57 @@ def test_modules_compiled_by_another_jinja2_are_not_used(
     assert isinstance(emit.environment().loader, jinja2.ModuleLoader)
     monkeypatch.setattr(jinja2, "__version__", "3.0.0")
     assert isinstance(emit.environment().loader, jinja2.FileSystemLoader)
+
+
+def _installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A package with its own copy of the templates and the modules compiled from them, as
+    the wheel installs them: (templates, compiled)."""
+    package = tmp_path / "hsmc"
+    templates = package / "templates"
+    shutil.copytree(builtin.templates_dir(), templates)
+    compiled = emit.compile_templates(templates, package / builtin.COMPILED_TEMPLATES)
+    monkeypatch.setattr(builtin, "_PACKAGE", package)
+    monkeypatch.setattr(builtin, "templates_dir", lambda: templates)
+    assert isinstance(emit.environment().loader, jinja2.ModuleLoader)
+    return templates, compiled
+
+
+def test_a_template_edited_after_the_install_is_rendered_from_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modules are used only while the sources are those they were compiled from: an edit
+    (which the build stamp sees) shows in the output."""
+    templates, _ = _installed(tmp_path, monkeypatch)
+    gitignore = templates / "gitignore.j2"
+    gitignore.write_text(gitignore.read_text() + "# edited after the install\n")
+    assert isinstance(emit.environment().loader, jinja2.FileSystemLoader)
+    root = GOLDEN / "01-shared-container"
+    built = compile_project(Inputs(path=root, cwd=root)).artifacts
+    text = next(a.content for a in built if a.path == ".gitignore")
+    assert text.endswith(b"# edited after the install\n")
+
+
+def test_half_removed_compiled_templates_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an uninstall can leave behind (a directory without its digest) is not used: the
+    build renders the sources instead of failing on a missing module."""
+    _, compiled = _installed(tmp_path, monkeypatch)
+    (compiled / builtin.SOURCES_DIGEST).unlink()
+    for module in compiled.glob("tmpl_*.py"):
+        module.unlink()
+    assert isinstance(emit.environment().loader, jinja2.FileSystemLoader)
+
+
+def test_a_changed_sources_digest_invalidates_the_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest decides whether the modules are used, so the stamp's context holds it."""
+    _, compiled = _installed(tmp_path, monkeypatch)
+    monkeypatch.setattr(stamp, "__file__", str(tmp_path / "hsmc" / "stamp.py"))
+    before = stamp.context(["build"])
+    (compiled / builtin.SOURCES_DIGEST).write_text("0" * 64, "ascii")
+    assert stamp.context(["build"]) != before
 
 
 @pytest.mark.parametrize("case", CASES)
