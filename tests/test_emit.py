@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hsmc.emit.text import yaml_key, yaml_scalar
-from hsmc.model import Literal, Value
 from tests.conftest import compile_errors, compile_files, compose_binary
 
 HOSTILE = [
