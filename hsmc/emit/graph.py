@@ -11,7 +11,7 @@ import json
 import re
 
 from hsmc.emit.requirements import requirement_rows
-from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
+from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Stack
 
 SCHEMA = "hsmc-graph/1"
 
@@ -104,8 +104,7 @@ def dot(stack: Stack) -> str:
     return "\n".join(lines)
 
 
-def as_json(compiled: CompiledStack) -> str:
-    stack = compiled.stack
+def as_json(stack: Stack) -> str:
     package_rows = {p.name: p for p in requirement_rows(stack)}
     document: dict[str, Json] = {
         "schema": SCHEMA,

@@ -18,20 +18,21 @@ from hsmc.model import (
     Implication,
     PackageEntry,
     Project,
-    RuntimeInput,
     Setting,
     Span,
     TargetKind,
     Text,
 )
-from hsmc.targets.kubernetes.checks import check_targets
 from hsmc.validate.entries import check_entries, check_names, valid_patterns
 from hsmc.validate.secrets import check_secrets, mask_secrets
 from hsmc.validate.values import check_values
 
 
-def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
-    """Raises CompileError with `problems` (from parse) and everything wrong found here."""
+def validate(
+    project: Project, problems: Iterable[Diagnostic] = (), targets: tuple[str, ...] = ()
+) -> None:
+    """Raises CompileError with `problems` (from parse) and everything wrong found here.
+    `targets`: the names `targets:` may list (the registry's; pipeline.py passes them)."""
     out = Collector()
     out.extend(problems)
     _check_not_empty(project, out)
@@ -62,7 +63,7 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     check_secrets(project, out)
     check_values(project, out)
     _check_output(project, out)
-    check_targets(project, out)
+    _check_targets(project, targets, out)
     out.diagnostics = mask_secrets(out.diagnostics)
     out.raise_if_any()
 
@@ -311,6 +312,13 @@ def _check_params(project: Project, out: Collector) -> None:
             )
 
 
+def _check_targets(project: Project, known: tuple[str, ...], out: Collector) -> None:
+    for text in project.manifest.targets:
+        if text.value not in known:
+            hint = did_you_mean(text.value, known) or one_of(known, "targets")
+            out.add("HSM701", f"unknown target `{printable(text.value)}`", text.span, hint)
+
+
 def _check_output(project: Project, out: Collector) -> None:
     manifest = project.manifest
     output = manifest.output
@@ -333,34 +341,3 @@ def _is_below(path: Path, parent: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def missing_inputs(
-    inputs: Iterable[RuntimeInput],
-    defined: dict[str, bool],
-    env_file: str,
-    no_defaults: bool = False,
-) -> tuple[Diagnostic, ...]:
-    """Required run-time inputs that a .env file does not set (names only, never values).
-    `no_defaults` (Kubernetes): an optional input must be in the file too, empty or not."""
-    out = Collector()
-    for item in inputs:
-        if not item.required and no_defaults and item.name not in defined:
-            out.add(
-                "HSM501",
-                f"input `{item.name}` is not set in {env_file}",
-                item.span,
-                f"Kubernetes has no defaults: add `{item.name}=…` to {env_file} (its "
-                "default is in .env.template)",
-            )
-        if not item.required or defined.get(item.name):
-            continue
-        state = "is empty" if item.name in defined else "is not set"
-        out.add(
-            "HSM501",
-            f"required input `{item.name}` {state} in {env_file}",
-            item.span,
-            f"add `{item.name}=…` to {env_file} (see .env.template); used by "
-            + ", ".join(item.used_in),
-        )
-    return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))
