@@ -38,7 +38,9 @@ from hsmc.model import (
     Text,
 )
 from hsmc.ports import main_port, published_port
+from hsmc.resolve.defaults import check_defaults
 from hsmc.resolve.effective import effective_services, profile_endpoint
+from hsmc.resolve.notes import unused_versions
 from hsmc.resolve.ports import (
     check_host_ports,
     published_ports,
@@ -63,6 +65,7 @@ def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
     effective = effective_services(services, service_needs, project.manifest)
     if from_host:  # nothing is published on the kubernetes target
         check_host_ports(effective, out)
+    notes = check_defaults(project.manifest, packages, services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
@@ -71,6 +74,7 @@ def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
         package_needs=package_needs,
         service_needs=service_needs,
         effective=effective,
+        input_notes=notes + unused_versions(sorted(packages, key=lambda p: p.entry.name)),
     )
 
 

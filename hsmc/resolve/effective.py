@@ -28,7 +28,7 @@ from hsmc.model import (
     ResolvedService,
     Text,
 )
-from hsmc.resolve.notes import unused_params
+from hsmc.resolve.notes import service_notes
 from hsmc.resolve.ports import ports_of, published_ports
 
 _T = TypeVar("_T")
@@ -72,7 +72,7 @@ def _effective(
         overrides=_rebased_overrides(group.overrides, manifest)
         if group is not None and group.overrides is not None
         else None,
-        notes=unused_params(service),
+        notes=service_notes(service),
     )
 
 
