@@ -220,7 +220,8 @@ def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
 
 def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the compose
+    then install requirements.txt with uv as install.sh does, and uninstall the requirement lines
+    of the project's previous sync that the stack no longer lists (hsmc/sync.py). Only the compose
     target is built, whatever `targets:` lists: installing needs requirements.txt, which the
     compose output directory holds; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
@@ -230,8 +231,9 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
-    project = result.compiled.stack.manifest.directory
-    return install(project, result.output, stale, uv_args, say)
+    stack = result.compiled.stack
+    distributions = [p.entry.distribution for p in stack.packages]
+    return install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
 
 
 def registry_list(inputs: Inputs) -> list[str]:
