@@ -106,8 +106,9 @@ def _same(a: Path, b: Path) -> bool:
 
 def _refused(reason: str, virtual_env: str | None) -> Diagnostic:
     hint = (
-        "the project's packages would mix with hsmc's; install hsmc as a tool "
-        "(`uv tool install hsmc` or `pipx install hsmc`), or "
+        "the project's packages would mix with hsmc's; install hsmc in an environment of its "
+        "own, as the README's quickstart does (`python3 -m venv ~/.hsmc-venv`, then "
+        "`~/.hsmc-venv/bin/pip install hsmc uv`; or `uv tool install hsmc`), or "
         + ("`deactivate` this environment" if virtual_env else "activate another environment")
         + ", then run `hsmc sync` again"
     )
@@ -124,7 +125,11 @@ def _uv() -> str:
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):
-        hint = "install uv (https://docs.astral.sh/uv/), e.g. `pipx install uv`, and run again"
+        # the README's quickstart installs uv beside hsmc, where find_uv_bin finds it
+        hint = (
+            f"install uv beside hsmc, as the README's quickstart does: `{sys.executable} -m pip "
+            "install uv` (or put uv on PATH: https://docs.astral.sh/uv/), and run again"
+        )
         raise CompileError([Diagnostic("HSM603", "uv is not installed", None, hint)]) from None
 
 
