@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,7 +123,8 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     notes are the same stack's on every target: said once; each STACK.md has them too), then
     each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
     to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
-    other, as the full build would: every output directory, in the order written."""
+    other, as the full build would: every output directory, in the order written. Last, the
+    project's schema copy (`hsmc init`) is brought in line with the installed hsmc's."""
     from hsmc.write import Written, listing, write
 
     results = compile_targets(inputs, target)
@@ -141,7 +142,21 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
         messages = (*warnings, f"hsmc: {written.summary(shown)}")
         built.append(Build(r.output, r.artifacts, r.compiled, r.target, written, messages))
     observe.summary(unchanged_lines)
+    if results:  # after every write succeeded: a build that fails writes nothing
+        refreshed = _refresh_schema_copy(results[0].compiled.stack.manifest.directory)
+        built[-1] = replace(built[-1], messages=(*built[-1].messages, *refreshed))
     return tuple(built)
+
+
+def _refresh_schema_copy(project: Path) -> tuple[str, ...]:
+    """The project's copy of the manifest's schema (`hsmc init` writes it for the modeline),
+    rewritten when it differs from the installed hsmc's; a project without one gets none."""
+    from hsmc.write import refresh_copy
+
+    copy = project / builtin.SCHEMA_COPY
+    if not refresh_copy(copy, builtin.schema_file("manifest").read_bytes()):
+        return ()
+    return (f"hsmc: updated {display_path(copy, Path.cwd().resolve())} to this hsmc's schema",)
 
 
 def _warning(note: Note) -> str:
@@ -298,10 +313,11 @@ def schema(kind: str, where: bool = False) -> str:
 
 
 def init(directory: Path) -> Path:
-    """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
+    """Writes a starter hsm.yaml into `directory`, and the schema copy its modeline names;
+    HSM602 (and nothing written) when hsm.yaml is there already."""
     from hsmc.emit import starter_text
     from hsmc.parse.catalog import catalog
-    from hsmc.write import create_file
+    from hsmc.write import create_file, write_copy
 
     root = builtin.registry_root()
     entries = catalog((root,), root, Cache(cache_dir()))
@@ -311,6 +327,7 @@ def init(directory: Path) -> Path:
         hint = "edit it, or remove it to start over"
         error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
         raise CompileError([error])
+    write_copy(directory / builtin.SCHEMA_COPY, builtin.schema_file("manifest").read_bytes())
     return target
 
 
