@@ -24,6 +24,7 @@ STAGES = {
         "hsmc.validate_urls",
         "hsmc.validate_entries",
         "hsmc.validate_kubernetes",
+        "hsmc.validate_hints",
     ),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
