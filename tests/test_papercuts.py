@@ -3,6 +3,7 @@ says where plain dependencies go."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -31,3 +32,34 @@ def test_the_format_says_where_plain_dependencies_go() -> None:
     text = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
     section = text.split("### 1.1 Packages", 1)[1].split("\n### ", 1)[0]
     assert "pyproject.toml" in section and "httpx" in section
+
+
+def test_graph_shows_package_to_package_edges_in_every_format(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path,
+        {
+            "hsm.yaml": "packages:\n  - app\n",
+            "registry/packages/app.yaml": "name: app\nimplies:\n  package:worker:\n",
+            "registry/packages/worker.yaml": "name: worker\nimplies:\n  container:cache:\n",
+            "registry/containers/cache.yaml": "name: cache\nimage: redis:7\n",
+        },
+    )
+
+    def graph(fmt: str) -> str:
+        result = run_hsmc("graph", "--format", fmt, cwd=project)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    mermaid = graph("mermaid")
+    assert "  pkg_app --> pkg_worker\n" in mermaid and "  pkg_worker --> svc_cache\n" in mermaid
+    assert '  "package:app" -> "package:worker";\n' in graph("dot")
+    document = json.loads(graph("json"))
+    assert document["schema"] == "hsmc-graph/2"
+    assert document["edges"] == [
+        {"from": "package:app", "to": "package:worker"},
+        {"from": "package:worker", "to": "service:cache"},
+    ]
+    assert [p["implies"] for p in document["packages"]] == [["worker"], []]
+    assert run_hsmc("build", cwd=project).returncode == 0
+    stack_md = (project / "generated" / "STACK.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{mermaid}```" in stack_md  # STACK.md draws the same graph
