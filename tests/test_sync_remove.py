@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hsmc.sync_prune import RECORD_DIR
 from tests.conftest import uv_binary, write_project
 
 PYPROJECT = """\
@@ -161,7 +160,7 @@ def test_two_projects_sharing_an_environment_keep_each_others_packages(tmp_path:
     assert _sync(one, tmp_path, venv).returncode == 0
     assert _sync(two, tmp_path, venv).returncode == 0
     assert _installed(tmp_path, venv) == ["alpha", "beta"]
-    assert len(list((venv / RECORD_DIR).iterdir())) == 2  # one record per project
+    assert len(list((venv / "hsmc-sync").iterdir())) == 2  # one record per project
 
 
 def test_a_failed_install_removes_nothing(tmp_path: Path) -> None:
