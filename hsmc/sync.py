@@ -54,7 +54,7 @@ def install(
     before = set() if created else prune.installed(uv, python, project)
     command = [uv, "pip", "install", "--python", python, "-r", str(requirements), *uv_args]
     code = _uv_run(command, project, check=False)
-    if code != 0:  # nothing is removed, and the record stays as it was
+    if code != 0 or "--dry-run" in uv_args:  # nothing is removed; the record stays as it was
         return Synced(built, venv, created, code)
     after = prune.installed(uv, python, project)
     previous = prune.read_record(venv, project)

@@ -53,9 +53,9 @@ def _env(tmp: Path, venv: Path) -> dict[str, str]:
     }
 
 
-def _sync(project: Path, tmp: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+def _sync(project: Path, tmp: Path, venv: Path, *uv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hsmc", "sync", "--", "--offline"],
+        [sys.executable, "-m", "hsmc", "sync", "--", "--offline", *uv],
         cwd=project,
         env=_env(tmp, venv),
         capture_output=True,
@@ -102,6 +102,9 @@ def test_sync_removes_what_it_installed_and_the_stack_dropped(tmp_path: Path) ->
     assert "removed" not in first.stderr
 
     _manifest(project, "alpha")
+    dry = _sync(project, tmp_path, venv, "--dry-run")  # uv installs nothing: hsmc removes nothing
+    assert dry.returncode == 0 and "removed" not in dry.stderr, dry.stderr
+    assert _installed(tmp_path, venv) == ["alpha", "beta", "gamma"]
     second = _sync(project, tmp_path, venv)
     assert second.returncode == 0, second.stderr
     assert "hsmc: removed beta: the stack no longer lists it (dependencies stay installed)" in (
