@@ -338,11 +338,12 @@ def schema(kind: str, show_path: bool) -> None:
 @_DEBUG
 def init(directory: Path, debug: bool) -> None:
     """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
-    packages. Refuses to overwrite an existing hsm.yaml; writes nothing else."""
+    packages, and the copy of its JSON Schema that its modeline names (.hsmc/, for editors;
+    `hsmc build` keeps it current). Refuses to overwrite an existing hsm.yaml."""
     from hsmc import pipeline
 
     target = _run(lambda: pipeline.init(directory), debug)
-    click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
+    click.echo(f"hsmc: wrote {target} and .hsmc/ beside it; next: hsmc build", err=True)
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:

@@ -55,6 +55,8 @@ _ALL = (
     Code("HSM206", "validate", "unknown container mode"),
     Code("HSM207", "validate", "external profile without host or port"),
     Code("HSM208", "validate", "key has no effect in this profile"),
+    Code("HSM209", "resolve", "`defaults.profile` names no profile of the stack"),
+    Code("HSM210", "resolve", "`defaults.mode` names no mode of the stack"),
     Code("HSM301", "interpolate", "malformed run-time reference"),
     Code("HSM302", "interpolate", "unknown compile-time reference"),
     Code("HSM303", "interpolate", "`${HSM.…}` outside `connection:`"),

@@ -353,11 +353,13 @@ class Stack:
     package_needs: Mapping[str, tuple[Dependency, ...]]  # package name -> services it needs
     service_needs: Mapping[str, tuple[Dependency, ...]]  # service name -> services it needs
     effective: tuple[EffectiveService, ...] = ()  # one per service, sorted by name
+    input_notes: tuple[Note, ...] = ()  # warnings about no one service (`defaults:`, entries)
 
     @property
     def notes(self) -> tuple[Note, ...]:
-        """Warnings: what the input asked for and the stack cannot do, service by service."""
-        return tuple(note for service in self.effective for note in service.notes)
+        """Warnings: what the input asked for and the stack cannot do: the stack's own, then
+        service by service."""
+        return self.input_notes + tuple(note for s in self.effective for note in s.notes)
 
 
 @dataclass(frozen=True)

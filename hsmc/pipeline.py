@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,7 +130,8 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     notes are the same stack's on every target: said once; each STACK.md has them too), then
     each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
     to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
-    other, as the full build would: every output directory, in the order written."""
+    other, as the full build would: every output directory, in the order written. Last, the
+    project's schema copy (`hsmc init`) is brought in line with the installed hsmc's."""
     from hsmc.write import Written, listing, write
 
     results = compile_targets(inputs, target)
@@ -151,7 +152,21 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
             Build(r.output, r.artifacts, r.compiled, r.target, r.inputs, written, messages)
         )
     observe.summary(unchanged_lines)
+    if results:  # after every write succeeded: a build that fails writes nothing
+        refreshed = _refresh_schema_copy(results[0].compiled.stack.manifest.directory)
+        built[-1] = replace(built[-1], messages=(*built[-1].messages, *refreshed))
     return tuple(built)
+
+
+def _refresh_schema_copy(project: Path) -> tuple[str, ...]:
+    """The project's copy of the manifest's schema (`hsmc init` writes it for the modeline),
+    rewritten when it differs from the installed hsmc's; a project without one gets none."""
+    from hsmc.write import refresh_copy
+
+    copy = project / builtin.SCHEMA_COPY
+    if not refresh_copy(copy, builtin.schema_file("manifest").read_bytes()):
+        return ()
+    return (f"hsmc: updated {display_path(copy, Path.cwd().resolve())} to this hsmc's schema",)
 
 
 def _warning(note: Note) -> str:
@@ -229,7 +244,8 @@ def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
 
 def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the target
+    then install requirements.txt with uv as install.sh does, and uninstall the requirement lines
+    of the project's previous sync that the stack no longer lists (hsmc/sync.py). Only the target
     whose packages run on this machine is built (the default one), whatever `targets:` lists:
     installing needs its requirements.txt; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
@@ -240,8 +256,9 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
-    project = result.compiled.stack.manifest.directory
-    return install(project, result.output, stale, uv_args, say)
+    stack = result.compiled.stack
+    distributions = [p.entry.distribution for p in stack.packages]
+    return install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
 
 
 def registry_list(inputs: Inputs) -> list[str]:
@@ -306,10 +323,11 @@ def schema(kind: str, where: bool = False) -> str:
 
 
 def init(directory: Path) -> Path:
-    """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
+    """Writes a starter hsm.yaml into `directory`, and the schema copy its modeline names;
+    HSM602 (and nothing written) when hsm.yaml is there already."""
     from hsmc.emit.starter import starter_text
     from hsmc.parse.catalog import catalog
-    from hsmc.write import create_file
+    from hsmc.write import create_file, write_copy
 
     root = builtin.registry_root()
     entries = catalog((root,), root, Cache(cache_dir()))
@@ -319,6 +337,7 @@ def init(directory: Path) -> Path:
         hint = "edit it, or remove it to start over"
         error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
         raise CompileError([error])
+    write_copy(directory / builtin.SCHEMA_COPY, builtin.schema_file("manifest").read_bytes())
     return target
 
 

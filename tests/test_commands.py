@@ -71,7 +71,7 @@ def test_graph_mermaid_is_what_stack_md_embeds(case: str, monkeypatch: pytest.Mo
 def test_graph_json_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _invoke("04-hybrid-stack", ["graph", "--format", "json"], monkeypatch)
     document = json.loads(result.stdout)
-    assert document["schema"] == "hsmc-graph/1"
+    assert document["schema"] == "hsmc-graph/2"
     services = {s["name"]: s for s in document["services"]}
     assert services["qdrant-service"]["deployment"] == "external"
     assert services["qdrant-service"]["endpoint"] == {

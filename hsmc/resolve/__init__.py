@@ -38,7 +38,9 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
+from hsmc.resolve.defaults import check_defaults
 from hsmc.resolve.effective import effective_services, profile_endpoint
+from hsmc.resolve.notes import unused_versions
 from hsmc.resolve.ports import typed_ports, unpublished, written_ports
 from hsmc.syntax.ports import main_port, published_port
 
@@ -59,6 +61,7 @@ def resolve(project: Project, reach: Reach = Reach.HOST) -> Stack:
     services = tuple(sorted(binder.finish(), key=lambda s: s.name))
     ports = {s.name: binder.ports(binder.services[s.name]) for s in services if s.managed}
     effective = effective_services(services, service_needs, ports, project.manifest, out)
+    notes = check_defaults(project.manifest, packages, services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
@@ -67,6 +70,7 @@ def resolve(project: Project, reach: Reach = Reach.HOST) -> Stack:
         package_needs=package_needs,
         service_needs=service_needs,
         effective=effective,
+        input_notes=notes + unused_versions(sorted(packages, key=lambda p: p.entry.name)),
     )
 
 

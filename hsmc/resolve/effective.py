@@ -31,7 +31,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.resolve import overrides
-from hsmc.resolve.notes import unused_params
+from hsmc.resolve.notes import service_notes
 
 _T = TypeVar("_T")
 
@@ -98,7 +98,7 @@ def _effective(
         files=container.files,
         endpoint=external_endpoint(service),
         extras=overrides.extras(group),
-        notes=unused_params(service),
+        notes=service_notes(service),
     )
 
 

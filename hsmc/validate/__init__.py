@@ -24,6 +24,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.validate.entries import check_entries, check_names, valid_patterns
+from hsmc.validate.hints import ENTRY_NAME, new_package_hint
 from hsmc.validate.secrets import check_secrets, mask_secrets
 from hsmc.validate.values import check_values
 
@@ -68,13 +69,17 @@ def validate(
     out.raise_if_any()
 
 
-def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: Collector) -> None:
+def _unknown(
+    kind: str, name: str, span: Span, project: Project, out: Collector, available: tuple[str, ...]
+) -> None:
     if name in available:
         return  # the entry exists but could not be parsed: parse reported why
     code = "HSM103" if kind == "package" else "HSM104"
     hint = did_you_mean(name, available) or one_of(available, f"{kind}s")
     if len(available) > 12 and not hint.startswith("did you mean"):
         hint = f"no {kind} of that name in the registry roots ({len(available)} {kind}s defined)"
+    if kind == "package" and ENTRY_NAME.fullmatch(name):
+        hint += (" " if hint.endswith("?") else ". ") + new_package_hint(name, project.manifest)
     out.add(code, f"unknown {kind} `{name}`", span, hint)
 
 
@@ -99,7 +104,7 @@ def _check_manifest_packages(project: Project, out: Collector) -> None:
     for ref in project.manifest.packages:
         package = project.packages.get(ref.name)
         if package is None:
-            _unknown("package", ref.name, ref.span, project.available_packages, out)
+            _unknown("package", ref.name, ref.span, project, out, project.available_packages)
             continue
         mode = ref.mode.value if ref.mode else None
         if ref.mode is not None and mode not in package.modes:
@@ -127,7 +132,7 @@ def _check_groups(project: Project, out: Collector) -> None:
         container = project.containers.get(group.selection.value)
         if container is None:
             sel = group.selection
-            _unknown("container", sel.value, sel.span, project.available_containers, out)
+            _unknown("container", sel.value, sel.span, project, out, project.available_containers)
             continue
         if group.profile is not None:
             names = [p.name for p in container.profiles]
@@ -193,9 +198,10 @@ def _entries(project: Project) -> Iterator[PackageEntry | ContainerEntry]:
 def _check_implications(implies: Iterable[Implication], project: Project, out: Collector) -> None:
     for imp in implies:
         if imp.kind is TargetKind.PACKAGE and imp.target not in project.packages:
-            _unknown("package", imp.target, imp.span, project.available_packages, out)
+            _unknown("package", imp.target, imp.span, project, out, project.available_packages)
         if imp.kind is TargetKind.CONTAINER and imp.target not in project.containers:
-            _unknown("container", imp.target, imp.span, project.available_containers, out)
+            available = project.available_containers
+            _unknown("container", imp.target, imp.span, project, out, available)
 
 
 def _check_default(default: Text | None, names: list[str], what: str, out: Collector) -> None:
