@@ -10,6 +10,7 @@ import copy
 import re
 from dataclasses import dataclass
 
+from hsmc.develop import develop
 from hsmc.model import (
     BuildChoice,
     BuildValues,
@@ -41,6 +42,7 @@ class ComposeService:
     depends_on: tuple[DependsOn, ...]
     healthcheck: HealthcheckValues
     overrides: dict[str, ComposeNode] | None
+    develop: ComposeNode | None = None  # Compose Watch rules (develop.py)
 
     @classmethod
     def of(cls, service: ServiceValues) -> ComposeService:
@@ -58,6 +60,7 @@ class ComposeService:
             depends_on=effective.depends_on,
             healthcheck=service.healthcheck,
             overrides=service.overrides,
+            develop=develop(made) if isinstance(made := effective.made, BuildChoice) else None,
         )
 
     def body(self) -> dict[str, ComposeNode]:
@@ -78,6 +81,7 @@ class ComposeService:
                 for d in self.depends_on
             },
             "healthcheck": _healthcheck(self.healthcheck),
+            "develop": self.develop,
         }
         body = {key: value for key, value in parts.items() if value}
         if self.overrides is not None:

@@ -1,0 +1,67 @@
+"""The compose `develop:` section of a service built from a local context: the Compose Watch
+rules that `docker compose up --watch` (or `docker compose watch`) applies, so that an edit of
+the service's sources reaches the running stack without a manual `up --build`.
+
+Without `watch:` in its build source a service gets one `rebuild` rule over its build context:
+always correct, since the image is made of nothing else. With `watch:`, the source's rules;
+with an empty `watch:`, none. Shared by the compose service (compose.py), STACK.md and
+`hsmc sync`; it imports no stage. Kubernetes has no counterpart (a build source is refused
+there, HSM703).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+
+from hsmc.model import BuildChoice, ComposeNode, Literal, ServiceValues, Value, WatchRule
+
+
+def develop(build: BuildChoice) -> ComposeNode | None:
+    """`develop:` for a service made by `build`; None when its source turns watching off."""
+    rules = build.source.watch
+    if rules is None:
+        return {"watch": [{"action": _text("rebuild"), "path": _text(build.context)}]}
+    if not rules:
+        return None
+    return {"watch": [_rule(rule, build) for rule in rules]}
+
+
+def watched(services: Iterable[ServiceValues]) -> tuple[str, ...]:
+    """The services whose compose definition has watch rules: their build source's, or the
+    group's `overrides: develop:`."""
+    names = []
+    for service in services:
+        made, overrides = service.effective.made, service.overrides
+        generated = isinstance(made, BuildChoice) and develop(made) is not None
+        if generated or (overrides is not None and "develop" in overrides):
+            names.append(service.name)
+    return tuple(names)
+
+
+def _rule(rule: WatchRule, build: BuildChoice) -> dict[str, ComposeNode]:
+    node: dict[str, ComposeNode] = {"action": _text(rule.action)}
+    node["path"] = _text(_rebased(rule.directory, build))
+    if rule.target is not None:
+        node["target"] = _text(rule.target.value)
+    if rule.ignore:
+        node["ignore"] = [_text(pattern.value) for pattern in rule.ignore]
+    if rule.initial_sync is not None:
+        node["initial_sync"] = rule.initial_sync
+    return node
+
+
+def _rebased(directory: Path, build: BuildChoice) -> str:
+    """`directory` relative to the output directory, where compose reads the file, as the build
+    context is (resolve made `build.context` so): the context's path from the output directory,
+    then the rule's path from the context. Both are relative paths between resolved absolute
+    paths, so joining them lexically is exact."""
+    from_context = Path(os.path.relpath(directory, build.source.directory)).as_posix()
+    return posixpath.normpath(posixpath.join(build.context, from_context))
+
+
+def _text(text: str) -> Value:
+    """Literal text: a `$` in a path is a `$` (the compose emitter writes it as `$$`)."""
+    return Value((Literal(text),))
