@@ -320,6 +320,8 @@ def sync(
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
         sys.exit(1)
     click.echo(f"hsmc: synced {done.venv}", err=True)
+    if done.watch_hint is not None:
+        click.echo(f"hsmc: {done.watch_hint}", err=True)
 
 
 @main.command()

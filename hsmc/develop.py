@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hsmc.model import BuildChoice, ComposeNode, Literal, ServiceValues, Value, WatchRule
@@ -39,6 +39,16 @@ def watched(services: Iterable[ServiceValues]) -> tuple[str, ...]:
         if generated or (overrides is not None and "develop" in overrides):
             names.append(service.name)
     return tuple(names)
+
+
+def watch_hint(services: Sequence[str], compose_file: str) -> str:
+    """What `hsmc sync` says after a build that wrote watch rules (STACK.md says the same)."""
+    names = ", ".join(services)
+    command = f"docker compose -f {compose_file}"
+    return (
+        f"Compose Watch rules for {names}: run `{command} up --watch` (or `{command} watch`), "
+        "and an edit of a watched source reaches the running stack by itself"
+    )
 
 
 def _rule(rule: WatchRule, build: BuildChoice) -> dict[str, ComposeNode]:

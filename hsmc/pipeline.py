@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -231,7 +231,18 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     if stale:
         write(result.artifacts, result.output)
     project = result.compiled.stack.manifest.directory
-    return install(project, result.output, stale, uv_args, say)
+    synced = install(project, result.output, stale, uv_args, say)
+    return replace(synced, watch_hint=_watch_hint(result, inputs) if stale else None)
+
+
+def _watch_hint(result: Build, inputs: Inputs) -> str | None:
+    """`docker compose up --watch`, said once: after the build that wrote the watch rules."""
+    from hsmc.develop import watch_hint, watched
+
+    services = watched(result.compiled.services)
+    cwd = (inputs.cwd or Path.cwd()).resolve()
+    compose = display_path(result.output / "docker-compose.yml", cwd)
+    return watch_hint(services, compose) if services else None
 
 
 def registry_list(inputs: Inputs) -> list[str]:

@@ -27,6 +27,7 @@ class Synced:
     venv: Path
     created: bool  # the environment did not exist and uv created it
     returncode: int  # of `uv pip install`
+    watch_hint: str | None = None  # after a build that wrote Compose Watch rules (develop.py)
 
 
 def install(
