@@ -159,6 +159,32 @@ def test_a_groups_overrides_develop_replaces_the_generated_rules(tmp_path: Path)
     }
 
 
+def test_a_map_in_a_list_is_written_as_compose_writes_it(tmp_path: Path) -> None:
+    """`- key: value` with the map's other keys below, for every list (here an override's
+    long-syntax volume, and a device whose first key holds a list), and real compose reads it."""
+    hsm = HSM + (
+        "      overrides:\n        volumes:\n          - type: volume\n            source: cache\n"
+        "            target: /cache\n        deploy:\n          resources:\n"
+        "            reservations:\n              devices:\n                - driver: nvidia\n"
+        "                  capabilities:\n                    - gpu\n"
+    )
+    write_project(tmp_path, project(tmp_path, "    type: image\n    image: api:2\n", hsm))
+    built = run_hsmc("build", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    text = (tmp_path / "out" / "stack" / "docker-compose.yml").read_text(encoding="utf-8")
+    assert '    volumes:\n      - source: "cache"\n        target: "/cache"\n' in text
+    # a first key whose value is a list: the item's dash, the list below
+    devices = (
+        '            - capabilities:\n                - "gpu"\n              driver: "nvidia"\n'
+    )
+    assert "          devices:\n" + devices in text
+    config: Any = compose_config(tmp_path / "out" / "stack")
+    (volume,) = config["services"]["api"]["volumes"]
+    assert (volume["type"], volume["source"], volume["target"]) == ("volume", "cache", "/cache")
+    (device,) = config["services"]["api"]["deploy"]["resources"]["reservations"]["devices"]
+    assert (device["capabilities"], device["driver"]) == (["gpu"], "nvidia")
+
+
 def test_the_dockerfile_may_be_watched_outside_the_context(tmp_path: Path) -> None:
     (tmp_path / "docker").mkdir()
     (tmp_path / "docker" / "api.Dockerfile").write_text("FROM python:3.12-slim\n")
