@@ -320,6 +320,8 @@ def sync(
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
         sys.exit(1)
     click.echo(f"hsmc: synced {done.venv}", err=True)
+    for hint in done.hints:
+        click.echo(f"hsmc: {hint}", err=True)
 
 
 @main.command()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 _SOURCE_KEYS = {"type", "path", "editable", "version", "url", "ref", "subdirectory", "image"}
-_SOURCE_KEYS |= {"dockerfile", "args"}
+_SOURCE_KEYS |= {"dockerfile", "args", "watch"}
+_WATCH_KEYS = {"action", "path", "target", "ignore", "initial_sync"}
 
 # For each source type: (required keys, optional keys).
 SOURCE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -11,7 +12,7 @@ SOURCE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pypi": ((), ("version",)),
     "git": (("url",), ("ref", "subdirectory")),
     "image": (("image",), ()),
-    "build": (("path",), ("dockerfile", "args")),
+    "build": (("path",), ("dockerfile", "args", "watch")),
 }
 _HEALTH_KEYS = {"test", "interval", "timeout", "start_period", "start_interval", "retries"}
 _HEALTH_KEYS |= {"disable"}
@@ -33,6 +34,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
         | {"healthcheck", "files", "connection", "implies", "params", "default_source"}
         | {"sources", "default_profile", "deployment_profiles", "pattern"}
         | _SOURCE_KEYS
+        | _WATCH_KEYS
         | _HEALTH_KEYS
         | _PROFILE_KEYS
     ),

@@ -88,6 +88,19 @@ class ImageSource:
 
 
 @dataclass(frozen=True)
+class WatchRule:
+    """A Compose Watch rule of a build source (compose `develop.watch`), checked by parse."""
+
+    action: str  # rebuild | restart | sync | sync+restart
+    span: Span  # the rule's `action:`
+    path: Text | None  # as written; None: the build context
+    directory: Path  # absolute; what the rule watches, resolved against the entry's file
+    target: Text | None  # the absolute container path of a sync action
+    ignore: tuple[Text, ...] = ()
+    initial_sync: bool | None = None
+
+
+@dataclass(frozen=True)
 class BuildSource:
     mode: str
     span: Span
@@ -95,6 +108,8 @@ class BuildSource:
     directory: Path  # absolute; the build context resolved against the entry's file
     dockerfile: Text | None
     args: tuple[Setting, ...]
+    # None: no `watch:` key (compose watches the context with one `rebuild` rule); (): none
+    watch: tuple[WatchRule, ...] | None = None
 
 
 PackageSource = LocalSource | PypiSource | GitSource

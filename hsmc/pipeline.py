@@ -258,7 +258,12 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
         write(result.artifacts, result.output)
     stack = result.compiled.stack
     distributions = [p.entry.distribution for p in stack.packages]
-    return install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
+    synced = install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
+    if not stale:
+        return synced
+    # said once, after the build that wrote them: what to run next (Compose Watch, …)
+    shown = display_path(result.output, (inputs.cwd or Path.cwd()).resolve())
+    return replace(synced, hints=host.hints(result.compiled, shown))
 
 
 def registry_list(inputs: Inputs) -> list[str]:

@@ -30,6 +30,7 @@ class Synced:
     created: bool  # the environment did not exist and uv created it
     returncode: int  # of `uv pip install`
     removed: tuple[str, ...] = ()  # distributions uninstalled: the stack no longer lists them
+    hints: tuple[str, ...] = ()  # after a build: what to run next (the target's hints)
 
 
 def install(

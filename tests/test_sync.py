@@ -4,6 +4,7 @@ does, into $VIRTUAL_ENV or the project's .venv, and never into hsmc's own enviro
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,28 @@ def test_sync_stops_on_a_hand_edited_artifact_and_installs_nothing(tmp_path: Pat
     synced = _sync(project, tmp_path, "--", "--offline")
     assert synced.returncode == 1 and "error[HSM411]" in synced.stderr
     assert not (project / ".venv").exists()
+
+
+WATCH_HINT = (
+    "hsmc: Compose Watch rules for graph-services: run "
+    "`docker compose -f generated/docker-compose.yml up --watch` (or "
+    "`docker compose -f generated/docker-compose.yml watch`), and an edit of a watched source "
+    "reaches the running stack by itself\n"
+)
+
+
+def test_sync_says_once_how_to_watch_a_stack_with_watch_rules(tmp_path: Path) -> None:
+    project = copy_case(CASE, tmp_path / "checkout")
+    first = _sync(project, tmp_path, "--", "--offline")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("Compose Watch") == 1 and first.stderr.endswith(WATCH_HINT)
+    again = _sync(project, tmp_path, "--", "--offline")  # up to date: said already
+    assert again.returncode == 0 and "Compose Watch" not in again.stderr
+
+    # a build without watch rules (an empty `watch:` turns them off) says nothing of it
+    entry = project / "registry" / "containers" / "graph-builder-service.yaml"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(re.sub(r"    # Compose Watch.*?(?=  prod:)", "    watch:\n", text, flags=re.S))
+    unwatched = _sync(project, tmp_path, "--", "--offline")
+    assert unwatched.returncode == 0, unwatched.stderr
+    assert "hsmc: built generated" in unwatched.stderr and "Compose Watch" not in unwatched.stderr

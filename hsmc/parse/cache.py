@@ -28,7 +28,7 @@ from hsmc.parse.verify import trustworthy
 
 __all__ = ["Cache", "cache_dir", "identity", "key_of"]
 
-SCHEMA_VERSION = "5"  # bump when a schema or the tree format changes
+SCHEMA_VERSION = "6"  # bump when a schema or the tree format changes
 _FORMAT = "hsmc-parse-cache/2"
 
 

@@ -39,6 +39,7 @@ from hsmc.model import (
 from hsmc.parse import paths
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
+from hsmc.parse.watch import watch_rules
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -408,7 +409,8 @@ def _source(
     if dockerfile is not None and r.relative_path(dockerfile, base) is None:
         return None  # HSM401: the dockerfile is relative to the build context
     args = r.settings(node, "args")
-    return BuildSource(mode, span, path, directory, dockerfile, args)
+    watch = watch_rules(node, r, base, directory, dockerfile)
+    return BuildSource(mode, span, path, directory, dockerfile, args, watch)
 
 
 def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -> bool:

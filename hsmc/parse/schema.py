@@ -55,6 +55,18 @@ PROFILE = Map(
     }
 )
 
+# A Compose Watch rule of a build source; which keys each action takes, and that `action` is
+# there, is checked by parse/watch.py, with positions.
+WATCH_RULE = Map(
+    {
+        Optional("action"): Str(),
+        Optional("path"): Str(),
+        Optional("target"): Str(),
+        Optional("ignore"): STR_LIST,
+        Optional("initial_sync"): Bool(),
+    }
+)
+
 # One map for every source type; nodes.py checks which keys each `type` takes and requires
 # (SOURCE_KEYS), with positions, since strictyaml cannot or two Map validators.
 SOURCE = Map(
@@ -69,6 +81,7 @@ SOURCE = Map(
         Optional("image"): Str(),
         Optional("dockerfile"): Str(),
         Optional("args"): STR_MAP,
+        Optional("watch"): EmptyList() | Seq(WATCH_RULE),
     }
 )
 SOURCES = MapPattern(Str(), SOURCE)

@@ -85,8 +85,15 @@ PROFILE = Fields(
     frozenset({"mode"}),
 )
 _SOURCE_TEXT = ("type", "path", "version", "url", "ref", "subdirectory", "image", "dockerfile")
+WATCH_RULE = Fields(
+    {**{key: STR for key in ("action", "path", "target")}, "ignore": STR_LIST}
+    | {"initial_sync": Scalar(bool)}
+)
 SOURCES = MapOf(
-    Fields({**{key: STR for key in _SOURCE_TEXT}, "editable": Scalar(bool), "args": STR_MAP})
+    Fields(
+        {**{key: STR for key in _SOURCE_TEXT}, "editable": Scalar(bool), "args": STR_MAP}
+        | {"watch": Either(Empty(list), SeqOf(WATCH_RULE))}
+    )
 )
 _ENTRY: dict[str, Shape] = {"name": STR, "description": STR, "default_source": STR}
 _ENTRY |= {"sources": SOURCES, "env": STR_MAP, "implies": IMPLIES}

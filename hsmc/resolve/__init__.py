@@ -358,4 +358,25 @@ def _container_source(
         )
     if isinstance(source, BuildSource):
         _check_directory(source.path, source.directory, out)
+        _check_watched(source, out)
     return source
+
+
+def _check_watched(source: BuildSource, out: Collector) -> None:
+    """What a watch rule names (a folder or a file) must exist: Compose Watch cannot watch it."""
+    for rule in source.watch or ():
+        if rule.path is None:
+            continue  # the build context, checked above
+        try:
+            found = observe.is_dir(rule.directory) or observe.is_file(rule.directory)
+        except OSError as exc:
+            message = f"cannot read watch path `{rule.path.value}`: {exc.strerror or exc}"
+            out.add("HSM009", message, rule.path.span, "make it readable")
+            continue
+        if not found:
+            out.add(
+                "HSM402",
+                f"watch path `{rule.path.value}` does not exist",
+                rule.path.span,
+                "paths in an entry are relative to the entry's file",
+            )

@@ -65,6 +65,10 @@ class Target(Protocol):
     ) -> tuple[Artifact, ...]:
         """Its artifacts, given the run-time inputs of its uses."""
 
+    def hints(self, compiled: CompiledStack, output: str) -> tuple[str, ...]:
+        """What to tell the user to run next once a build wrote its artifacts to `output` (as
+        shown to the user): e.g. `docker compose up --watch` for Compose Watch rules."""
+
 
 def get(name: str) -> Target:
     """The target called `name` (one of NAMES: validate and the command line refuse others)."""

@@ -159,8 +159,11 @@ class StandIns:
             context = Path(tmp)
             shutil.copytree(STANDINS / kind, context, dirs_exist_ok=True)
             if kind == "graph-builder":
-                app = GOLDEN / "05-editable-stack" / "services" / "graph-builder" / "app.py"
-                shutil.copy2(app, context / "app.py")
+                case = GOLDEN / "05-editable-stack"
+                shutil.copy2(case / "services" / "graph-builder" / "app.py", context / "app.py")
+                # the service imports the API contract from the client package it ships with
+                client = case / "packages" / "neo4j-client" / "src"
+                shutil.copytree(client, context / "client", ignore=shutil.ignore_patterns("*.pyc"))
             build = ["build", "-q", "--build-arg", f"BASE={self._base}", "-t", reference]
             self.engine.docker(*build, "--label", f"hsmc-e2e.standin={kind}", str(context))
         self.built[reference] = kind

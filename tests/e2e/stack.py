@@ -57,8 +57,9 @@ class Stack:
 
     # --- docker compose -----------------------------------------------------------------------
 
-    def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        command = [
+    def compose_command(self, *args: str) -> list[str]:
+        """`docker compose ARGS` on this stack's generated file, under its project name."""
+        return [
             str(compose_binary()),
             "--project-directory",
             str(self.out),
@@ -68,8 +69,14 @@ class Stack:
             self.name,
             *args,
         ]
+
+    def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            command, env=self.engine.env, capture_output=True, text=True, check=False
+            self.compose_command(*args),
+            env=self.engine.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if check and result.returncode != 0:
             raise AssertionError(

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from hsmc.errors import Collector
     from hsmc.inputs import Use
     from hsmc.model import Artifact, RuntimeInput, Stack
+    from hsmc.targets import Target
     from hsmc.workload import CompiledStack
 
 
@@ -37,6 +38,14 @@ class Compose:
 
         return uses(compiled)
 
+    def hints(self, compiled: CompiledStack, output: str) -> tuple[str, ...]:
+        """After a build that wrote Compose Watch rules: how to run them."""
+        from hsmc.targets.compose.develop import watch_hint, watched
+
+        services = watched(compiled.workloads)
+        compose = f"{output}/docker-compose.yml"
+        return (watch_hint(services, compose),) if services else ()
+
     def emit(
         self, compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]
     ) -> tuple[Artifact, ...]:
@@ -45,4 +54,4 @@ class Compose:
         return emit(compiled, inputs)
 
 
-TARGET = Compose()
+TARGET: Target = Compose()  # mypy checks the protocol

@@ -15,17 +15,19 @@ from hsmc.emit.requirements import requirement_rows
 from hsmc.emit.stack import service_rows
 from hsmc.errors import printable
 from hsmc.model import Artifact, Literal, RuntimeInput, Value
+from hsmc.targets.compose.develop import watched
 from hsmc.targets.compose.service import body, comment, named_volumes
 from hsmc.workload import CompiledStack, Node
 
 # Keys of a compose service in the order a reader expects; others follow alphabetically.
 SERVICE_KEYS = (
     *("image", "build", "command", "environment"),
-    *("ports", "volumes", "depends_on", "healthcheck"),
+    *("ports", "volumes", "depends_on", "healthcheck", "develop"),
 )
 NESTED_KEYS = {
     "build": ("context", "dockerfile", "args"),
     "healthcheck": ("test", "interval", "timeout", "retries", "start_period", "start_interval"),
+    "watch": ("action", "path", "target", "ignore", "initial_sync"),  # its items (develop.py)
 }
 
 
@@ -57,6 +59,7 @@ def emit(compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]) -> tuple[Art
             mermaid=mermaid(compiled.stack),
             services=service_rows(compiled.stack),
             notes=[printable(n.message) for n in compiled.stack.notes],
+            watched=watched(compiled.workloads),
             **context,
         ),
     }
@@ -86,6 +89,12 @@ class Row:
     indent: str
     key: str | None  # None: a list item
     value: Scalar | None  # None: nested rows follow
+    item: bool = False  # the first key of a map that is a list item: `- key: value`
+
+    @property
+    def lead(self) -> str:
+        """What precedes the key: the indentation, or for an item's first key its dash."""
+        return f"{self.indent[:-2]}- " if self.item else self.indent
 
 
 @dataclass(frozen=True)
@@ -107,10 +116,16 @@ def rows(node: Node, depth: int, parent: str | None) -> list[Row]:
                 result += rows(child, depth + 2, key)
     elif isinstance(node, list):
         for child in node:
-            nested = isinstance(child, dict | list) and bool(child)
+            if isinstance(child, dict) and child:
+                # a map in a list as people and compose write it: `- key: value`, keys below
+                inner = rows(child, depth + 2, parent)
+                inner[0] = Row(inner[0].indent, inner[0].key, inner[0].value, item=True)
+                result += inner
+                continue
+            nested = isinstance(child, list) and bool(child)
             result.append(Row(" " * depth, None, None if nested else _scalar(child)))
             if nested:
-                result += rows(child, depth + 2, None)
+                result += rows(child, depth + 2, parent)
     return result
 
 

@@ -12,6 +12,7 @@ import copy
 
 from hsmc.inputs import Use, package_uses
 from hsmc.model import BuildChoice, BuildValues, DependsOn, Literal, Mount, Value
+from hsmc.targets.compose.develop import develop
 from hsmc.workload import CompiledStack, Healthcheck, MountKind, Node, Workload
 
 
@@ -22,6 +23,7 @@ def literal(text: str) -> Value:
 def body(workload: Workload) -> dict[str, Node]:
     """The service as compose data, empty parts left out."""
     command, entrypoint = workload.command, workload.entrypoint
+    made = workload.effective.made
     parts: dict[str, Node | None] = {
         "image": workload.image,
         "build": _build(workload.build) if workload.build else None,
@@ -32,6 +34,9 @@ def body(workload: Workload) -> dict[str, Node]:
         "volumes": _with_mounts([v.written for v in workload.volumes], workload.effective.mounts),
         "depends_on": {d.service: _condition(d) for d in workload.depends_on},
         "healthcheck": _healthcheck(workload.healthcheck) if workload.healthcheck else None,
+        "develop": develop(made)
+        if isinstance(made := workload.effective.made, BuildChoice)
+        else None,
     }
     found = {key: value for key, value in parts.items() if value}
     if workload.extras:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from hsmc.errors import Collector
     from hsmc.inputs import Use
     from hsmc.model import Artifact, RuntimeInput, Stack
+    from hsmc.targets import Target
     from hsmc.workload import CompiledStack
 
 
@@ -40,6 +41,10 @@ class Kubernetes:
 
         return uses(compiled)
 
+    def hints(self, compiled: CompiledStack, output: str) -> tuple[str, ...]:
+        """The cluster's next steps are in its STACK.md."""
+        return ()
+
     def emit(
         self, compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]
     ) -> tuple[Artifact, ...]:
@@ -48,4 +53,4 @@ class Kubernetes:
         return emit(compiled, inputs)
 
 
-TARGET = Kubernetes()
+TARGET: Target = Kubernetes()  # mypy checks the protocol

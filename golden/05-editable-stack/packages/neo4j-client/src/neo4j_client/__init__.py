@@ -9,6 +9,8 @@ import json
 import os
 import urllib.request
 
+from neo4j_client import api
+
 __version__ = "0.1.0"
 
 DEFAULT_URL = "http://localhost:7474"
@@ -21,5 +23,5 @@ def graph_url() -> str:
 
 def health(timeout: float = 2.0) -> dict:
     """Return the service's health document, e.g. {"status": "ok"}."""
-    with urllib.request.urlopen(f"{graph_url()}/health", timeout=timeout) as response:
+    with urllib.request.urlopen(graph_url() + api.HEALTH, timeout=timeout) as response:
         return json.load(response)
