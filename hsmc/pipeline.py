@@ -8,7 +8,7 @@ target, because where packages reach services and what a cluster refuses differ.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from hsmc.resolve import resolve
 from hsmc.validate import missing_inputs, validate
 
 if TYPE_CHECKING:
+    from hsmc.launch import Launch, NotStarted
     from hsmc.parse.catalog import CatalogEntry
     from hsmc.parse.eject import Ejection
     from hsmc.sync import Synced
@@ -176,11 +177,12 @@ def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Stalene
 def check(
     inputs: Inputs, env_file: Path | None, target: str | None = None
 ) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project for each target; with `env_file`, the run-time
-    inputs it does not set (on Kubernetes the optional ones too: it has no defaults) and the
-    values it gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is
-    reported once."""
-    from hsmc.parse.envfile import defined_names, url_unsafe_names
+    """`check`: every diagnostic of the project for each target; with `env_file`, read as that
+    target's consumer reads it (compose, or Kustomize on Kubernetes: lines it reads otherwise
+    are refused), the run-time inputs it does not set (on Kubernetes the optional ones too: it
+    has no defaults) and the values it gives that would break a URL (HSM501, HSM502). A
+    diagnostic two targets find is reported once."""
+    from hsmc.parse.envfile import Dialect, read_env_file
     from hsmc.validate_urls import url_inputs, url_unsafe_inputs
 
     try:
@@ -190,15 +192,26 @@ def check(
         return exc.diagnostics
     if env_file is None:
         return ()
-    shown = display_path(env_file.resolve(), Path.cwd().resolve())
-    defined, unsafe_names = defined_names(env_file, shown), url_unsafe_names(env_file, shown)
+    cwd = Path.cwd().resolve()
+    shown = display_path(env_file.resolve(), cwd)
     found: dict[Diagnostic, None] = {}
     for t, compiled in stacks:
-        found.update(
-            dict.fromkeys(missing_inputs(compiled.inputs, defined, shown, t is Target.KUBERNETES))
-        )
-        found.update(dict.fromkeys(url_unsafe_inputs(url_inputs(compiled), unsafe_names, shown)))
+        cluster = t is Target.KUBERNETES
+        dialect = Dialect.KUSTOMIZE if cluster else Dialect.COMPOSE
+        output = project.manifest.output / t.value if cluster else project.manifest.output
+        template = display_path(_template(env_file, output), cwd)
+        facts = read_env_file(env_file, shown, dialect, os.environ, template)
+        found.update(dict.fromkeys(facts.problems))
+        found.update(dict.fromkeys(missing_inputs(compiled.inputs, facts.nonempty, shown, cluster)))
+        unsafe = url_unsafe_inputs(url_inputs(compiled), set(facts.url_unsafe), shown)
+        found.update(dict.fromkeys(unsafe))
     return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
+def _template(env_file: Path, output: Path) -> Path:
+    """The .env.template a missing .env is copied from: the one beside it, else the output's."""
+    beside = env_file.parent / ".env.template"
+    return beside if beside.is_file() else output / ".env.template"
 
 
 def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
@@ -224,14 +237,59 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     target is built, whatever `targets:` lists: installing needs requirements.txt, which the
     compose output directory holds; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
+
+    result, stale = _built_for_the_host(inputs)
+    project = result.compiled.stack.manifest.directory
+    return install(project, result.output, stale, uv_args, say)
+
+
+def _built_for_the_host(inputs: Inputs) -> tuple[Build, bool]:
+    """The compose target's output, written first when it is stale (as `build` writes it), and
+    whether it was: what `sync` and `run` start from."""
     from hsmc.write import stale_report, write
 
     result = compile_project(inputs)
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
-    project = result.compiled.stack.manifest.directory
-    return install(project, result.output, stale, uv_args, say)
+    return result, stale
+
+
+def run(
+    inputs: Inputs, env_file: Path | None, command: Sequence[str], environ: Mapping[str, str]
+) -> Launch:
+    """`run`: the environment host code gets from `environ`, then `.env` (`env_file`, else
+    OUTPUT/.env), then packages.env, as python-dotenv's load_dotenv merges them
+    (parse/hostenv.py), after building a stale output as `sync` does. Refuses (CompileError)
+    a required input unset or empty (HSM501) and a .env line python-dotenv reads otherwise than
+    compose (HSM506). A missing OUTPUT/.env is loaded as nothing when no input is required."""
+    from hsmc.launch import Launch
+    from hsmc.parse.hostenv import host_environment
+
+    result, built = _built_for_the_host(inputs)
+    cwd = Path.cwd().resolve()
+    path = env_file if env_file is not None else result.output / ".env"
+    shown = display_path(path.resolve(), cwd)
+    template = display_path(result.output / ".env.template", cwd)
+    required = any(i.required for i in result.compiled.inputs)
+    load = env_file is not None or required or os.path.lexists(path)
+    host = host_environment(
+        path if load else None, shown, result.output / "packages.env", environ, template
+    )
+    defined = {name: bool(value) for name, value in host.env.items()}
+    defined.update(dict.fromkeys(host.disputed, True))  # HSM506 says it: one cause, one error
+    missing = missing_inputs(result.compiled.inputs, defined, shown)
+    if host.problems or missing:
+        raise CompileError((*host.problems, *missing))
+    return Launch(tuple(command), host.env, result.output if built else None)
+
+
+def start(launch: Launch) -> NotStarted:
+    """Replaces this process with the command (hsmc/launch.py); returns only when it could not
+    be started."""
+    from hsmc.launch import start as exec_command
+
+    return exec_command(launch)
 
 
 def registry_list(inputs: Inputs) -> list[str]:
