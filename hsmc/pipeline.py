@@ -200,7 +200,10 @@ def check(
         dialect = Dialect.KUSTOMIZE if cluster else Dialect.COMPOSE
         output = project.manifest.output / t.value if cluster else project.manifest.output
         template = display_path(_template(env_file, output), cwd)
-        facts = read_env_file(env_file, shown, dialect, os.environ, template)
+        try:
+            facts = read_env_file(env_file, shown, dialect, os.environ, template)
+        except CompileError as exc:  # a file that cannot be read as the target's consumer reads it
+            return exc.diagnostics
         found.update(dict.fromkeys(facts.problems))
         found.update(dict.fromkeys(missing_inputs(compiled.inputs, facts.nonempty, shown, cluster)))
         unsafe = url_unsafe_inputs(url_inputs(compiled), set(facts.url_unsafe), shown)

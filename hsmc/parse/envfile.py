@@ -68,8 +68,14 @@ def read_env_file(
     compose = compose_reading(text, where, environ if dialect is Dialect.COMPOSE else {})
     if dialect is Dialect.COMPOSE:
         return EnvFacts.of({**compose.values, **environ})
-    problems = tuple(where.kustomize(d) for d in differences(text, compose, where.line_of))
-    return EnvFacts.of({p.key: p.value for p in read_kustomize(text)}, problems)
+    found = list(differences(text, compose, where.line_of))
+    facts = EnvFacts.of({p.key: p.value for p in read_kustomize(text)})
+    refused = {d.name for d in found if d.name}  # HSM505 says it: one cause, one error
+    return EnvFacts(
+        {**facts.nonempty, **dict.fromkeys(refused, True)},
+        facts.url_unsafe - refused,
+        tuple(where.kustomize(d) for d in found),
+    )
 
 
 def compose_reading(text: str, where: _Locator, environ: Mapping[str, str]) -> ComposeReading:
@@ -162,7 +168,10 @@ class _Locator:
         start = self.text.rfind("\n", 0, exc.offset) + 1
         span = Span(self.shown, line, exc.offset - start + 1)  # no snippet: it may be a value
         message = f"Docker Compose cannot read line {line} of {self.shown}: {exc.problem}"
-        hint = 'write `NAME=value` lines (docs/format.md, "The .env file"); compose stops here'
+        hint = (
+            "compose reads nothing from a file it stops in; write `NAME=value` lines (see "
+            "docs/format.md §12)"
+        )
         return Diagnostic("HSM503", message, span, hint)
 
     def kustomize(self, d: Difference) -> Diagnostic:
