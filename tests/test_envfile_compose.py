@@ -75,6 +75,7 @@ DIFFERENCES = {
     "a key without a newline at the end is a value": (b"A=1\nB", {}),
     "text after a closing quote starts a statement": (b'A="x" B=2\n', {}),
     "$$ is a literal dollar": (b"A=a$$b\n", {}),
+    "blanks are Go's, not Python's": (b"A=x\x1c\nB=y\xc2\xa0\n", {}),
 }
 
 
@@ -182,6 +183,8 @@ def test_an_unset_reference_is_an_empty_required_input(tmp_path: Path) -> None:
     found = _check(project, text)
     assert _codes(found) == [("HSM501", "POSTGRES_PASSWORD")]
     assert "is empty in filled.env" in found[0]["message"]
+    # compose lays the file under the environment: a password set there is the one it uses
+    assert _check(project, text, {"POSTGRES_PASSWORD": "from-the-shell"}) == []
 
 
 def test_a_line_compose_refuses_is_located_and_its_value_not_shown(tmp_path: Path) -> None:

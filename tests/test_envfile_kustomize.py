@@ -118,6 +118,9 @@ def test_compose_takes_what_kustomize_refuses(tmp_path: Path) -> None:
     assert "Kustomize reads `POSTGRES_PASSWORD`" in cluster.stderr
     assert "1 | export POSTGRES_PASSWORD=…" in cluster.stderr
     assert "Kustomize reads `POSTGRES_USER`" in cluster.stderr
+    # one cause, one error: a refused line is not also an input that is unset or URL-unsafe
+    assert "input `POSTGRES_PASSWORD`" not in cluster.stderr
+    assert "input `POSTGRES_USER`" not in cluster.stderr
 
 
 def test_a_plain_file_passes_and_gives_compose_values(tmp_path: Path) -> None:
@@ -148,3 +151,12 @@ def test_a_file_hsmc_accepts_gives_the_secret_compose_values(
     values = compose_values(data)
     assume(values is not None and not refused_names(data))  # else HSM503 or HSM505
     assert secret_data(tmp_path / "fuzz", data) == values, data
+
+
+def test_a_refused_line_is_not_judged_again_as_a_url_value(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"hsm.yaml": "name: demo\npackages:\n  - redis\n"})
+    (project / "filled.env").write_text('REDIS_PASSWORD="abc"\nREDIS_HOST_PORT=6379\n')
+    args = ("check", "--target", "kubernetes", "--env-file", "filled.env", "--format", "json")
+    found = json.loads(run_hsmc(*args, cwd=project).stdout)
+    # Kustomize's value `"abc"` holds quotes, which a URL would not take: HSM505 says why once
+    assert [(d["code"], d["line"]) for d in found] == [("HSM505", 1)], found

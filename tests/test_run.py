@@ -209,7 +209,9 @@ def test_another_env_file_and_no_env_file_when_nothing_is_required(tmp_path: Pat
     default = hsmc(root, "run", "--", *show, env=env)
     assert (default.returncode, default.stdout) == (0, "dev\n"), default.stderr
     (root / "prod.env").write_text("APP_MODE=prod\n")
-    chosen = hsmc(root, "run", "--env-file", "prod.env", "--", *show, env=env)
+    # PYTHON_DOTENV_DISABLED turns load_dotenv off; whoever types `hsmc run` wants the file
+    disabled = {**env, "PYTHON_DOTENV_DISABLED": "1"}
+    chosen = hsmc(root, "run", "--env-file", "prod.env", "--", *show, env=disabled)
     assert (chosen.returncode, chosen.stdout) == (0, "prod\n"), chosen.stderr
     named_missing = hsmc(root, "run", "--env-file", "nope.env", "--", *show, env=env)
     assert named_missing.returncode == 1 and "no such file: nope.env" in named_missing.stderr

@@ -64,7 +64,7 @@ def read_env_file(
     types it) is the .env.template a missing file is copied from. Raises CompileError
     (HSM009, HSM503, HSM504)."""
     text = read_env_text(path, shown, template)
-    where = _Locator(text, shown)
+    where = Locator(text, shown)
     compose = compose_reading(text, where, environ if dialect is Dialect.COMPOSE else {})
     if dialect is Dialect.COMPOSE:
         return EnvFacts.of({**compose.values, **environ})
@@ -78,7 +78,7 @@ def read_env_file(
     )
 
 
-def compose_reading(text: str, where: _Locator, environ: Mapping[str, str]) -> ComposeReading:
+def compose_reading(text: str, where: Locator, environ: Mapping[str, str]) -> ComposeReading:
     try:
         return read_compose(text, environ)
     except ComposeEnvError as exc:
@@ -146,7 +146,7 @@ def _missing(shown: str, template: str | None) -> Diagnostic:
     return Diagnostic("HSM009", f"no such file: {shown}", None, hint)
 
 
-class _Locator:
+class Locator:
     """Spans in a .env file, with the line shown only up to its value."""
 
     def __init__(self, text: str, shown: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.model import Span
 from hsmc.parse.dotenv_compose import ComposeReading
-from hsmc.parse.envfile import _Locator, compose_reading, read_env_text
+from hsmc.parse.envfile import Locator, compose_reading, read_env_text
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def host_environment(
     disputed: frozenset[str] = frozenset()
     if env_file is not None:
         text = read_env_text(env_file, shown, template)
-        where = _Locator(text, shown)
+        where = Locator(text, shown)
         compose = compose_reading(text, where, environ)
         dotenv_values, lines = _load(env, io.StringIO(_universal_newlines(text)))
         names = compose.values.keys() | dotenv_values.keys()
@@ -100,7 +100,7 @@ def _load(env: dict[str, str], stream: io.StringIO) -> tuple[dict[str, str], dic
 
 
 def _disagreement(
-    where: _Locator, name: str, compose: ComposeReading, lines: dict[str, int]
+    where: Locator, name: str, compose: ComposeReading, lines: dict[str, int]
 ) -> Diagnostic:
     """HSM506 at the line compose reads `name` from (else python-dotenv's, without the name:
     what python-dotenv takes for a name there may be part of a value)."""
