@@ -90,7 +90,7 @@ _ALL = (
     Code("HSM501", "validate", "required input missing from the env file"),
     Code("HSM502", "validate", "value cannot go into a URL as it is"),
     Code("HSM503", "parse", "env file Docker Compose cannot read"),
-    Code("HSM504", "parse", "env file not a regular file or too large"),
+    Code("HSM504", "parse", "env file not a regular file or past a limit"),
     Code("HSM505", "parse", "env line Kustomize reads differently from compose"),
     Code("HSM506", "parse", "env line python-dotenv reads differently from compose"),
     Code("HSM601", "command", "name not found"),

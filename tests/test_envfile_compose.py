@@ -76,6 +76,8 @@ DIFFERENCES = {
     "text after a closing quote starts a statement": (b'A="x" B=2\n', {}),
     "$$ is a literal dollar": (b"A=a$$b\n", {}),
     "blanks are Go's, not Python's": (b"A=x\x1c\nB=y\xc2\xa0\n", {}),
+    "many references on a line": (b"X=1\nA=" + b"${X:-a}${B:-b}$X{}" * 150 + b"\n", {}),
+    "references nested 30 deep": (b"A=" + b"${B:-" * 30 + b"d" + b"}" * 30 + b"\n", {}),
 }
 
 

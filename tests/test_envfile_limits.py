@@ -100,3 +100,42 @@ def test_a_file_that_is_not_utf8_is_located(tmp_path: Path) -> None:
     (found,) = json.loads(result.stdout)
     assert (found["code"], found["line"]) == ("HSM009", 2)
     assert found["message"] == "latin.env is not UTF-8 text (line 2)"
+
+
+# --- what references may cost ------------------------------------------------------------------
+
+DOUBLING = "A=xy\nB0=$A$A\n" + "".join(f"B{i}=$B{i - 1}$B{i - 1}\n" for i in range(1, 40))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "line"),
+    [
+        (DOUBLING, "references that expand to more than 4 MiB", 22),  # B20: 4 MiB in all
+        ("A=" + "$B" * 1001 + "\n", "more than 1000 `$`", 1),
+        ("A=" + "${X:-" * 40 + "}" * 40 + "\n", "references nested more than 32 deep", 1),
+        ("A=1\nB=" + "${A:-x}" * 300 + "y" * 900_000 + "\n", "a line too long for the", 2),
+    ],
+    ids=["doubling", "dollars", "nesting", "long line"],
+)
+def test_references_past_the_limits_are_refused_quickly(
+    tmp_path: Path, text: str, problem: str, line: int
+) -> None:
+    """Each would cost compose gigabytes, minutes or a deep stack; hsmc answers in a second."""
+    project = write_project(tmp_path, PROJECT)
+    (project / "big.env").write_text(text, encoding="utf-8")
+    args = ("check", "--env-file", "big.env", "--format", "json")
+    (found,) = json.loads(_hsmc(*args, cwd=project).stdout)
+    assert (found["code"], found["line"]) == ("HSM504", line)
+    assert problem in found["message"]
+
+
+def test_run_bounds_what_python_dotenv_would_expand(tmp_path: Path) -> None:
+    """In single quotes compose expands nothing and python-dotenv everything: the doubling is
+    python-dotenv's alone, and refused before it builds a byte of it."""
+    project = write_project(tmp_path, PROJECT)
+    assert _hsmc("build", cwd=project).returncode == 0
+    quoted = "".join(f"B{i}='${{B{i - 1}}}${{B{i - 1}}}'\n" for i in range(1, 40))
+    env = "POSTGRES_PASSWORD=pw\nA=xy\nB0='${A}${A}'\n" + quoted
+    (project / "generated" / ".env").write_text(env, encoding="utf-8")
+    result = _hsmc("run", "--", "true", cwd=project)
+    _refused(result, "HSM504", "expand to more than 4 MiB (for python-dotenv)")

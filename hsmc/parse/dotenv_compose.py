@@ -53,12 +53,33 @@ _PATTERN = re.compile(
     r"|(?P<invalid>)))"
 )
 _OPERATORS = (":?", "?", ":-", "-", ":+", "+")
+_NAME_RE = re.compile(_NAME)
+_BRACES = re.compile(r"\{.?|\}", re.S)
+
+# hsmc's limits, far above any real .env (a few references, nested once): compose has none, and
+# without them a small file could make hsmc build gigabytes (`B=$A$A`, doubling per line), scan
+# one line once per reference (quadratic), or recurse past Python's stack.
+MAX_DOLLARS = 1000  # `$` characters in the file
+# a reference is matched up to the end of its line, whose braces are then counted: per line,
+# its `$` times (its length / 64 + its braces) is bounded (measured: at the bound, about 1 s)
+MAX_LINE_WORK = 4 * 1024 * 1024
+MAX_DEPTH = 32  # references nested in defaults
+MAX_EXPANSION = 4 * 1024 * 1024  # characters that references insert, in all
 
 Lookup = Callable[[str], str | None]
 
 
 class ComposeEnvError(Exception):
     """Compose refuses the file: `offset` is where it stops, `problem` says why (no value)."""
+
+    def __init__(self, offset: int, problem: str) -> None:
+        super().__init__(problem)
+        self.offset = offset
+        self.problem = problem
+
+
+class TooLarge(Exception):
+    """The file is past one of hsmc's limits: `offset` is where, `problem` which."""
 
     def __init__(self, offset: int, problem: str) -> None:
         super().__init__(problem)
@@ -81,14 +102,22 @@ class ComposeReading(NamedTuple):
 
 def read_compose(text: str, environ: Mapping[str, str]) -> ComposeReading:
     """The assignments and values compose reads from `text` (a BOM already removed), `environ`
-    being the process environment it looks names up in first. Raises ComposeEnvError."""
+    being the process environment it looks names up in first. Raises ComposeEnvError, and
+    TooLarge past hsmc's limits."""
+    _check_work(text)
     values: dict[str, str] = {}
+    spent, at = 0, 0
 
     def lookup(name: str) -> str | None:
-        return environ[name] if name in environ else values.get(name)
+        nonlocal spent
+        value = environ[name] if name in environ else values.get(name)
+        spent += len(value or "")
+        if spent > MAX_EXPANSION:
+            raise TooLarge(at, "references that expand to more than 4 MiB")
+        return value
 
     found: list[Assignment] = []
-    at, size = 0, len(text)
+    size = len(text)
     while (at := _statement_start(text, at)) < size:
         key, separator, after = _key(text, at)
         if " " in key:
@@ -105,6 +134,23 @@ def read_compose(text: str, environ: Mapping[str, str]) -> ComposeReading:
         found.append(Assignment(key, value, at, end, separator))
         at = end
     return ComposeReading(tuple(found), values)
+
+
+def _check_work(text: str) -> None:
+    """Refuses, before any work, a file whose references would take long to expand."""
+    if text.count("$") > MAX_DOLLARS:
+        at = -1
+        for _ in range(MAX_DOLLARS + 1):
+            at = text.index("$", at + 1)
+        raise TooLarge(at, f"more than {MAX_DOLLARS} `$`")
+    at = 0
+    for line in text.split("\n"):
+        dollars = line.count("$")
+        if dollars and dollars * (len(line) // 64 + line.count("{") + line.count("}")) > (
+            MAX_LINE_WORK
+        ):
+            raise TooLarge(at, "a line too long for the references on it")
+        at += len(line) + 1
 
 
 def line_of(text: str) -> Callable[[int], int]:
@@ -209,59 +255,77 @@ def _expand_escapes(s: str) -> str:
     return _ESCAPE.sub(one, s)
 
 
-def substitute(template: str, lookup: Lookup, at: int = 0) -> str:
+def substitute(template: str, lookup: Lookup, at: int = 0, depth: int = 0) -> str:
     """`${…}` and `$NAME` replaced as compose-go's template.Substitute does. `at` is the offset
-    errors report."""
-    return _PATTERN.sub(lambda match: _replacement(match.group(), lookup, at), template)
+    errors report.
+
+    template.go matches `${NAME:-…}` greedily up to the last `}` of the line, cuts the match at
+    the brace that closes the reference, and substitutes the rest of the match as a template of
+    its own: the same as going on from the cut, which this loop does (recursing would overflow
+    Python's stack on a line of many references)."""
+    if depth > MAX_DEPTH:
+        raise TooLarge(at, f"references nested more than {MAX_DEPTH} deep")
+    out: list[str] = []
+    pos = 0
+    while (match := _PATTERN.search(template, pos)) is not None:
+        value, resume = _replacement(match, lookup, at, depth)
+        out += (template[pos : match.start()], value)
+        pos = resume
+    out.append(template[pos:])
+    return "".join(out)
 
 
-def _replacement(substring: str, lookup: Lookup, at: int) -> str:
+def _replacement(match: re.Match[str], lookup: Lookup, at: int, depth: int) -> tuple[str, int]:
+    """(what replaces the reference `match` starts with, where the scan goes on)."""
+    substring = match.group()
     operator = _first_operator(substring)
     close = _first_closing_brace(substring)
-    rest = ""
+    end = match.end()
     if close > -1:
-        rest, substring = substring[close + 1 :], substring[: close + 1]
-    match = _PATTERN.search(substring)
-    assert match is not None  # the cut keeps `${name` … `}`, which the pattern takes
-    if match.group("escaped"):
-        return "$"
-    name, braced = match.group("named"), False
+        substring, end = substring[: close + 1], match.start() + close + 1
+    cut = _PATTERN.match(substring)
+    assert cut is not None  # the cut keeps `${name` … `}`, which the pattern takes
+    if cut.group("escaped"):
+        return "$", end
+    name, braced = cut.group("named"), False
     if not name:
-        name, braced = match.group("braced"), True
+        name, braced = cut.group("braced"), True
     if not name:
         raise ComposeEnvError(at, "a `${` is not a valid reference")
     if braced and operator is not None and operator in name:
-        return _apply(name, operator, lookup, at) + substitute(rest, lookup, at)
-    return lookup(name) or ""
+        return _apply(name, operator, lookup, at, depth), end
+    # not applied: template.go drops what follows the cut (nothing, for `${NAME}` and `$NAME`)
+    return lookup(name) or "", match.end()
 
 
 def _first_operator(substring: str) -> str | None:
-    """The operator written first in the match (template.go sorts them by position)."""
-    placed = [(substring.find(op), op) for op in _OPERATORS if op in substring]
+    """The operator written first in the match (template.go sorts them by position). In a
+    `${NAME…` match it stands right after the name, if anywhere: only that much is searched."""
+    name = _NAME_RE.match(substring, 2) if substring.startswith("${") else None
+    window = substring[: name.end() + 2] if name else ""
+    placed = [(window.find(op), op) for op in _OPERATORS if op in window]
     return min(placed)[1] if placed else None
 
 
 def _first_closing_brace(s: str) -> int:
     """template.go's getFirstBraceClosingIndex, including its skip of the character after each
-    `{`."""
-    depth, i = 0, 0
-    while i < len(s):
-        if s[i] == "}":
+    `{`; it jumps from brace to brace."""
+    depth = 0
+    for brace in _BRACES.finditer(s):
+        if brace.group() == "}":
             depth -= 1
             if depth == 0:
-                return i
-        if s[i] == "{":
+                return brace.start()
+        else:  # `{` and the character after it, which Go skips
             depth += 1
-            i += 1
-        i += 1
     return -1
 
 
-def _apply(inner: str, operator: str, lookup: Lookup, at: int) -> str:
+def _apply(inner: str, operator: str, lookup: Lookup, at: int, depth: int) -> str:
     name, argument = inner.split(operator, 1)
     # v2.9.1 substitutes the default (or message) before it looks the name up: an error in it
     # stops compose even when it is not used (compose-go made this lazy in 2026, ddb94f1)
-    argument = substitute(argument, lookup, at)
+    argument = substitute(argument, lookup, at, depth + 1)
     value = lookup(name)
     if operator in (":?", "?"):
         if value is None or (operator == ":?" and value == ""):

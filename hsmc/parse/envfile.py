@@ -21,7 +21,13 @@ from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.model import Span
-from hsmc.parse.dotenv_compose import ComposeEnvError, ComposeReading, line_of, read_compose
+from hsmc.parse.dotenv_compose import (
+    ComposeEnvError,
+    ComposeReading,
+    TooLarge,
+    line_of,
+    read_compose,
+)
 from hsmc.parse.dotenv_kustomize import Difference, differences, read_kustomize
 
 LIMIT = 1024 * 1024  # bytes: a filled-in .env is a few KiB; the YAML inputs' limit too
@@ -83,6 +89,8 @@ def compose_reading(text: str, where: Locator, environ: Mapping[str, str]) -> Co
         return read_compose(text, environ)
     except ComposeEnvError as exc:
         raise CompileError([where.refused(exc)]) from None
+    except TooLarge as exc:
+        raise CompileError([where.too_large(where.line_of(exc.offset), exc.problem)]) from None
 
 
 def read_env_text(path: Path, shown: str, template: str | None = None) -> str:
@@ -173,6 +181,11 @@ class Locator:
             "docs/format.md §12)"
         )
         return Diagnostic("HSM503", message, span, hint)
+
+    def too_large(self, line: int, problem: str) -> Diagnostic:
+        message = f"{self.shown} is past hsmc's limits for a .env file: {problem} (line {line})"
+        hint = "a .env file holds plain `NAME=value` lines; limits: docs/format.md §12"
+        return Diagnostic("HSM504", message, Span(self.shown, line), hint)
 
     def kustomize(self, d: Difference) -> Diagnostic:
         what = f"`{printable(d.name)}`" if d.name else "this line"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.model import Span
-from hsmc.parse.dotenv_compose import ComposeReading
+from hsmc.parse.dotenv_compose import MAX_EXPANSION, ComposeReading
 from hsmc.parse.envfile import Locator, compose_reading, read_env_text
 
 
@@ -50,7 +50,9 @@ def host_environment(
         text = read_env_text(env_file, shown, template)
         where = Locator(text, shown)
         compose = compose_reading(text, where, environ)
-        dotenv_values, lines = _load(env, io.StringIO(_universal_newlines(text)))
+        text = _universal_newlines(text)
+        _refuse_a_large_expansion(text, environ, where)
+        dotenv_values, lines = _load(env, io.StringIO(text))
         names = compose.values.keys() | dotenv_values.keys()
         disputed = frozenset(
             n for n in names if n not in environ and compose.values.get(n) != dotenv_values.get(n)
@@ -64,6 +66,31 @@ def host_environment(
         raise CompileError([Diagnostic("HSM009", message, None, "run `hsmc build`")]) from None
     _load(env, io.StringIO(_universal_newlines(packages)))
     return HostEnv(env, problems, disputed)
+
+
+def _refuse_a_large_expansion(text: str, environ: Mapping[str, str], where: Locator) -> None:
+    """python-dotenv expands `${NAME}` where compose does not (in single quotes): `B='${A}${A}'`
+    doubles per line. An upper bound of each value's length, from python-dotenv's own parse,
+    keeps that under compose's limit (HSM504) before python-dotenv builds anything."""
+    from dotenv.parser import parse_stream
+    from dotenv.variables import Literal, Variable, parse_variables
+
+    sizes: dict[str, int] = {name: len(value) for name, value in environ.items()}
+    total = 0
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key is None or binding.value is None:
+            continue
+        size = 0
+        for atom in parse_variables(binding.value):
+            if isinstance(atom, Literal):
+                size += len(atom.value)
+            elif isinstance(atom, Variable):  # the longest it can be: any source, the default
+                size += max(sizes.get(atom.name, 0), len(atom.default or ""))
+        sizes[binding.key] = max(size, sizes.get(binding.key, 0))
+        total += size
+        if total > MAX_EXPANSION + len(text):
+            problem = "references that expand to more than 4 MiB (for python-dotenv)"
+            raise CompileError([where.too_large(binding.original.line, problem)])
 
 
 def _universal_newlines(text: str) -> str:
