@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from hsmc import __version__
+from hsmc import __version__, targets
 
 if TYPE_CHECKING:
     from hsmc.pipeline import Inputs
@@ -39,8 +39,8 @@ _REGISTRY = click.option(
     help="A registry root searched before the manifest's (repeatable).",
 )
 _DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
-# pipeline.TARGETS, written out: importing the pipeline here would slow down `hsmc --version`
-TARGETS = ("compose", "kubernetes")
+# the registry's names: a light module (importing the pipeline here would slow down --help)
+TARGETS = targets.NAMES
 _TARGET = click.option(
     "--target",
     type=click.Choice(TARGETS),

@@ -1,8 +1,9 @@
 """The one place where the stages are chained, for every flow the command line runs.
 
-cli.py only parses arguments and prints; each command calls one function here. A target
-(`compose`, `kubernetes`) shares parse and validate; resolve, interpolate and emit run once per
-target, because where packages reach services and what a cluster refuses differ.
+cli.py only parses arguments and prints; each command calls one function here. Parse and
+validate run once; resolve, interpolate and emit run once per target (hsmc/targets/), because
+where packages reach services, what a place refuses and which inputs its files read differ.
+No target is named here: each comes from the registry and is used through its protocol.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc import builtin, observe
+from hsmc import builtin, observe, targets
 from hsmc.errors import Collector, CompileError, Diagnostic
+from hsmc.inputs import Use, collect_inputs
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack, Note, Project, Target
+from hsmc.model import Artifact, Note, Project, Reach, RuntimeInput
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
 from hsmc.parse.cache import Cache, cache_dir
 from hsmc.resolve import resolve
-from hsmc.validate import missing_inputs, validate
+from hsmc.targets import Target
+from hsmc.validate import validate
+from hsmc.workload import CompiledStack
 
 if TYPE_CHECKING:
     from hsmc.launch import Launch, NotStarted
@@ -32,12 +36,22 @@ if TYPE_CHECKING:
     from hsmc.write import Written
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
-# neither, and start faster without them; likewise what only one target or command needs (the
-# kubernetes checks, the registry catalog): a compose build does not import it.
+# neither, and start faster without them; likewise what only one target or command needs (a
+# target's checks and emitter, the registry catalog): a compose build loads no other target.
 
 # The one code that says the output directory may have been written in part (write.py).
 PARTLY_WRITTEN = "HSM410"
-TARGETS = tuple(t.value for t in Target)  # the names `--target` accepts
+
+
+@dataclass(frozen=True)
+class ForTarget:
+    """A stack compiled for one target: its workloads, the values its artifacts write and the
+    run-time inputs in them."""
+
+    target: Target
+    compiled: CompiledStack
+    uses: tuple[Use, ...]
+    inputs: tuple[RuntimeInput, ...]
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,8 @@ class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
-    target: Target = Target.COMPOSE
+    target: str
+    inputs: tuple[RuntimeInput, ...]  # the target's run-time inputs (its .env.template)
     written: Written | None = None  # set by `build`: what it did to the output directory
     messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
 
@@ -53,46 +68,45 @@ class Build:
 def _load(inputs: Inputs) -> Project:
     """parse → validate; raises CompileError on bad input."""
     project, problems = load_project(inputs)
-    validate(project, problems)
+    validate(project, problems, targets.NAMES)
     return project
 
 
 def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
     """The target asked for on the command line, else the manifest's `targets:` (in their
-    order, each once; validate refused unknown names), else compose."""
+    order, each once; validate refused unknown names), else the default."""
     if asked is not None:
-        return (Target(asked),)
-    listed = dict.fromkeys(Target(t.value) for t in project.manifest.targets)
-    return tuple(listed) or (Target.COMPOSE,)
+        return (targets.get(asked),)
+    listed = dict.fromkeys(t.value for t in project.manifest.targets) or (targets.DEFAULT,)
+    return tuple(targets.get(name) for name in listed)
 
 
-def _compile_for(project: Project, target: Target) -> CompiledStack:
-    """resolve → interpolate, with the checks of a target that cannot run everything compose
-    runs (a cluster: names, build sources, bind mounts, references Kubernetes leaves as is)."""
-    stack = resolve(project, target)
-    if target is not Target.KUBERNETES:
-        return interpolate(stack)
-    from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
-
+def _compile_for(project: Project, target: Target) -> ForTarget:
+    """resolve → the target's checks → interpolate → the target's checks of the workloads."""
+    stack = resolve(project, target.reach)
     out = Collector()
-    check_kubernetes(stack, out)
+    target.check(stack, out)
     out.raise_if_any()
     compiled = interpolate(stack)
-    check_kubernetes_values(compiled, out)
+    target.check_workloads(compiled, out)
     out.raise_if_any()
-    return compiled
+    uses = tuple(target.uses(compiled))
+    return ForTarget(target, compiled, uses, collect_inputs(uses))
 
 
-def compile_stack(inputs: Inputs, target: str | None = None) -> CompiledStack:
+def compile_stack(inputs: Inputs, target: str | None = None) -> ForTarget:
     """parse → validate → resolve → interpolate for `target`, else for the manifest's first
     target; raises CompileError on bad input."""
     project = _load(inputs)
     return _compile_for(project, _targets(project, target)[0])
 
 
-def compile_project(inputs: Inputs, target: str = Target.COMPOSE.value) -> Build:
-    """The stack of one target, then its artifacts (nothing is written)."""
-    return _emitted(_load(inputs), Target(target), inputs.output is not None)
+def compile_project(inputs: Inputs, target: str | None = None) -> Build:
+    """The stack of one target (the default when None), then its artifacts (nothing is
+    written)."""
+    project = _load(inputs)
+    chosen = targets.get(target or targets.DEFAULT)
+    return _emitted(project, chosen, inputs.output is not None)
 
 
 def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, ...]:
@@ -103,18 +117,11 @@ def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, .
 
 
 def _emitted(project: Project, target: Target, output_named: bool) -> Build:
-    compiled = _compile_for(project, target)
-    output = project.manifest.output
-    if target is Target.KUBERNETES:
-        from hsmc.emit_kubernetes import emit_kubernetes
-
-        # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
-        # cluster's artifacts live below the compose ones, in a directory of their own
-        directory = output if output_named else output / target.value
-        return Build(directory, emit_kubernetes(compiled), compiled, target)
-    from hsmc.emit import emit
-
-    return Build(output, emit(compiled), compiled, target)
+    done = _compile_for(project, target)
+    # `-o DIR` with `--target` names the target's directory itself
+    output = target.output(project.manifest.output, output_named)
+    artifacts = target.emit(done.compiled, done.inputs)
+    return Build(output, artifacts, done.compiled, target.name, done.inputs)
 
 
 def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
@@ -134,13 +141,16 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     for i, r in enumerate(results):
         written = write(r.artifacts, r.output, force=force)
         shown = display_path(r.output, cwd)
-        warnings = tuple(_warning(note) for note in r.compiled.stack.notes) if i == 0 else ()
+        notes = r.compiled.stack.notes
+        warnings = tuple(_warning(note) for note in notes) if i == 0 else ()
         # what a stamped build prints when nothing changed: the output of this build run again
         unchanged = Written(0, len(r.artifacts), 0)
         observe.outputs(r.output, _contents(r.artifacts), listing(r.artifacts))
         unchanged_lines += [*warnings, f"hsmc: {unchanged.summary(shown)}"]
         messages = (*warnings, f"hsmc: {written.summary(shown)}")
-        built.append(Build(r.output, r.artifacts, r.compiled, r.target, written, messages))
+        built.append(
+            Build(r.output, r.artifacts, r.compiled, r.target, r.inputs, written, messages)
+        )
     observe.summary(unchanged_lines)
     return tuple(built)
 
@@ -177,17 +187,18 @@ def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Stalene
 def check(
     inputs: Inputs, env_file: Path | None, target: str | None = None
 ) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project for each target; with `env_file`, read as that
-    target's consumer reads it (compose, or Kustomize on Kubernetes: lines it reads otherwise
-    are refused), the run-time inputs it does not set (on Kubernetes the optional ones too: it
-    has no defaults) and the values it gives that would break a URL (HSM501, HSM502). A
-    diagnostic two targets find is reported once."""
-    from hsmc.parse.envfile import Dialect, read_env_file
-    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
+    """`check`: every diagnostic of the project for each target; with `env_file`, read as each
+    target's consumer reads it (its `env_dialect`: Docker Compose, or Kustomize, whose
+    different readings are refused), the run-time inputs of each target that it does not set
+    (where the target's consumer applies no defaults, the optional ones too) and the values it
+    gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is reported
+    once."""
+    from hsmc.parse.envfile import read_env_file
+    from hsmc.validate.env_file import missing_inputs, url_inputs, url_unsafe_inputs
 
     try:
         project = _load(inputs)
-        stacks = [(t, _compile_for(project, t)) for t in _targets(project, target)]
+        stacks = [_compile_for(project, t) for t in _targets(project, target)]
     except CompileError as exc:
         return exc.diagnostics
     if env_file is None:
@@ -195,19 +206,16 @@ def check(
     cwd = Path.cwd().resolve()
     shown = display_path(env_file.resolve(), cwd)
     found: dict[Diagnostic, None] = {}
-    for t, compiled in stacks:
-        cluster = t is Target.KUBERNETES
-        dialect = Dialect.KUSTOMIZE if cluster else Dialect.COMPOSE
-        output = project.manifest.output / t.value if cluster else project.manifest.output
+    for done in stacks:
+        output = done.target.output(project.manifest.output, False)
         template = display_path(_template(env_file, output), cwd)
         try:
-            facts = read_env_file(env_file, shown, dialect, os.environ, template)
-        except CompileError as exc:  # a file that cannot be read as the target's consumer reads it
+            facts = read_env_file(env_file, shown, done.target.env_dialect, os.environ, template)
+        except CompileError as exc:  # the target's consumer cannot read it: nothing to judge
             return exc.diagnostics
-        found.update(dict.fromkeys(facts.problems))
-        found.update(dict.fromkeys(missing_inputs(compiled.inputs, facts.nonempty, shown, cluster)))
-        unsafe = url_unsafe_inputs(url_inputs(compiled), set(facts.url_unsafe), shown)
-        found.update(dict.fromkeys(unsafe))
+        missing = missing_inputs(done.inputs, facts.nonempty, shown, done.target.no_defaults)
+        unsafe = url_unsafe_inputs(url_inputs(done.uses), set(facts.url_unsafe), shown)
+        found.update(dict.fromkeys((*facts.problems, *missing, *unsafe)))
     return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
@@ -220,25 +228,25 @@ def _template(env_file: Path, output: Path) -> Path:
 def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
     from hsmc.explain import explain as run_explain
 
-    return run_explain(name, compile_stack(inputs, target))
+    done = compile_stack(inputs, target)
+    return run_explain(name, done.compiled, done.target.artifact, done.inputs, done.uses)
 
 
 def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
     """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
-    from hsmc import graph as graphs
+    from hsmc.emit import graph as graphs
 
-    compiled = compile_stack(inputs, target)
+    stack = compile_stack(inputs, target).compiled.stack
     if fmt == "json":
-        return graphs.as_json(compiled)
-    stack = compiled.stack
+        return graphs.as_json(stack)
     return (graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack)) + "\n"
 
 
 def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the compose
-    target is built, whatever `targets:` lists: installing needs requirements.txt, which the
-    compose output directory holds; a cluster's manifests are not needed to install."""
+    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the target
+    whose packages run on this machine is built (the default one), whatever `targets:` lists:
+    installing needs its requirements.txt; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
 
     result, stale = _built_for_the_host(inputs)
@@ -247,11 +255,12 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
 
 
 def _built_for_the_host(inputs: Inputs) -> tuple[Build, bool]:
-    """The compose target's output, written first when it is stale (as `build` writes it), and
-    whether it was: what `sync` and `run` start from."""
+    """The output of the target whose packages run on this machine, written first when it is
+    stale (as `build` writes it), and whether it was: what `sync` and `run` start from."""
     from hsmc.write import stale_report, write
 
-    result = compile_project(inputs)
+    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
+    result = compile_project(inputs, host.name)
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
@@ -268,20 +277,21 @@ def run(
     compose (HSM506). A missing OUTPUT/.env is loaded as nothing when no input is required."""
     from hsmc.launch import Launch
     from hsmc.parse.hostenv import host_environment
+    from hsmc.validate.env_file import missing_inputs
 
     result, built = _built_for_the_host(inputs)
     cwd = Path.cwd().resolve()
     path = env_file if env_file is not None else result.output / ".env"
     shown = display_path(path.resolve(), cwd)
     template = display_path(result.output / ".env.template", cwd)
-    required = any(i.required for i in result.compiled.inputs)
+    required = any(i.required for i in result.inputs)
     load = env_file is not None or required or os.path.lexists(path)
     host = host_environment(
         path if load else None, shown, result.output / "packages.env", environ, template
     )
     defined = {name: bool(value) for name, value in host.env.items()}
     defined.update(dict.fromkeys(host.disputed, True))  # HSM506 says it: one cause, one error
-    missing = missing_inputs(result.compiled.inputs, defined, shown)
+    missing = missing_inputs(result.inputs, defined, shown)
     if host.problems or missing:
         raise CompileError((*host.problems, *missing))
     return Launch(tuple(command), host.env, result.output if built else None)
@@ -358,7 +368,7 @@ def schema(kind: str, where: bool = False) -> str:
 
 def init(directory: Path) -> Path:
     """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
-    from hsmc.emit import starter_text
+    from hsmc.emit.starter import starter_text
     from hsmc.parse.catalog import catalog
     from hsmc.write import create_file
 

@@ -63,7 +63,7 @@ def read_kustomize(text: str) -> list[Pair]:
 
 
 def differences(
-    text: str, compose: ComposeReading, line_of: Callable[[int], int]
+    text: str, reading: ComposeReading, line_of: Callable[[int], int]
 ) -> Iterator[Difference]:
     """Every statement Kustomize reads differently from compose (compose having read the file
     with an empty environment: a cluster has none), in file order."""
@@ -72,7 +72,7 @@ def differences(
     long_at = _long_line(text)
     covered: set[int] = set()
     seen: set[str] = set()
-    for a in compose.assignments:
+    for a in reading.assignments:
         if long_at is not None and a.start >= long_at:
             break  # Kustomize reads nothing from there on: said once, below
         first, last = line_of(a.start), line_of(max(a.start, a.end - 1))

@@ -1,6 +1,6 @@
 """Reads a filled-in `.env` for `hsmc check --env-file` and `hsmc run`, as the consumer of each
-target reads it: Docker Compose (Dialect.COMPOSE, dotenv_compose.py) or Kustomize's
-secretGenerator (Dialect.KUSTOMIZE: the lines Kustomize reads differently from compose are
+target reads it: Docker Compose (EnvDialect.COMPOSE_GO, dotenv_compose.py) or Kustomize's
+secretGenerator (EnvDialect.KUSTOMIZE: the lines Kustomize reads differently from compose are
 refused, dotenv_kustomize.py). Values are looked at only to tell an empty one from a set one
 and a URL-safe one from one that is not; they never leave this module, and no diagnostic shows
 one (a snippet shows the line up to its value, then `…`).
@@ -16,11 +16,10 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
-from hsmc.model import Span
+from hsmc.model import EnvDialect, Span
 from hsmc.parse.dotenv_compose import (
     ComposeEnvError,
     ComposeReading,
@@ -36,11 +35,6 @@ LIMIT = 1024 * 1024  # bytes: a filled-in .env is a few KiB; the YAML inputs' li
 # segment holds as it is. Everything else (@ / : # % ? [ ], spaces, non-ASCII) must be
 # percent-encoded, which nothing between .env and a client does.
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=-]*")
-
-
-class Dialect(Enum):
-    COMPOSE = "compose"  # `docker compose` (the project's .env, `--env-file`)
-    KUSTOMIZE = "kustomize"  # a secretGenerator's `envs:` (`kubectl apply -k`)
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,7 @@ class EnvFacts:
 def read_env_file(
     path: Path,
     shown: str,
-    dialect: Dialect,
+    dialect: EnvDialect,
     environ: Mapping[str, str],
     template: str | None = None,
 ) -> EnvFacts:
@@ -71,10 +65,10 @@ def read_env_file(
     (HSM009, HSM503, HSM504)."""
     text = read_env_text(path, shown, template)
     where = Locator(text, shown)
-    compose = compose_reading(text, where, environ if dialect is Dialect.COMPOSE else {})
-    if dialect is Dialect.COMPOSE:
-        return EnvFacts.of({**compose.values, **environ})
-    found = list(differences(text, compose, where.line_of))
+    reading = compose_reading(text, where, environ if dialect is EnvDialect.COMPOSE_GO else {})
+    if dialect is EnvDialect.COMPOSE_GO:
+        return EnvFacts.of({**reading.values, **environ})
+    found = list(differences(text, reading, where.line_of))
     facts = EnvFacts.of({p.key: p.value for p in read_kustomize(text)})
     refused = {d.name for d in found if d.name}  # HSM505 says it: one cause, one error
     return EnvFacts(

@@ -49,16 +49,16 @@ def host_environment(
     if env_file is not None:
         text = read_env_text(env_file, shown, template)
         where = Locator(text, shown)
-        compose = compose_reading(text, where, environ)
+        reading = compose_reading(text, where, environ)
         text = _universal_newlines(text)
         _refuse_a_large_expansion(text, environ, where)
         dotenv_values, lines = _load(env, io.StringIO(text))
-        names = compose.values.keys() | dotenv_values.keys()
+        names = reading.values.keys() | dotenv_values.keys()
         disputed = frozenset(
-            n for n in names if n not in environ and compose.values.get(n) != dotenv_values.get(n)
+            n for n in names if n not in environ and reading.values.get(n) != dotenv_values.get(n)
         )
-        problems = tuple(_disagreement(where, n, compose, lines) for n in sorted(disputed))
-        disputed &= compose.values.keys()
+        problems = tuple(_disagreement(where, n, reading, lines) for n in sorted(disputed))
+        disputed &= reading.values.keys()
     try:
         packages = packages_env.read_text(encoding="utf-8")
     except OSError as exc:
@@ -127,7 +127,7 @@ def _load(env: dict[str, str], stream: io.StringIO) -> tuple[dict[str, str], dic
 
 
 def _disagreement(
-    where: Locator, name: str, compose: ComposeReading, lines: dict[str, int]
+    where: Locator, name: str, reading: ComposeReading, lines: dict[str, int]
 ) -> Diagnostic:
     """HSM506 at the line compose reads `name` from (else python-dotenv's, without the name:
     what python-dotenv takes for a name there may be part of a value)."""
@@ -135,7 +135,7 @@ def _disagreement(
         "write `NAME=value`, or `NAME='value'` for a value with blanks or `#` (without `\\` "
         "or `${`): `NAME: value`, `$VAR` without braces and escapes read differently"
     )
-    assigned = [a for a in compose.assignments if a.key == name]
+    assigned = [a for a in reading.assignments if a.key == name]
     if not assigned:
         span = Span(where.shown, lines.get(name, 1))
         message = (

@@ -1,0 +1,204 @@
+"""What a cluster cannot run.
+
+`check_stack` runs on the resolved Stack (which source and profile each group got is decided in
+resolve, into its EffectiveService): names must be DNS-1035 labels, and nothing may read the
+project's files at run time. `check_workloads` runs on the filled workloads: a run-time `${VAR}`
+only works where the Kubernetes objects expand it (HSM706).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hsmc.errors import Collector, printable
+from hsmc.keys import MODELED_OVERRIDES
+from hsmc.model import (
+    BuildChoice,
+    EffectiveService,
+    FragmentList,
+    FragmentMap,
+    ImageChoice,
+    Literal,
+    ResolvedService,
+    RuntimeRef,
+    Stack,
+    Text,
+    Value,
+)
+from hsmc.workload import CompiledStack, Node, Workload
+
+# DNS-1035 label; 54 leaves room for the `-headless` Service of a StatefulSet (63 in all).
+_DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_MAX_SERVICE_NAME = 54
+# DNS-1123 label: the project names the Secret `<project>-inputs` and the part-of label.
+_DNS_1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_MAX_PROJECT_NAME = 56  # `<project>-inputs` stays a DNS-1123 label too
+
+_NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def check_stack(stack: Stack, out: Collector) -> None:
+    _check_project_name(stack, out)
+    for service in stack.effective:
+        if not service.managed:
+            continue  # an external group runs nothing on the cluster
+        _check_name(service.resolved, out)
+        if isinstance(service.made, BuildChoice):
+            out.add(
+                "HSM703",
+                f"service `{service.name}` is built from a local directory, which a cluster "
+                "cannot build",
+                service.made.source.span,
+                "push the image and give the entry a source of `type: image` for this target "
+                "(choose it with the group's `mode:`)",
+            )
+        for item in _volume_items(service.resolved):
+            source = item.value.split(":", 1)[0] if ":" in item.value else None
+            if source is not None and not _NAMED.fullmatch(source):
+                out.add(
+                    "HSM704",
+                    f"service `{service.name}` mounts `{printable(source)}` from this machine, "
+                    "which a cluster does not have",
+                    item.span,
+                    "ship the file with the entry's `files:` (mounted from a ConfigMap), or use "
+                    "a named volume",
+                )
+        _check_override_keys(service, out)
+
+
+def _check_project_name(stack: Stack, out: Collector) -> None:
+    name = stack.manifest.name
+    if len(name) <= _MAX_PROJECT_NAME and _DNS_1123.fullmatch(name):
+        return
+    out.add(
+        "HSM702",
+        f"project name `{printable(name)}` is not a Kubernetes name",
+        stack.manifest.span,
+        f"give hsm.yaml a `name:` of lower-case letters, digits and `-`, starting and ending "
+        f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it names the Secret "
+        "`<name>-inputs`)",
+    )
+
+
+def _check_name(service: ResolvedService, out: Collector) -> None:
+    name = service.name
+    if len(name) <= _MAX_SERVICE_NAME and _DNS_1035.fullmatch(name):
+        return
+    where = f"group `{name}`" if service.group else f"implied container `{name}`"
+    span = service.group.span if service.group else service.container.span
+    out.add(
+        "HSM702",
+        f"{where} is not a Kubernetes name (DNS-1035 label)",
+        span,
+        f"rename the group: lower-case letters, digits and `-`, starting with a letter and "
+        f"ending with a letter or digit, at most {_MAX_SERVICE_NAME} characters (a group with "
+        "`selection:` renames an implied container)",
+    )
+
+
+def _volume_items(service: ResolvedService) -> list[Text]:
+    """The `volumes:` items as their authors wrote them (a profile's replace the entry's; a
+    group's overrides replace both). Not EffectiveService.volumes: those are rebased onto the
+    output directory, and the message quotes the path the author wrote."""
+    profile = service.profile
+    replaced = profile is not None and profile.volumes is not None
+    items = list(profile.volumes or ()) if replaced and profile else list(service.container.volumes)
+    overrides = service.group.overrides if service.group else None
+    for key, fragment in overrides.items if overrides else ():
+        if key == "volumes" and isinstance(fragment, FragmentList):
+            items = [i for i in fragment.items if isinstance(i, Text)]
+            items += [_long_bind(i) for i in fragment.items if isinstance(i, FragmentMap)]
+    return [i for i in items if i.value]
+
+
+def _long_bind(item: FragmentMap) -> Text:
+    """A long-syntax mount as `SOURCE:` when it binds a path, else an empty Text."""
+    fields = {k: v for k, v in item.items if isinstance(v, Text)}
+    kind, source = fields.get("type"), fields.get("source")
+    if kind is not None and kind.value == "bind" and source is not None:
+        return Text(f"{source.value}:", source.span)
+    return Text("", item.span)
+
+
+def _check_override_keys(service: EffectiveService, out: Collector) -> None:
+    """The keys of a group's `overrides:` that no typed field models are compose's own."""
+    group = service.resolved.group
+    overrides = group.overrides if group is not None else None
+    extra = {key for key, _ in service.extras}
+    for (key, _), span in (
+        zip(overrides.items, overrides.key_spans, strict=True) if overrides else ()
+    ):
+        if key in extra and not key.startswith("x-"):
+            out.add(
+                "HSM705",
+                f"`overrides:` key `{printable(key)}` has no counterpart on the kubernetes target",
+                span,
+                "keys mapped for this target: "
+                + ", ".join(f"`{k}`" for k in sorted(MODELED_OVERRIDES))
+                + "; change the generated objects with a Kustomize patch instead",
+            )
+
+
+def check_workloads(compiled: CompiledStack, out: Collector) -> None:
+    """Kubernetes expands `$(VAR)` in env values, command and args only. A run-time `${VAR}`
+    in the image or a container port would reach the cluster as it is written (compose would
+    have filled it from .env); an exec probe passes it on unexpanded (compose fills it)."""
+    for workload in compiled.workloads:
+        if workload.image is not None:
+            _refuse_refs(workload, workload.image.refs, "`image:`", out)
+        for port in workload.ports:
+            for binding in port.bindings:
+                if binding.container is None:
+                    refs = _written_refs(port.written)
+                    _refuse_refs(workload, refs, "a container port", out)
+        check = workload.healthcheck
+        if check is not None and check.test and check.test[0].plain() == "CMD":
+            refs = tuple(r for word in check.test[1:] for r in word.refs)
+            _refuse_refs(workload, refs, "an exec probe", out)
+
+
+def _written_refs(node: Node) -> tuple[RuntimeRef, ...]:
+    """The references of a port whose container side is one: a long-syntax `target`, or the
+    part after the last `:` of a short item outside a reference."""
+    if isinstance(node, dict):
+        target = node.get("target")
+        return target.refs if isinstance(target, Value) else ()
+    if not isinstance(node, Value):
+        return ()
+    found: list[RuntimeRef] = []
+    for piece in reversed(node.pieces):
+        if isinstance(piece, Literal):
+            if ":" in piece.text:
+                break
+        else:
+            found.append(piece)
+    return tuple(r for ref in reversed(found) for r in Value((ref,)).refs)
+
+
+def _refuse_refs(
+    workload: Workload, refs: tuple[RuntimeRef, ...], where: str, out: Collector
+) -> None:
+    made = workload.effective.made
+    fallback = (
+        made.image.span
+        if isinstance(made, ImageChoice)
+        else workload.effective.resolved.container.span
+    )
+    for ref in refs[:1]:  # one diagnostic per value: the first reference shows the problem
+        out.add(
+            "HSM706",
+            f"service `{workload.name}` reads run-time input `{printable(ref.name)}` in {where}, "
+            "which Kubernetes does not expand",
+            ref.span or fallback,
+            _HINTS[where],
+        )
+
+
+_HINTS = {
+    "`image:`": "write the image literally (a compile-time `${HSM_PARAMS.…}` works), or set it "
+    "with a Kustomize `images:` entry in an overlay",
+    "a container port": "write the container port as a number; the host port may stay a "
+    "reference (nothing is published on a cluster)",
+    "an exec probe": "make the healthcheck `CMD-SHELL`: the probe's shell expands the "
+    "reference from the container's environment",
+}
