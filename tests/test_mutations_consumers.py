@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from enum import Enum
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from hsmc.errors import CompileError
-from hsmc.model import Target
 from hsmc.parse import Inputs
 from hsmc.pipeline import compile_project
 from tests.conftest import compose_binary, write_project
@@ -51,6 +51,13 @@ FILL = "5432"
 KUBECTL = Path(sys.executable).parent / "kubectl"
 
 # --- building, and asking the consumers ------------------------------------------------------
+
+
+class Target(Enum):
+    """The two targets the consumers below read (hsmc/targets/ registers them)."""
+
+    COMPOSE = "compose"
+    KUBERNETES = "kubernetes"
 
 
 def materialize(root: Path, files: Files, changes: Changes) -> None:

@@ -68,6 +68,9 @@ def _effective(
     image = overrides.text(group, "image", out)
     if image is None and isinstance(made, ImageChoice):
         image = made.image
+    if image is not None and not image.value.strip():
+        hint = "name the image, e.g. `postgres:16.4-alpine`, or give the entry a build source"
+        out.add("HSM204", "an empty `image:`", image.span, hint)
     generated = tuple(
         DependsOn(d.service, "service_healthy" if healthy[d.service] else "service_started")
         for d in sorted(needs, key=lambda d: d.service)

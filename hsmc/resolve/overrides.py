@@ -23,6 +23,7 @@ from hsmc.model import (
     Span,
     Text,
 )
+from hsmc.syntax import health
 
 _HEALTH_TEXT = ("interval", "timeout", "start_period", "start_interval")
 _HEALTH_KEYS = ("test", *_HEALTH_TEXT, "retries", "disable")
@@ -131,12 +132,16 @@ def healthcheck(base: HealthcheckSpec, group: Group | None, out: Collector) -> H
             out.add("HSM325", f"`overrides: {where}` is not a healthcheck key", value.span, hint)
         elif key == "test":
             test = _words(value, key, out)
+            first = test[0] if isinstance(test, tuple) and test else None
+            problem = health.test_problem(first.value) if first is not None else None
+            if first is not None and problem is not None:
+                out.add("HSM326", problem.message, first.span, problem.hint)
             merged = replace(merged, test=test) if test is not None else merged
         elif not isinstance(value, Text):
             wrong_shape(where, "a single value", value, out)
         elif key in _HEALTH_TEXT:
             merged = _duration(merged, key, value)
-        elif key == "retries" and value.value.isascii() and value.value.isdigit():
+        elif key == "retries" and _retries(value.value):
             merged = replace(merged, retries=int(value.value))
         elif key == "disable" and value.value.lower() in _BOOLEANS:
             merged = replace(merged, disable=_BOOLEANS[value.value.lower()])
@@ -234,3 +239,7 @@ def _known(
         else:
             kept.append(dep)
     return tuple(kept)
+
+
+def _retries(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) <= health.MAX_RETRIES

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from hsmc import refs
 from hsmc.model import ContainerEntry, Fragment, FragmentMap, PortBinding, PortItem, Text
 from hsmc.syntax import Problem, split_outside_refs
 
@@ -92,8 +93,12 @@ def _address(address: str, item: str) -> Problem | None:
 
 
 def _numbers(field: str, item: str, container: bool, single: bool = False) -> Problem | None:
-    """A port or a range of ports, ASCII digits only, in compose's bounds."""
-    if "${" in field or (not field and not container):
+    """A port or a range of ports, ASCII digits only, in compose's bounds. A reference is
+    compose's to fill; its literal default is what .env.template offers, so it is judged."""
+    if "${" in field:
+        default = _default(field)
+        return _numbers(default, item, container, single) if default else None
+    if not field and not container:
         return None
     match = _NUMBERS.fullmatch(field)
     side = "container" if container else "host"
@@ -112,6 +117,17 @@ def _numbers(field: str, item: str, container: bool, single: bool = False) -> Pr
             f"a {side} port is {low} to 65535, a range `LOW-HIGH` with LOW ≤ HIGH",
         )
     return None
+
+
+def _default(field: str) -> str | None:
+    """The literal default of a field that is one `${NAME:-default}` reference."""
+    tokens = refs.tokens(field)
+    if len(tokens) != 1 or tokens[0].kind is not refs.Kind.BRACED:
+        return None
+    parsed = refs.runtime(tokens[0].inner)
+    if parsed is None or parsed[1] not in (":-", "-") or not parsed[2] or "$" in parsed[2]:
+        return None
+    return parsed[2]
 
 
 def _bindings(

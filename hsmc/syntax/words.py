@@ -41,7 +41,7 @@ def split(value: Value) -> tuple[tuple[Value, ...], bool] | Problem:
     the string."""
     words = _Words()
     quote: str | None = None
-    escaped = later = False
+    escaped = later = backquoted = False
     for piece in value.pieces:
         if isinstance(piece, RuntimeRef):
             if escaped:
@@ -59,9 +59,14 @@ def split(value: Value) -> tuple[tuple[Value, ...], bool] | Problem:
             elif char == "\\" and quote != "'":
                 escaped = True
                 words.add(Literal(""))
+            elif char == "`" and quote is None:  # compose keeps `…`, refuses an unclosed one
+                backquoted = not backquoted
+                words.add(Literal(char))
             elif quote == '"':
                 quote = None if char == '"' else quote
                 words.add(Literal("" if char == '"' else char))
+            elif backquoted and char not in "'\"":
+                words.add(Literal(char))
             elif char in "'\"":
                 quote = char
                 words.add(Literal(""))
@@ -75,8 +80,8 @@ def split(value: Value) -> tuple[tuple[Value, ...], bool] | Problem:
                 )
             else:
                 words.add(Literal(char))
-    if quote is not None or escaped:
-        what = "a backslash at the end of" if escaped else f"an unclosed `{quote}` in"
+    if quote is not None or escaped or backquoted:
+        what = "a backslash at the end of" if escaped else f"an unclosed `{quote or '`'}` in"
         return Problem(
             f"{what} a command string, which compose cannot split into words",
             "close the quote, or write the command as a list of words",
