@@ -279,19 +279,19 @@ def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], d
     )
 
 
-class _SyncCommand(click.Command):
-    """`hsmc sync [PATH] [-- UV_ARGS…]`: what follows `--` goes to uv untouched (click would
-    otherwise take its first word as PATH)."""
+class _DashDashCommand(click.Command):
+    """`hsmc sync [PATH] [-- UV_ARGS…]`, `hsmc run [PATH] -- CMD ARGS…`: what follows `--` is
+    passed on untouched (click would otherwise take its first word as PATH)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if "--" in args:
             cut = args.index("--")
-            ctx.meta["uv_args"] = tuple(args[cut + 1 :])
+            ctx.meta["after_dashes"] = tuple(args[cut + 1 :])
             args = args[:cut]
         return super().parse_args(ctx, args)
 
 
-@main.command(cls=_SyncCommand)
+@main.command(cls=_DashDashCommand)
 @_PATH
 @_REGISTRY
 @_NO_CACHE
@@ -310,7 +310,7 @@ def sync(
     from hsmc import pipeline
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    uv_args = ctx.meta.get("uv_args", ())
+    uv_args = ctx.meta.get("after_dashes", ())
 
     def say(line: str) -> None:
         click.echo(f"hsmc: {line}", err=True)
@@ -322,6 +322,46 @@ def sync(
     click.echo(f"hsmc: synced {done.venv}", err=True)
     for hint in done.hints:
         click.echo(f"hsmc: {hint}", err=True)
+
+
+@main.command(cls=_DashDashCommand)
+@_PATH
+@_REGISTRY
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The filled-in .env to load before packages.env (default: OUTPUT/.env).",
+)
+@_NO_CACHE
+@_DEBUG
+@click.pass_context
+def run(
+    ctx: click.Context,
+    path: Path | None,
+    registries: tuple[Path, ...],
+    env_file: Path | None,
+    no_cache: bool,
+    debug: bool,
+) -> None:
+    """Run CMD (after `--`) on this machine with the environment host code needs: .env, then
+    packages.env, as python-dotenv's load_dotenv merges them (variables already set win). Builds
+    first when the output is stale; refuses when a required input is unset or empty. The exit
+    status is CMD's. Never runs Docker."""
+    from hsmc import pipeline
+    from hsmc.report import render_text, use_colour
+
+    command = ctx.meta.get("after_dashes")
+    if not command:
+        raise click.UsageError("give the command after `--`: hsmc run [PATH] -- CMD ARGS…")
+    inputs = _inputs(path, registries, cache=not no_cache)
+    launch = _run(lambda: pipeline.run(inputs, env_file, command, os.environ), debug)
+    if launch.built is not None:
+        shown = pipeline.display_path(launch.built, Path.cwd().resolve())
+        click.echo(f"hsmc: {shown} was stale and has been rebuilt", err=True)
+    failure = pipeline.start(launch)  # returns only when the command could not start
+    colour = use_colour(sys.stderr.isatty())
+    click.echo(render_text((failure.diagnostic,), colour, written=False), err=True, nl=False)
+    sys.exit(failure.status)
 
 
 @main.command()

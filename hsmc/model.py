@@ -238,6 +238,14 @@ class Reach(Enum):
     BESIDE = "beside"  # beside the services (a cluster): the service's name and container port
 
 
+class EnvDialect(Enum):
+    """How a target's consumer reads the filled-in `.env` (docs/format.md §12): each target says
+    which; `hsmc check --env-file` reads it so (hsmc/parse/envfile.py)."""
+
+    COMPOSE_GO = "compose-go"  # Docker Compose, by compose-go's dotenv: `${VAR}`, `KEY: value`…
+    KUSTOMIZE = "kustomize"  # a secretGenerator's `envs:`: `NAME=value`, the value verbatim
+
+
 # --- the project manifest --------------------------------------------------------------------
 
 

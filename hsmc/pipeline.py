@@ -9,7 +9,7 @@ No target is named here: each comes from the registry and is used through its pr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from hsmc.validate import validate
 from hsmc.workload import CompiledStack
 
 if TYPE_CHECKING:
+    from hsmc.launch import Launch, NotStarted
     from hsmc.parse.catalog import CatalogEntry
     from hsmc.parse.eject import Ejection
     from hsmc.sync import Synced
@@ -201,11 +202,13 @@ def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Stalene
 def check(
     inputs: Inputs, env_file: Path | None, target: str | None = None
 ) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project for each target; with `env_file`, the run-time
-    inputs of each target that it does not set (where the target's consumer applies no
-    defaults, the optional ones too) and the values it gives that would break a URL (HSM501,
-    HSM502). A diagnostic two targets find is reported once."""
-    from hsmc.parse.envfile import defined_names, url_unsafe_names
+    """`check`: every diagnostic of the project for each target; with `env_file`, read as each
+    target's consumer reads it (its `env_dialect`: Docker Compose, or Kustomize, whose
+    different readings are refused), the run-time inputs of each target that it does not set
+    (where the target's consumer applies no defaults, the optional ones too) and the values it
+    gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is reported
+    once."""
+    from hsmc.parse.envfile import read_env_file
     from hsmc.validate.env_file import missing_inputs, url_inputs, url_unsafe_inputs
 
     try:
@@ -215,14 +218,26 @@ def check(
         return exc.diagnostics
     if env_file is None:
         return ()
-    shown = display_path(env_file.resolve(), Path.cwd().resolve())
-    defined, unsafe_names = defined_names(env_file, shown), url_unsafe_names(env_file, shown)
+    cwd = Path.cwd().resolve()
+    shown = display_path(env_file.resolve(), cwd)
     found: dict[Diagnostic, None] = {}
     for done in stacks:
-        missing = missing_inputs(done.inputs, defined, shown, done.target.no_defaults)
-        unsafe = url_unsafe_inputs(url_inputs(done.uses), unsafe_names, shown)
-        found.update(dict.fromkeys((*missing, *unsafe)))
+        output = done.target.output(project.manifest.output, False)
+        template = display_path(_template(env_file, output), cwd)
+        try:
+            facts = read_env_file(env_file, shown, done.target.env_dialect, os.environ, template)
+        except CompileError as exc:  # the target's consumer cannot read it: nothing to judge
+            return exc.diagnostics
+        missing = missing_inputs(done.inputs, facts.nonempty, shown, done.target.no_defaults)
+        unsafe = url_unsafe_inputs(url_inputs(done.uses), set(facts.url_unsafe), shown)
+        found.update(dict.fromkeys((*facts.problems, *missing, *unsafe)))
     return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
+def _template(env_file: Path, output: Path) -> Path:
+    """The .env.template a missing .env is copied from: the one beside it, else the output's."""
+    beside = env_file.parent / ".env.template"
+    return beside if beside.is_file() else output / ".env.template"
 
 
 def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
@@ -249,13 +264,8 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     whose packages run on this machine is built (the default one), whatever `targets:` lists:
     installing needs its requirements.txt; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
-    from hsmc.write import stale_report, write
 
-    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
-    result = compile_project(inputs, host.name)
-    stale = bool(stale_report(result.artifacts, result.output).report)
-    if stale:
-        write(result.artifacts, result.output)
+    result, stale = _built_for_the_host(inputs)
     stack = result.compiled.stack
     distributions = [p.entry.distribution for p in stack.packages]
     synced = install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
@@ -263,7 +273,58 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
         return synced
     # said once, after the build that wrote them: what to run next (Compose Watch, …)
     shown = display_path(result.output, (inputs.cwd or Path.cwd()).resolve())
-    return replace(synced, hints=host.hints(result.compiled, shown))
+    return replace(synced, hints=targets.get(result.target).hints(result.compiled, shown))
+
+
+def _built_for_the_host(inputs: Inputs) -> tuple[Build, bool]:
+    """The output of the target whose packages run on this machine, written first when it is
+    stale (as `build` writes it), and whether it was: what `sync` and `run` start from."""
+    from hsmc.write import stale_report, write
+
+    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
+    result = compile_project(inputs, host.name)
+    stale = bool(stale_report(result.artifacts, result.output).report)
+    if stale:
+        write(result.artifacts, result.output)
+    return result, stale
+
+
+def run(
+    inputs: Inputs, env_file: Path | None, command: Sequence[str], environ: Mapping[str, str]
+) -> Launch:
+    """`run`: the environment host code gets from `environ`, then `.env` (`env_file`, else
+    OUTPUT/.env), then packages.env, as python-dotenv's load_dotenv merges them
+    (parse/hostenv.py), after building a stale output as `sync` does. Refuses (CompileError)
+    a required input unset or empty (HSM501) and a .env line python-dotenv reads otherwise than
+    compose (HSM506). A missing OUTPUT/.env is loaded as nothing when no input is required."""
+    from hsmc.launch import Launch
+    from hsmc.parse.hostenv import host_environment
+    from hsmc.validate.env_file import missing_inputs
+
+    result, built = _built_for_the_host(inputs)
+    cwd = Path.cwd().resolve()
+    path = env_file if env_file is not None else result.output / ".env"
+    shown = display_path(path.resolve(), cwd)
+    template = display_path(result.output / ".env.template", cwd)
+    required = any(i.required for i in result.inputs)
+    load = env_file is not None or required or os.path.lexists(path)
+    host = host_environment(
+        path if load else None, shown, result.output / "packages.env", environ, template
+    )
+    defined = {name: bool(value) for name, value in host.env.items()}
+    defined.update(dict.fromkeys(host.disputed, True))  # HSM506 says it: one cause, one error
+    missing = missing_inputs(result.inputs, defined, shown)
+    if host.problems or missing:
+        raise CompileError((*host.problems, *missing))
+    return Launch(tuple(command), host.env, result.output if built else None)
+
+
+def start(launch: Launch) -> NotStarted:
+    """Replaces this process with the command (hsmc/launch.py); returns only when it could not
+    be started."""
+    from hsmc.launch import start as exec_command
+
+    return exec_command(launch)
 
 
 def registry_list(inputs: Inputs) -> list[str]:

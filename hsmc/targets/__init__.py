@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from hsmc.errors import Collector
     from hsmc.inputs import Use
-    from hsmc.model import Artifact, Reach, RuntimeInput, Stack
+    from hsmc.model import Artifact, EnvDialect, Reach, RuntimeInput, Stack
     from hsmc.workload import CompiledStack
 
 # name → the module that holds its TARGET; the first is the default target
@@ -46,6 +46,10 @@ class Target(Protocol):
     @property
     def no_defaults(self) -> bool:
         """Its consumer applies no `${VAR:-default}`: every input must be set in `.env`."""
+
+    @property
+    def env_dialect(self) -> EnvDialect:
+        """How its consumer reads the filled-in `.env` (`check --env-file` reads it so)."""
 
     def output(self, configured: Path, named: bool) -> Path:
         """Its output directory: `configured` is the manifest's `output` (or `-o DIR` when

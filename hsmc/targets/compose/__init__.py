@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc.model import Reach
+from hsmc.model import EnvDialect, Reach
 
 if TYPE_CHECKING:
     from hsmc.errors import Collector
@@ -21,6 +21,7 @@ class Compose:
     artifact = "docker-compose.yml"
     reach = Reach.HOST
     no_defaults = False  # compose applies `${VAR:-default}` itself
+    env_dialect = EnvDialect.COMPOSE_GO
 
     def output(self, configured: Path, named: bool) -> Path:
         return configured

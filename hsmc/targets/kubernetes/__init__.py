@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc.model import Reach
+from hsmc.model import EnvDialect, Reach
 
 if TYPE_CHECKING:
     from hsmc.errors import Collector
@@ -22,6 +22,7 @@ class Kubernetes:
     artifact = "SERVICE.yaml in the Kustomize directory"
     reach = Reach.BESIDE
     no_defaults = True  # a Secret has no defaults: .env.template carries them
+    env_dialect = EnvDialect.KUSTOMIZE  # the secretGenerator reads .env
 
     def output(self, configured: Path, named: bool) -> Path:
         return configured if named else configured / self.name
