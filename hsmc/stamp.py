@@ -29,6 +29,8 @@ import sys
 
 from hsmc import __version__
 from hsmc.cachedir import cache_path
+from hsmc.trust import owner_answer
+from hsmc.trust import private as _private
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -272,6 +274,8 @@ def _answer(kind: str, path: str) -> str:
         from pathlib import Path
 
         return str(Path(path).resolve())
+    if kind == "owner":  # as observe.owner asks it
+        return owner_answer(path)
     if kind == "glob":  # as observe.glob asks it
         from pathlib import Path
 
@@ -333,11 +337,6 @@ def _temporaries(fd: int) -> Iterator[str]:
 def _stamp_path(argv: list[str]) -> str:
     key = "\0".join([FORMAT, os.getcwd(), *argv]).encode("utf-8", "surrogateescape")
     return os.path.join(cache_path(), "stamps", f"{hashlib.sha256(key).hexdigest()}.stamp")
-
-
-def _private(info: os.stat_result) -> bool:
-    """Owned by this user, writable by nobody else."""
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _load(path: str) -> list[str] | None:
