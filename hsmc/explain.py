@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hsmc.compose import ComposeService
 from hsmc.errors import CompileError, Diagnostic, did_you_mean
 from hsmc.model import (
     CompiledStack,
@@ -25,6 +24,7 @@ from hsmc.model import (
     Value,
 )
 from hsmc.refs import param_keys
+from hsmc.targets.compose.service import ComposeService
 
 
 def at(span: Span) -> str:

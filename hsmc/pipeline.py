@@ -71,7 +71,7 @@ def _compile_for(project: Project, target: Target) -> CompiledStack:
     stack = resolve(project, target)
     if target is not Target.KUBERNETES:
         return interpolate(stack)
-    from hsmc.validate_kubernetes import check_kubernetes, check_kubernetes_values
+    from hsmc.targets.kubernetes.checks import check_kubernetes, check_kubernetes_values
 
     out = Collector()
     check_kubernetes(stack, out)
@@ -105,13 +105,13 @@ def _emitted(project: Project, target: Target, output_named: bool) -> Build:
     compiled = _compile_for(project, target)
     output = project.manifest.output
     if target is Target.KUBERNETES:
-        from hsmc.emit_kubernetes import emit_kubernetes
+        from hsmc.targets.kubernetes.emit import emit_kubernetes
 
         # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
         # cluster's artifacts live below the compose ones, in a directory of their own
         directory = output if output_named else output / target.value
         return Build(directory, emit_kubernetes(compiled), compiled, target)
-    from hsmc.emit import emit
+    from hsmc.targets.compose.emit import emit
 
     return Build(output, emit(compiled), compiled, target)
 
@@ -181,7 +181,7 @@ def check(
     values it gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is
     reported once."""
     from hsmc.parse.envfile import defined_names, url_unsafe_names
-    from hsmc.validate_urls import url_inputs, url_unsafe_inputs
+    from hsmc.validate.env_file import url_inputs, url_unsafe_inputs
 
     try:
         project = _load(inputs)
@@ -209,7 +209,7 @@ def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
 
 def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
     """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
-    from hsmc import graph as graphs
+    from hsmc.emit import graph as graphs
 
     compiled = compile_stack(inputs, target)
     if fmt == "json":
@@ -297,7 +297,7 @@ def schema(kind: str, where: bool = False) -> str:
 
 def init(directory: Path) -> Path:
     """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
-    from hsmc.emit import starter_text
+    from hsmc.emit.starter import starter_text
     from hsmc.parse.catalog import catalog
     from hsmc.write import create_file
 

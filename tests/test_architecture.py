@@ -17,17 +17,10 @@ PACKAGE = Path(hsmc.__file__).parent
 
 STAGES = {
     "parse": ("hsmc.parse",),
-    "validate": (
-        "hsmc.validate",
-        "hsmc.validate_secrets",
-        "hsmc.validate_values",
-        "hsmc.validate_urls",
-        "hsmc.validate_entries",
-        "hsmc.validate_kubernetes",
-    ),
+    "validate": ("hsmc.validate",),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
-    "emit": ("hsmc.emit", "hsmc.emit_requirements", "hsmc.emit_kubernetes", "hsmc.graph"),
+    "emit": ("hsmc.emit", "hsmc.targets"),
     "write": ("hsmc.write", "hsmc.outdir", "hsmc.ownership"),
 }
 WIRING = {"hsmc.pipeline"}

@@ -206,7 +206,7 @@ def test_an_unknown_target_on_the_command_line_is_a_usage_error(tmp_path: Path) 
 NOT_FOR_A_BUILD = (
     "difflib",  # `build --check`'s diff and "did you mean" hints
     "hsmc.parse.catalog",  # `registry` commands and `init`
-    "hsmc.emit_kubernetes",
+    "hsmc.targets.kubernetes",
     "hsmc.explain",
     "hsmc.sync",
     "hsmc.parse.eject",

@@ -14,8 +14,7 @@ from dotenv import dotenv_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hsmc.emit import yaml_key, yaml_scalar
-from hsmc.model import Literal, Value
+from hsmc.emit.text import yaml_key, yaml_scalar
 from tests.conftest import compile_errors, compile_files, compose_binary
 
 HOSTILE = [
@@ -125,7 +124,7 @@ def test_any_text_round_trips_through_docker_compose(tmp_path: Path, values: lis
 
 def test_yaml_scalar_is_one_double_quoted_line() -> None:
     for value in HOSTILE:
-        out = yaml_scalar(Value((Literal(value),)))
+        out = yaml_scalar(value)
         assert out.startswith('"') and out.endswith('"') and "\n" not in out
     assert yaml_scalar(10) == "10" and yaml_scalar(True) == "true"
 
@@ -213,7 +212,7 @@ def test_a_line_break_in_a_name_cannot_escape_a_comment(tmp_path: Path) -> None:
 
 
 def test_a_requirement_line_with_a_line_break_is_a_bug_not_an_extra_line() -> None:
-    from hsmc.emit import one_line
+    from hsmc.emit.text import one_line
 
     assert one_line("redis==5.0.1") == "redis==5.0.1"
     with pytest.raises(ValueError, match="line break"):
@@ -221,7 +220,7 @@ def test_a_requirement_line_with_a_line_break_is_a_bug_not_an_extra_line() -> No
 
 
 def test_a_variable_name_reaches_an_env_file_only_through_its_filter() -> None:
-    from hsmc.emit import env_name
+    from hsmc.emit.text import env_name
 
     assert env_name("PGHOST") == "PGHOST"
     with pytest.raises(ValueError, match="not an environment variable name"):

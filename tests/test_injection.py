@@ -16,8 +16,8 @@ from urllib.parse import unquote
 import pytest
 from dotenv import dotenv_values
 
-from hsmc.emit import md_cell
-from hsmc.graph import _mermaid_label
+from hsmc.emit.graph import _mermaid_label
+from hsmc.emit.text import md_cell
 from tests.conftest import compile_errors, compile_files, compose_config, uv_binary
 
 GROUP = "services:\n  container_groups:\n    app:\n      selection: app\n"

@@ -13,7 +13,7 @@ import pytest
 from hsmc.errors import Diagnostic, Related
 from hsmc.model import Span
 from hsmc.refs import MAX_DEPTH
-from hsmc.validate_secrets import Shape, mask_secrets, shape
+from hsmc.validate.secrets import Shape, mask_secrets, shape
 from tests.conftest import compile_errors, compile_files, run_hsmc, write_project
 
 DEEP_LITERAL = '"hunter2${A:-${B:-${C}}}"'

@@ -10,6 +10,7 @@ import jinja2
 import pytest
 
 from hsmc import builtin, emit, stamp
+from hsmc.emit.starter import starter_text
 from hsmc.model import Artifact
 from hsmc.parse import Inputs
 from hsmc.pipeline import compile_project
@@ -22,7 +23,7 @@ def _artifacts(case: str) -> list[tuple[Artifact, ...]]:
     root = GOLDEN / case
     targets = ["compose"] if case in NOT_ON_A_CLUSTER else ["compose", "kubernetes"]
     built = [compile_project(Inputs(path=root, cwd=root), target=t).artifacts for t in targets]
-    starter = emit.starter_text([("redis", "a cache"), ("other", None)])  # `hsmc init`
+    starter = starter_text([("redis", "a cache"), ("other", None)])  # `hsmc init`
     return [*built, (Artifact("hsm.yaml", starter.encode()),)]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hsmc.compose import ComposeService
 from hsmc.model import ComposeNode, EnvVar, RuntimeInput, ServiceValues, Span, Value
 from hsmc.secret_names import looks_secret
+from hsmc.targets.compose.service import ComposeService
 
 
 @dataclass

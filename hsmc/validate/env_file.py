@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hsmc.compose import ComposeService
 from hsmc.errors import Collector, Diagnostic
 from hsmc.model import CompiledStack, ComposeNode, Literal, RuntimeRef, Span, Value
+from hsmc.targets.compose.service import ComposeService
 
 
 def url_inputs(compiled: CompiledStack) -> dict[str, tuple[str, Span | None]]:

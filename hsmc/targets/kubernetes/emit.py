@@ -8,12 +8,13 @@ renders the text artifacts from templates/kubernetes/.
 
 from __future__ import annotations
 
-from hsmc.emit import comment_text, environment, yaml_key, yaml_scalar
-from hsmc.emit_kubernetes.objects import Obj, Workload, workload
-from hsmc.emit_requirements import requirement_rows
+from hsmc.emit import environment
+from hsmc.emit.graph import mermaid
+from hsmc.emit.requirements import requirement_rows
+from hsmc.emit.text import comment_text, yaml_key, yaml_scalar
 from hsmc.errors import printable
-from hsmc.graph import mermaid
 from hsmc.model import Artifact, CompiledStack
+from hsmc.targets.kubernetes.objects import Obj, Workload, workload
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from hsmc.compose import ComposeService
 from hsmc.errors import Collector, did_you_mean, one_of, printable
 from hsmc.model import (
     BuildChoice,
@@ -32,6 +31,7 @@ from hsmc.model import (
     Text,
     Value,
 )
+from hsmc.targets.compose.service import ComposeService
 
 TARGETS = tuple(t.value for t in Target)
 

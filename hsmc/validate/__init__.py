@@ -24,10 +24,10 @@ from hsmc.model import (
     TargetKind,
     Text,
 )
-from hsmc.validate_entries import check_entries, check_names, valid_patterns
-from hsmc.validate_kubernetes import check_targets
-from hsmc.validate_secrets import check_secrets, mask_secrets
-from hsmc.validate_values import check_values
+from hsmc.targets.kubernetes.checks import check_targets
+from hsmc.validate.entries import check_entries, check_names, valid_patterns
+from hsmc.validate.secrets import check_secrets, mask_secrets
+from hsmc.validate.values import check_values
 
 
 def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from hsmc.emit_requirements import requirement_rows
+from hsmc.emit.requirements import requirement_rows
 from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
 
 SCHEMA = "hsmc-graph/1"

@@ -16,9 +16,9 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hsmc.compose import ComposeService
 from hsmc.model import ComposeNode, Literal, RuntimeRef, ServiceValues, Value
 from hsmc.ports import container_side, protocol
+from hsmc.targets.compose.service import ComposeService
 
 Obj = dict[str, object]
 NAME_LABEL = "app.kubernetes.io/name"

@@ -1,0 +1,49 @@
+"""The rows of STACK.md that every target writes alike: services and how each is made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Stack
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """A row of STACK.md's service table."""
+
+    name: str
+    group: str
+    container: str
+    profile: str
+    deployed: str
+    mode: str
+    source: str
+    implied_by: str
+
+
+def service_rows(stack: Stack) -> list[ServiceRow]:
+    return [_service_row(s) for s in stack.effective]
+
+
+def _service_row(service: EffectiveService) -> ServiceRow:
+    resolved, profile, endpoint = service.resolved, service.resolved.profile, service.endpoint
+    deployed = "managed"  # an external profile without host and port was refused (HSM207)
+    if endpoint is not None:
+        deployed = f"external {endpoint.host.value}:{endpoint.port.value if endpoint.port else ''}"
+    return ServiceRow(
+        name=service.name,
+        group="explicit" if resolved.group else "implicit",
+        container=resolved.container.name,
+        profile=profile.name if profile else "managed (implicit)",
+        deployed=deployed,
+        mode=resolved.source.mode if resolved.source is not None else "—",
+        source=made_text(service.made),
+        implied_by=", ".join(resolved.implied_by) or "—",
+    )
+
+
+def made_text(made: ImageChoice | BuildChoice | None) -> str:
+    """How a service is made; a build context relative to the project directory."""
+    if isinstance(made, BuildChoice):
+        return f"build {made.from_project}"
+    return f"image {made.image.value}" if made is not None else "—"
