@@ -358,5 +358,8 @@ def _save(path: str, data: bytes) -> None:
 
     from hsmc.atomic import replace  # after the build: the check never pays for it
 
+    # the cache directory too, 0700 whatever the umask (makedirs gives `mode` to the last
+    # directory only): with 0775 under umask 002, no stamp would ever be read (_load)
+    os.makedirs(cache_path(), mode=0o700, exist_ok=True)
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     replace(Path(path), data, mode=0o600, durable=False)
