@@ -43,7 +43,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 @needs_root
-@pytest.mark.parametrize("command", [["build"], ["build", "--check"], ["check"], ["graph"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build"],
+        ["build", "--check"],
+        ["check"],
+        ["graph"],
+        ["explain", "psycopg"],
+        ["registry", "eject", "redis"],
+    ],
+)
 def test_a_manifest_of_another_user_found_upwards_is_refused(
     tmp_path: Path, command: list[str]
 ) -> None:
