@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from hsmc import __version__
+from hsmc import __version__, targets
 
 if TYPE_CHECKING:
     from hsmc.pipeline import Inputs
@@ -39,8 +39,8 @@ _REGISTRY = click.option(
     help="A registry root searched before the manifest's (repeatable).",
 )
 _DEBUG = click.option("--debug", is_flag=True, hidden=True, help="Show internal tracebacks.")
-# pipeline.TARGETS, written out: importing the pipeline here would slow down `hsmc --version`
-TARGETS = ("compose", "kubernetes")
+# the registry's names: a light module (importing the pipeline here would slow down --help)
+TARGETS = targets.NAMES
 _TARGET = click.option(
     "--target",
     type=click.Choice(TARGETS),
@@ -338,11 +338,12 @@ def schema(kind: str, show_path: bool) -> None:
 @_DEBUG
 def init(directory: Path, debug: bool) -> None:
     """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
-    packages. Refuses to overwrite an existing hsm.yaml; writes nothing else."""
+    packages, and the copy of its JSON Schema that its modeline names (.hsmc/, for editors;
+    `hsmc build` keeps it current). Refuses to overwrite an existing hsm.yaml."""
     from hsmc import pipeline
 
     target = _run(lambda: pipeline.init(directory), debug)
-    click.echo(f"hsmc: wrote {target}; next: hsmc build", err=True)
+    click.echo(f"hsmc: wrote {target} and .hsmc/ beside it; next: hsmc build", err=True)
 
 
 def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:

@@ -7,70 +7,65 @@ import re
 from collections.abc import Iterator
 
 from hsmc.errors import CompileError, Diagnostic, did_you_mean
+from hsmc.inputs import Use
 from hsmc.model import (
-    CompiledStack,
-    ComposeNode,
     Dependency,
     EffectiveService,
     ImageChoice,
     Param,
     ResolvedPackage,
     ResolvedService,
-    RuntimeRef,
-    ServiceValues,
+    RuntimeInput,
     Setting,
     Span,
     Stack,
-    Value,
 )
 from hsmc.refs import param_keys
-from hsmc.targets.compose.service import ComposeService
+from hsmc.workload import CompiledStack
 
 
 def at(span: Span) -> str:
     return f"{span.file}:{span.line}"
 
 
-def explain(name: str, compiled: CompiledStack) -> str:
+def explain(
+    name: str,
+    compiled: CompiledStack,
+    artifact: str,
+    inputs: tuple[RuntimeInput, ...],
+    uses: tuple[Use, ...],
+) -> str:
+    """`artifact`: where the target writes a managed service; `inputs` and `uses`: the target's
+    run-time inputs and the values its artifacts write (hsmc/inputs.py)."""
     stack = compiled.stack
     sections = [
-        *(_service(s, stack) for s in stack.effective if s.name == name),
+        *(_service(s, stack, artifact) for s in stack.effective if s.name == name),
         *(_package(p, stack) for p in stack.packages if p.entry.name == name),
-        *_variable(name, stack, compiled),
-        *_input(name, compiled),
+        *_variable(name, stack, compiled, artifact),
+        *_input(name, inputs, uses),
     ]
     if not sections:
-        raise CompileError([_unknown(name, compiled)])
+        raise CompileError([_unknown(name, compiled, inputs)])
     return "\n\n".join(sections) + "\n"
 
 
-def _unknown(name: str, compiled: CompiledStack) -> Diagnostic:
+def _unknown(name: str, compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]) -> Diagnostic:
     stack = compiled.stack
     known = [s.name for s in stack.services] + [p.entry.name for p in stack.packages]
-    known += [v.key for v in compiled.package_env] + [i.name for i in compiled.inputs]
-    known += [k for s in compiled.services for k in _environment(_body(s))]
+    known += [v.key for v in compiled.package_env] + [i.name for i in inputs]
+    known += [e.key for w in compiled.workloads for e in w.environment]
     hint = did_you_mean(name, known) or "explain takes a service, package, variable or input"
     return Diagnostic("HSM601", f"`{name}` is not in the output of this project", None, hint)
-
-
-def _body(service: ServiceValues) -> dict[str, ComposeNode]:
-    """The service as docker-compose.yml has it (overrides merged)."""
-    return ComposeService.of(service).body()
-
-
-def _environment(body: dict[str, ComposeNode]) -> dict[str, ComposeNode]:
-    env = body.get("environment")
-    return env if isinstance(env, dict) else {}
 
 
 # --- services and packages ----------------------------------------------------------------------
 
 
-def _service(effective: EffectiveService, stack: Stack) -> str:
+def _service(effective: EffectiveService, stack: Stack, artifact: str) -> str:
     service = effective.resolved
     container = service.container
     kind = "managed service" if service.managed else "external endpoint"
-    where = "docker-compose.yml" if service.managed else "no compose service; a connection"
+    where = artifact if service.managed else f"not in {artifact}; a connection"
     lines = [f"{kind} `{service.name}` ({where})"]
     if service.group is not None:
         lines.append(f"  ← group `{service.name}` in {at(service.group.span)}")
@@ -133,13 +128,14 @@ def _package(package: ResolvedPackage, stack: Stack) -> str:
 # --- variables and inputs ---------------------------------------------------------------------
 
 
-def _variable(name: str, stack: Stack, compiled: CompiledStack) -> Iterator[str]:
+def _variable(name: str, stack: Stack, compiled: CompiledStack, artifact: str) -> Iterator[str]:
     by_name = {s.name: s for s in stack.services}
-    for service in compiled.services:
-        value = _environment(_body(service)).get(name)
-        if isinstance(value, Value):
-            head = f"{name} = {value.plain()!r} in service `{service.name}` (docker-compose.yml)"
-            yield "\n".join([head, *_origins(name, by_name[service.name], stack, by_name)])
+    for workload in compiled.workloads:
+        for var in workload.environment:
+            if var.key == name:
+                head = f"{name} = {var.value.plain()!r} in service `{workload.name}` ({artifact})"
+                origins = _origins(name, by_name[workload.name], stack, by_name)
+                yield "\n".join([head, *origins])
     for var in compiled.package_env:
         if var.key == name:
             head = f"{name} = {var.value.plain()!r} (packages.env)"
@@ -202,31 +198,15 @@ def _connection_of(
     ]
 
 
-def _input(name: str, compiled: CompiledStack) -> Iterator[str]:
-    for item in compiled.inputs:
+def _input(name: str, inputs: tuple[RuntimeInput, ...], uses: tuple[Use, ...]) -> Iterator[str]:
+    for item in inputs:
         if item.name != name:
             continue
         kind = "required" if item.required else f"optional, default {item.default!r}"
         secret = "; secret" if item.secret else ""
         lines = [f"run-time input `{name}` ({kind}{secret}; listed in .env.template)"]
-        spans = dict.fromkeys(at(ref.span) for ref in _refs(compiled, name) if ref.span)
+        refs = (r for use in uses for r in use.value.refs if r.name == name)
+        spans = dict.fromkeys(at(ref.span) for ref in refs if ref.span)
         lines += [f"  ← referenced at {span}" for span in spans]
         lines.append(f"  = used by {', '.join(item.used_in)}")
         yield "\n".join(lines)
-
-
-def _refs(compiled: CompiledStack, name: str) -> Iterator[RuntimeRef]:
-    def walk(node: ComposeNode) -> Iterator[RuntimeRef]:
-        if isinstance(node, Value):
-            yield from (r for r in node.refs if r.name == name)
-        elif isinstance(node, dict):
-            for child in node.values():
-                yield from walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                yield from walk(child)
-
-    for service in compiled.services:
-        yield from walk(_body(service))
-    for var in compiled.package_env:
-        yield from walk(var.value)

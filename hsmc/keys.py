@@ -135,3 +135,10 @@ COMPOSE_SERVICE_KEYS = frozenset(
         "working_dir",
     )
 )
+
+# The keys of a group's `overrides:` that the typed workload models (resolve merges them into
+# its fields); every other key is kept as written, for the targets that have it.
+MODELED_OVERRIDES = (
+    *("image", "command", "entrypoint", "environment"),
+    *("ports", "volumes", "healthcheck", "depends_on"),
+)

@@ -212,14 +212,15 @@ class ContainerEntry:
     directory: Path = Path()  # absolute: relative paths in the entry (bind mounts) start here
 
 
-# --- targets -----------------------------------------------------------------------------------
+# --- where packages run ------------------------------------------------------------------------
 
 
-class Target(Enum):
-    """What a build compiles for: docker compose on one machine, or a Kubernetes cluster."""
+class Reach(Enum):
+    """Where the stack's Python packages run, and so how they reach a managed service (SPEC
+    §3.5): each target says which (hsmc/targets/); resolve decides the endpoints by it."""
 
-    COMPOSE = "compose"
-    KUBERNETES = "kubernetes"
+    HOST = "host"  # on the machine that publishes the ports: localhost and the published port
+    BESIDE = "beside"  # beside the services (a cluster): the service's name and container port
 
 
 # --- the project manifest --------------------------------------------------------------------
@@ -352,11 +353,13 @@ class Stack:
     package_needs: Mapping[str, tuple[Dependency, ...]]  # package name -> services it needs
     service_needs: Mapping[str, tuple[Dependency, ...]]  # service name -> services it needs
     effective: tuple[EffectiveService, ...] = ()  # one per service, sorted by name
+    input_notes: tuple[Note, ...] = ()  # warnings about no one service (`defaults:`, entries)
 
     @property
     def notes(self) -> tuple[Note, ...]:
-        """Warnings: what the input asked for and the stack cannot do, service by service."""
-        return tuple(note for service in self.effective for note in service.notes)
+        """Warnings: what the input asked for and the stack cannot do: the stack's own, then
+        service by service."""
+        return self.input_notes + tuple(note for s in self.effective for note in s.notes)
 
 
 @dataclass(frozen=True)
@@ -414,14 +417,48 @@ class EnvLayer:
     origin: str
     settings: tuple[Setting, ...]
     override: bool = False
+    final: bool = False  # a group's `overrides:`: over the connections too, last
+
+
+CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
 
 
 @dataclass(frozen=True)
 class DependsOn:
-    """A managed service this one needs, and when it counts as ready."""
+    """A managed service this one needs, and when it counts as ready (one of CONDITIONS:
+    `service_healthy` where the dependency has a healthcheck that is not disabled)."""
 
     service: str
-    healthy: bool  # the target has a healthcheck that is not disabled
+    condition: str
+    span: Span | None = None  # a group's `overrides: depends_on:` item; None: an implication
+    restart: bool | None = None  # compose's `restart:`/`required:`, from `overrides:` only
+    required: bool | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return self.condition == "service_healthy"
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    """One container port of a `ports:` item and where the host publishes it. Leaves are the
+    author's located text: interpolate fills them (hsmc/workload.py `Binding`)."""
+
+    container: Text  # digits, or text holding a reference (compose fills it at run time)
+    protocol: str  # tcp, udp or sctp
+    host_ip: Text | None
+    host_port: Text | None  # None: not on a fixed host port (compose chooses one)
+
+
+@dataclass(frozen=True)
+class PortItem:
+    """A `ports:` item, short (`[IP:][HOST:]CONTAINER[/PROTO]`) or long syntax: its bindings
+    (a range gives one per port) and the item as written, which formats sharing compose's
+    syntax write back as it is."""
+
+    bindings: tuple[PortBinding, ...]
+    written: Fragment
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -435,25 +472,29 @@ class Mount:
 @dataclass(frozen=True)
 class EffectiveService:
     """One service as every target sees it: the image or build, command, ports, volumes,
-    healthcheck, environment layers and dependencies chosen once (entry → profile → group).
-    `overrides` is the group's compose fragment, its relative bind mounts already rebased."""
+    healthcheck, environment layers and dependencies chosen once (entry → profile → the group's
+    `overrides:`, merged into each field here, short and long syntax alike). Leaves are the
+    authors' located texts; interpolate fills them into a Workload (hsmc/workload.py)."""
 
     resolved: ResolvedService
     made: ImageChoice | BuildChoice | None  # None: external, or nothing to run (HSM204)
+    image: Text | None  # the image it runs: the group's `overrides: image:`, else `made`'s
     command: Text | tuple[Text, ...] | None
-    ports: tuple[Text, ...]  # the profile's, else the entry's
-    # what compose publishes: the group's `overrides: ports:` replace `ports` (packages.env's
-    # host ports follow them); built-ins publish `127.0.0.1:${<NAME>_HOST_PORT:-N}:N`
-    published: tuple[Text, ...]
-    volumes: tuple[Text, ...]  # relative bind mounts rebased onto the output directory
+    entrypoint: Text | tuple[Text, ...] | None  # only a group's `overrides:` gives one
+    # what it publishes: the group's `overrides: ports:` replace the profile's or the entry's
+    # (packages.env's host ports follow them); built-ins publish `127.0.0.1:${X_HOST_PORT:-N}:N`
+    ports: tuple[PortItem, ...]
+    volumes: tuple[Fragment, ...]  # relative bind mounts rebased onto the output directory
     mounts: tuple[Mount, ...]  # the shipped files, which no override may drop
     healthcheck: HealthcheckSpec
-    env: tuple[EnvLayer, ...]
+    env: tuple[EnvLayer, ...]  # the group's `overrides: environment:` last, over the others
     needs: tuple[Dependency, ...]  # what it needs, with the endpoint it reaches each at
-    depends_on: tuple[DependsOn, ...]  # the managed ones among them, sorted by name
+    depends_on: tuple[DependsOn, ...]  # the managed ones among them and the overrides', sorted
     files: tuple[ShippedFile, ...]
     endpoint: Endpoint | None  # external services: where the outside world runs it
-    overrides: FragmentMap | None
+    # the keys of the group's `overrides:` that no field above models, as written (bind mounts
+    # rebased): targets write them where their format has the key, or refuse them
+    extras: tuple[tuple[str, Fragment], ...] = ()
     notes: tuple[Note, ...] = ()  # what was asked of it and has no effect (warnings)
 
     @property
@@ -508,9 +549,6 @@ class Value:
         return "".join(p.text if isinstance(p, Literal) else p.raw for p in self.pieces)
 
 
-ComposeNode = Value | int | bool | list["ComposeNode"] | dict[str, "ComposeNode"]
-
-
 @dataclass(frozen=True)
 class EnvVar:
     key: str
@@ -524,37 +562,6 @@ class BuildValues:
     context: str  # posix, relative to the output directory
     dockerfile: Value | None
     args: tuple[tuple[str, Value], ...]  # sorted by key
-
-
-@dataclass(frozen=True)
-class HealthcheckValues:
-    test: Value | tuple[Value, ...] | None = None
-    interval: Value | None = None
-    timeout: Value | None = None
-    retries: int | None = None
-    start_period: Value | None = None
-    start_interval: Value | None = None
-    disable: bool | None = None
-
-
-@dataclass(frozen=True)
-class ServiceValues:
-    """A managed EffectiveService with its references filled: compile-time forms replaced,
-    run-time ones kept as RuntimeRefs. `overrides` is the group's compose fragment."""
-
-    effective: EffectiveService
-    image: Value | None
-    build: BuildValues | None
-    command: Value | tuple[Value, ...] | None
-    environment: tuple[EnvVar, ...]  # layers and connections merged, sorted by key
-    ports: tuple[Value, ...]
-    volumes: tuple[Value, ...]
-    healthcheck: HealthcheckValues
-    overrides: dict[str, ComposeNode] | None
-
-    @property
-    def name(self) -> str:
-        return self.effective.name
 
 
 @dataclass(frozen=True)
@@ -574,20 +581,6 @@ class RuntimeInput:
     secret: bool
     used_in: tuple[str, ...]
     span: Span | None = None  # the first reference to it
-
-
-@dataclass(frozen=True)
-class CompiledStack:
-    """Everything emit needs, already merged, interpolated and sorted."""
-
-    manifest: str  # the manifest's file name as headers show it
-    project: str
-    stack: Stack
-    services: tuple[ServiceValues, ...]  # the managed services, sorted by name
-    package_env: tuple[EnvVar, ...]
-    inputs: tuple[RuntimeInput, ...]
-    project_from_output: str  # posix path of the project directory, relative to the output
-    output_from_project: str  # posix path of the output directory, relative to the project
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,32 @@
 """The one place where the stages are chained, for every flow the command line runs.
 
-cli.py only parses arguments and prints; each command calls one function here. A target
-(`compose`, `kubernetes`) shares parse and validate; resolve, interpolate and emit run once per
-target, because where packages reach services and what a cluster refuses differ.
+cli.py only parses arguments and prints; each command calls one function here. Parse and
+validate run once; resolve, interpolate and emit run once per target (hsmc/targets/), because
+where packages reach services, what a place refuses and which inputs its files read differ.
+No target is named here: each comes from the registry and is used through its protocol.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc import builtin, observe
+from hsmc import builtin, observe, targets
 from hsmc.errors import Collector, CompileError, Diagnostic
+from hsmc.inputs import Use, collect_inputs
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, CompiledStack, Note, Project, Target
+from hsmc.model import Artifact, Note, Project, Reach, RuntimeInput
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
 from hsmc.parse.cache import Cache, cache_dir
 from hsmc.resolve import resolve
-from hsmc.validate import missing_inputs, validate
+from hsmc.targets import Target
+from hsmc.validate import validate
+from hsmc.workload import CompiledStack
 
 if TYPE_CHECKING:
     from hsmc.parse.catalog import CatalogEntry
@@ -31,12 +35,22 @@ if TYPE_CHECKING:
     from hsmc.write import Written
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
-# neither, and start faster without them; likewise what only one target or command needs (the
-# kubernetes checks, the registry catalog): a compose build does not import it.
+# neither, and start faster without them; likewise what only one target or command needs (a
+# target's checks and emitter, the registry catalog): a compose build loads no other target.
 
 # The one code that says the output directory may have been written in part (write.py).
 PARTLY_WRITTEN = "HSM410"
-TARGETS = tuple(t.value for t in Target)  # the names `--target` accepts
+
+
+@dataclass(frozen=True)
+class ForTarget:
+    """A stack compiled for one target: its workloads, the values its artifacts write and the
+    run-time inputs in them."""
+
+    target: Target
+    compiled: CompiledStack
+    uses: tuple[Use, ...]
+    inputs: tuple[RuntimeInput, ...]
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,8 @@ class Build:
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
-    target: Target = Target.COMPOSE
+    target: str
+    inputs: tuple[RuntimeInput, ...]  # the target's run-time inputs (its .env.template)
     written: Written | None = None  # set by `build`: what it did to the output directory
     messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
 
@@ -52,46 +67,45 @@ class Build:
 def _load(inputs: Inputs) -> Project:
     """parse → validate; raises CompileError on bad input."""
     project, problems = load_project(inputs)
-    validate(project, problems)
+    validate(project, problems, targets.NAMES)
     return project
 
 
 def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
     """The target asked for on the command line, else the manifest's `targets:` (in their
-    order, each once; validate refused unknown names), else compose."""
+    order, each once; validate refused unknown names), else the default."""
     if asked is not None:
-        return (Target(asked),)
-    listed = dict.fromkeys(Target(t.value) for t in project.manifest.targets)
-    return tuple(listed) or (Target.COMPOSE,)
+        return (targets.get(asked),)
+    listed = dict.fromkeys(t.value for t in project.manifest.targets) or (targets.DEFAULT,)
+    return tuple(targets.get(name) for name in listed)
 
 
-def _compile_for(project: Project, target: Target) -> CompiledStack:
-    """resolve → interpolate, with the checks of a target that cannot run everything compose
-    runs (a cluster: names, build sources, bind mounts, references Kubernetes leaves as is)."""
-    stack = resolve(project, target)
-    if target is not Target.KUBERNETES:
-        return interpolate(stack)
-    from hsmc.targets.kubernetes.checks import check_kubernetes, check_kubernetes_values
-
+def _compile_for(project: Project, target: Target) -> ForTarget:
+    """resolve → the target's checks → interpolate → the target's checks of the workloads."""
+    stack = resolve(project, target.reach)
     out = Collector()
-    check_kubernetes(stack, out)
+    target.check(stack, out)
     out.raise_if_any()
     compiled = interpolate(stack)
-    check_kubernetes_values(compiled, out)
+    target.check_workloads(compiled, out)
     out.raise_if_any()
-    return compiled
+    uses = tuple(target.uses(compiled))
+    return ForTarget(target, compiled, uses, collect_inputs(uses))
 
 
-def compile_stack(inputs: Inputs, target: str | None = None) -> CompiledStack:
+def compile_stack(inputs: Inputs, target: str | None = None) -> ForTarget:
     """parse → validate → resolve → interpolate for `target`, else for the manifest's first
     target; raises CompileError on bad input."""
     project = _load(inputs)
     return _compile_for(project, _targets(project, target)[0])
 
 
-def compile_project(inputs: Inputs, target: str = Target.COMPOSE.value) -> Build:
-    """The stack of one target, then its artifacts (nothing is written)."""
-    return _emitted(_load(inputs), Target(target), inputs.output is not None)
+def compile_project(inputs: Inputs, target: str | None = None) -> Build:
+    """The stack of one target (the default when None), then its artifacts (nothing is
+    written)."""
+    project = _load(inputs)
+    chosen = targets.get(target or targets.DEFAULT)
+    return _emitted(project, chosen, inputs.output is not None)
 
 
 def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, ...]:
@@ -102,18 +116,11 @@ def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, .
 
 
 def _emitted(project: Project, target: Target, output_named: bool) -> Build:
-    compiled = _compile_for(project, target)
-    output = project.manifest.output
-    if target is Target.KUBERNETES:
-        from hsmc.targets.kubernetes.emit import emit_kubernetes
-
-        # `-o DIR` with `--target kubernetes` names the directory itself; otherwise the
-        # cluster's artifacts live below the compose ones, in a directory of their own
-        directory = output if output_named else output / target.value
-        return Build(directory, emit_kubernetes(compiled), compiled, target)
-    from hsmc.targets.compose.emit import emit
-
-    return Build(output, emit(compiled), compiled, target)
+    done = _compile_for(project, target)
+    # `-o DIR` with `--target` names the target's directory itself
+    output = target.output(project.manifest.output, output_named)
+    artifacts = target.emit(done.compiled, done.inputs)
+    return Build(output, artifacts, done.compiled, target.name, done.inputs)
 
 
 def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
@@ -123,7 +130,8 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     notes are the same stack's on every target: said once; each STACK.md has them too), then
     each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
     to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
-    other, as the full build would: every output directory, in the order written."""
+    other, as the full build would: every output directory, in the order written. Last, the
+    project's schema copy (`hsmc init`) is brought in line with the installed hsmc's."""
     from hsmc.write import Written, listing, write
 
     results = compile_targets(inputs, target)
@@ -133,15 +141,32 @@ def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tup
     for i, r in enumerate(results):
         written = write(r.artifacts, r.output, force=force)
         shown = display_path(r.output, cwd)
-        warnings = tuple(_warning(note) for note in r.compiled.stack.notes) if i == 0 else ()
+        notes = r.compiled.stack.notes
+        warnings = tuple(_warning(note) for note in notes) if i == 0 else ()
         # what a stamped build prints when nothing changed: the output of this build run again
         unchanged = Written(0, len(r.artifacts), 0)
         observe.outputs(r.output, _contents(r.artifacts), listing(r.artifacts))
         unchanged_lines += [*warnings, f"hsmc: {unchanged.summary(shown)}"]
         messages = (*warnings, f"hsmc: {written.summary(shown)}")
-        built.append(Build(r.output, r.artifacts, r.compiled, r.target, written, messages))
+        built.append(
+            Build(r.output, r.artifacts, r.compiled, r.target, r.inputs, written, messages)
+        )
     observe.summary(unchanged_lines)
+    if results:  # after every write succeeded: a build that fails writes nothing
+        refreshed = _refresh_schema_copy(results[0].compiled.stack.manifest.directory)
+        built[-1] = replace(built[-1], messages=(*built[-1].messages, *refreshed))
     return tuple(built)
+
+
+def _refresh_schema_copy(project: Path) -> tuple[str, ...]:
+    """The project's copy of the manifest's schema (`hsmc init` writes it for the modeline),
+    rewritten when it differs from the installed hsmc's; a project without one gets none."""
+    from hsmc.write import refresh_copy
+
+    copy = project / builtin.SCHEMA_COPY
+    if not refresh_copy(copy, builtin.schema_file("manifest").read_bytes()):
+        return ()
+    return (f"hsmc: updated {display_path(copy, Path.cwd().resolve())} to this hsmc's schema",)
 
 
 def _warning(note: Note) -> str:
@@ -177,15 +202,15 @@ def check(
     inputs: Inputs, env_file: Path | None, target: str | None = None
 ) -> tuple[Diagnostic, ...]:
     """`check`: every diagnostic of the project for each target; with `env_file`, the run-time
-    inputs it does not set (on Kubernetes the optional ones too: it has no defaults) and the
-    values it gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is
-    reported once."""
+    inputs of each target that it does not set (where the target's consumer applies no
+    defaults, the optional ones too) and the values it gives that would break a URL (HSM501,
+    HSM502). A diagnostic two targets find is reported once."""
     from hsmc.parse.envfile import defined_names, url_unsafe_names
-    from hsmc.validate.env_file import url_inputs, url_unsafe_inputs
+    from hsmc.validate.env_file import missing_inputs, url_inputs, url_unsafe_inputs
 
     try:
         project = _load(inputs)
-        stacks = [(t, _compile_for(project, t)) for t in _targets(project, target)]
+        stacks = [_compile_for(project, t) for t in _targets(project, target)]
     except CompileError as exc:
         return exc.diagnostics
     if env_file is None:
@@ -193,45 +218,47 @@ def check(
     shown = display_path(env_file.resolve(), Path.cwd().resolve())
     defined, unsafe_names = defined_names(env_file, shown), url_unsafe_names(env_file, shown)
     found: dict[Diagnostic, None] = {}
-    for t, compiled in stacks:
-        found.update(
-            dict.fromkeys(missing_inputs(compiled.inputs, defined, shown, t is Target.KUBERNETES))
-        )
-        found.update(dict.fromkeys(url_unsafe_inputs(url_inputs(compiled), unsafe_names, shown)))
+    for done in stacks:
+        missing = missing_inputs(done.inputs, defined, shown, done.target.no_defaults)
+        unsafe = url_unsafe_inputs(url_inputs(done.uses), unsafe_names, shown)
+        found.update(dict.fromkeys((*missing, *unsafe)))
     return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
 def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
     from hsmc.explain import explain as run_explain
 
-    return run_explain(name, compile_stack(inputs, target))
+    done = compile_stack(inputs, target)
+    return run_explain(name, done.compiled, done.target.artifact, done.inputs, done.uses)
 
 
 def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
     """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
     from hsmc.emit import graph as graphs
 
-    compiled = compile_stack(inputs, target)
+    stack = compile_stack(inputs, target).compiled.stack
     if fmt == "json":
-        return graphs.as_json(compiled)
-    stack = compiled.stack
+        return graphs.as_json(stack)
     return (graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack)) + "\n"
 
 
 def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does (hsmc/sync.py). Only the compose
-    target is built, whatever `targets:` lists: installing needs requirements.txt, which the
-    compose output directory holds; a cluster's manifests are not needed to install."""
+    then install requirements.txt with uv as install.sh does, and uninstall the requirement lines
+    of the project's previous sync that the stack no longer lists (hsmc/sync.py). Only the target
+    whose packages run on this machine is built (the default one), whatever `targets:` lists:
+    installing needs its requirements.txt; a cluster's manifests are not needed to install."""
     from hsmc.sync import install
     from hsmc.write import stale_report, write
 
-    result = compile_project(inputs)
+    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
+    result = compile_project(inputs, host.name)
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
-    project = result.compiled.stack.manifest.directory
-    return install(project, result.output, stale, uv_args, say)
+    stack = result.compiled.stack
+    distributions = [p.entry.distribution for p in stack.packages]
+    return install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
 
 
 def registry_list(inputs: Inputs) -> list[str]:
@@ -296,10 +323,11 @@ def schema(kind: str, where: bool = False) -> str:
 
 
 def init(directory: Path) -> Path:
-    """Writes a starter hsm.yaml into `directory`; HSM602 when one is there already."""
+    """Writes a starter hsm.yaml into `directory`, and the schema copy its modeline names;
+    HSM602 (and nothing written) when hsm.yaml is there already."""
     from hsmc.emit.starter import starter_text
     from hsmc.parse.catalog import catalog
-    from hsmc.write import create_file
+    from hsmc.write import create_file, write_copy
 
     root = builtin.registry_root()
     entries = catalog((root,), root, Cache(cache_dir()))
@@ -309,6 +337,7 @@ def init(directory: Path) -> Path:
         hint = "edit it, or remove it to start over"
         error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
         raise CompileError([error])
+    write_copy(directory / builtin.SCHEMA_COPY, builtin.schema_file("manifest").read_bytes())
     return target
 
 

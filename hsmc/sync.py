@@ -5,7 +5,8 @@ files the same way); then this module does what install.sh does: uv creates the 
 missing and installs requirements.txt into it, editable packages as links. uv's own output is
 shown as it runs. The environment is $VIRTUAL_ENV, else .venv in the project directory; hsmc's
 own environment is refused (installing the app there mixes its dependencies with hsmc's). Docker
-is never touched.
+is never touched. Afterwards it uninstalls the requirement lines that its previous sync of the
+project installed and that the stack no longer lists (sync_prune.py keeps that record).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hsmc import sync_prune as prune
 from hsmc.errors import CompileError, Diagnostic
 
 
@@ -27,14 +29,20 @@ class Synced:
     venv: Path
     created: bool  # the environment did not exist and uv created it
     returncode: int  # of `uv pip install`
+    removed: tuple[str, ...] = ()  # distributions uninstalled: the stack no longer lists them
 
 
 def install(
-    project: Path, output: Path, built: bool, uv_args: Sequence[str], say: Callable[[str], None]
+    project: Path,
+    output: Path,
+    built: bool,
+    uv_args: Sequence[str],
+    say: Callable[[str], None],
+    distributions: Sequence[str] = (),
 ) -> Synced:
     """Installs `output`/requirements.txt into the environment of `project`; `built` says
-    whether the output directory was just rebuilt. `say` prints a progress line; uv prints its
-    own."""
+    whether the output directory was just rebuilt; `distributions` are the requirement lines'
+    distributions. `say` prints a progress line; uv prints its own."""
     venv = target_environment(project, os.environ.get("VIRTUAL_ENV"))
     uv = _uv()
     say(f"{'built' if built else 'up to date:'} {output.name}; installing into {venv}")
@@ -43,8 +51,40 @@ def install(
         _uv_run([uv, "venv", str(venv)], project)
     requirements = output / "requirements.txt"
     python = str(venv / "bin" / "python")
+    before = set() if created else prune.installed(uv, python, project)
     command = [uv, "pip", "install", "--python", python, "-r", str(requirements), *uv_args]
-    return Synced(built, venv, created, _uv_run(command, project, check=False))
+    code = _uv_run(command, project, check=False)
+    if code != 0 or "--dry-run" in uv_args:  # nothing is removed; the record stays as it was
+        return Synced(built, venv, created, code)
+    after = prune.installed(uv, python, project)
+    previous = prune.read_record(venv, project)
+    wanted = {prune.normalized(d) for d in distributions}
+    removed = _remove(uv, python, project, (previous - wanted) & after, say)
+    prune.write_record(venv, project, ((previous & wanted) | (wanted - before)) & after)
+    return Synced(built, venv, created, code, removed)
+
+
+def _remove(
+    uv: str, python: str, project: Path, candidates: set[str], say: Callable[[str], None]
+) -> tuple[str, ...]:
+    """Uninstalls the candidates that no other installed distribution requires."""
+    if not candidates:
+        return ()
+    requirers = prune.required_by(uv, python, candidates, project)
+    removable = set(candidates)
+    while kept := {c for c in removable if requirers.get(c, set()) - removable}:
+        removable -= kept  # a dependency of something that stays: it stays too
+    for name in sorted(candidates - removable):
+        others = ", ".join(sorted(requirers[name] - removable))
+        say(f"kept {name}: the stack no longer lists it, but {others} requires it")
+    if removable:
+        _uv_run([uv, "pip", "uninstall", "--python", python, *sorted(removable)], project)
+        say(
+            f"removed {', '.join(sorted(removable))}: the stack no longer lists "
+            + ("it" if len(removable) == 1 else "them")
+            + " (dependencies stay installed)"
+        )
+    return tuple(sorted(removable))
 
 
 def target_environment(project: Path, virtual_env: str | None) -> Path:
@@ -66,8 +106,9 @@ def _same(a: Path, b: Path) -> bool:
 
 def _refused(reason: str, virtual_env: str | None) -> Diagnostic:
     hint = (
-        "the project's packages would mix with hsmc's; install hsmc as a tool "
-        "(`uv tool install hsmc` or `pipx install hsmc`), or "
+        "the project's packages would mix with hsmc's; install hsmc in an environment of its "
+        "own, as the README's quickstart does (`python3 -m venv ~/.hsmc-venv`, then "
+        "`~/.hsmc-venv/bin/pip install hsmc uv`; or `uv tool install hsmc`), or "
         + ("`deactivate` this environment" if virtual_env else "activate another environment")
         + ", then run `hsmc sync` again"
     )
@@ -84,7 +125,11 @@ def _uv() -> str:
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):
-        hint = "install uv (https://docs.astral.sh/uv/), e.g. `pipx install uv`, and run again"
+        # the README's quickstart installs uv beside hsmc, where find_uv_bin finds it
+        hint = (
+            f"install uv beside hsmc, as the README's quickstart does: `{sys.executable} -m pip "
+            "install uv` (or put uv on PATH: https://docs.astral.sh/uv/), and run again"
+        )
         raise CompileError([Diagnostic("HSM603", "uv is not installed", None, hint)]) from None
 
 
@@ -92,6 +137,7 @@ def _uv_run(command: list[str], cwd: Path, check: bool = True) -> int:
     """Runs uv with the terminal's stdout/stderr, so its progress shows."""
     code = subprocess.run(command, cwd=cwd, check=False).returncode
     if check and code != 0:
-        message = f"`uv {command[1]}` failed (exit status {code})"
+        verb = " ".join(command[1:3] if command[1] == "pip" else command[1:2])
+        message = f"`uv {verb}` failed (exit status {code})"
         raise CompileError([Diagnostic("HSM603", message, None, "see uv's output above")])
     return code

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hsmc import ownership
+from hsmc import atomic, observe, ownership
 from hsmc.errors import CompileError, Diagnostic
 from hsmc.model import Artifact
 from hsmc.outdir import Found, Locked, OutputDir, SymlinkInTheWay, opened
@@ -324,3 +324,23 @@ def _cannot_write(reason: str) -> Diagnostic:
         None,
         "it may be partly updated (every file is whole: old or new); fix the cause and build again",
     )
+
+
+def write_copy(path: Path, content: bytes) -> None:
+    """Writes a copy hsmc keeps (the project's schema copy, `hsmc init`), replacing any."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.replace(path, content, 0o644, durable=True)
+
+
+def refresh_copy(path: Path, content: bytes) -> bool:
+    """Replaces the copy at `path` when it exists and differs from `content`; True when it
+    wrote. A symlink there was put on purpose and is left alone. What the file holds afterwards
+    is reported to observe.py, so a stamped build replays it: a copy that went stale (an older
+    one checked out) runs the full build, which refreshes it."""
+    if not observe.is_file(path) or path.is_symlink():
+        return False
+    changed = path.read_bytes() != content
+    if changed:
+        atomic.replace(path, content, 0o644, durable=True)
+    observe.read_bytes(path)
+    return changed

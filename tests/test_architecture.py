@@ -1,7 +1,9 @@
 """The pipeline's shape, checked from the code's own imports (docs/architecture.md).
 
 No stage module imports another stage; shared modules import no stage; only pipeline.py wires
-the stages, and cli.py reaches them through pipeline.py alone.
+the stages, and cli.py reaches them through pipeline.py alone. Targets are peers: no plug-in
+imports another, the registry loads them by name only, and no module outside hsmc/targets/
+names a particular target.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ STAGES = {
     "validate": ("hsmc.validate",),
     "resolve": ("hsmc.resolve",),
     "interpolate": ("hsmc.interpolate",),
-    "emit": ("hsmc.emit", "hsmc.targets"),
+    # the targets' checks and emitters, and what their emitters share (hsmc/emit/)
+    "targets": ("hsmc.targets", "hsmc.emit"),
     "write": ("hsmc.write", "hsmc.outdir", "hsmc.ownership"),
 }
-WIRING = {"hsmc.pipeline"}
+WIRING = {"hsmc.pipeline", "hsmc.cli"}  # cli.py: its own rule below
 
 
 def _module_name(path: Path) -> str:
@@ -81,8 +84,9 @@ def test_no_module_reaches_into_another_stage(path: Path) -> None:
 
 
 def test_the_cli_reaches_the_stages_only_through_the_pipeline() -> None:
+    """…and the target registry's names (a light module: it loads no target)."""
     allowed = {"hsmc", "hsmc.pipeline", "hsmc.report", "hsmc.errors", "hsmc.__version__"}
-    assert imports_of(PACKAGE / "cli.py") <= allowed
+    assert imports_of(PACKAGE / "cli.py") <= allowed | {"hsmc.targets"}
 
 
 def test_the_rule_catches_a_crossing(tmp_path: Path) -> None:
@@ -94,7 +98,7 @@ def test_the_rule_catches_a_crossing(tmp_path: Path) -> None:
     copy = tmp_path / "copy.py"
     copy.write_text(source, encoding="utf-8")
     assert "hsmc.emit" in imports_of(copy)
-    assert stage_of("hsmc.emit") == "emit" and stage_of("hsmc.resolve.effective") == "resolve"
+    assert stage_of("hsmc.emit") == "targets" and stage_of("hsmc.resolve.effective") == "resolve"
 
 
 AFTER_PARSING = [p for p in MODULES if stage_of(_module_name(p)) != "parse"]
@@ -132,3 +136,61 @@ def test_the_stamp_modules_are_shared_and_import_only_each_other(module: str) ->
     assert stage_of(module) is None
     path = PACKAGE / f"{module.removeprefix('hsmc.')}.py"
     assert imports_of(path) <= STAMP_MODULES[module]
+
+
+# --- targets as peers ----------------------------------------------------------------------------
+
+TARGETS_DIR = PACKAGE / "targets"
+PLUGINS = sorted(p.name for p in TARGETS_DIR.iterdir() if (p / "__init__.py").is_file())
+
+
+def test_the_registry_lists_every_plug_in() -> None:
+    from hsmc import targets
+
+    assert sorted(targets.NAMES) == PLUGINS
+    assert all(targets.get(name).name == name for name in targets.NAMES)
+
+
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_no_target_imports_another(plugin: str) -> None:
+    others = {f"hsmc.targets.{p}" for p in PLUGINS if p != plugin}
+    for path in sorted((TARGETS_DIR / plugin).rglob("*.py")):
+        crossing = sorted(m for m in imports_of(path) if any(m.startswith(o) for o in others))
+        assert crossing == [], f"{_module_name(path)} imports {crossing}"
+
+
+def test_the_registry_and_the_shared_emit_code_import_no_plug_in() -> None:
+    """The registry loads a plug-in by name when it is asked for (a compose build never loads
+    the cluster's code); what the emitters share knows no target."""
+    shared = [TARGETS_DIR / "__init__.py", *sorted((PACKAGE / "emit").rglob("*.py"))]
+    for path in shared:
+        found = sorted(m for m in imports_of(path) if m.startswith("hsmc.targets."))
+        assert found == [], f"{_module_name(path)} imports {found}"
+
+
+def _names_a_target(path: Path, names: set[str]) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and node.value in names:
+            found.append(f"line {node.lineno}: {node.value!r}")
+        elif isinstance(node, ast.Attribute | ast.Name):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            if name.lower() in names:
+                found.append(f"line {node.lineno}: {name}")
+    return found
+
+
+OUTSIDE_TARGETS = [p for p in MODULES if not p.is_relative_to(TARGETS_DIR)]
+
+
+@pytest.mark.parametrize("path", OUTSIDE_TARGETS, ids=lambda p: _module_name(p))
+def test_no_module_outside_the_targets_names_one(path: Path) -> None:
+    """No `"kubernetes"`/`"compose"` branch, no Target.KUBERNETES: a stage, the pipeline and
+    the shared modules reach a target through the protocol only."""
+    assert _names_a_target(path, set(PLUGINS)) == []
+
+
+def test_the_target_rule_catches_a_branch(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.py"
+    copy.write_text('if target.name == "kubernetes":\n    x = Target.KUBERNETES\n')
+    assert len(_names_a_target(copy, set(PLUGINS))) == 2

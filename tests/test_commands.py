@@ -71,7 +71,7 @@ def test_graph_mermaid_is_what_stack_md_embeds(case: str, monkeypatch: pytest.Mo
 def test_graph_json_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _invoke("04-hybrid-stack", ["graph", "--format", "json"], monkeypatch)
     document = json.loads(result.stdout)
-    assert document["schema"] == "hsmc-graph/1"
+    assert document["schema"] == "hsmc-graph/2"
     services = {s["name"]: s for s in document["services"]}
     assert services["qdrant-service"]["deployment"] == "external"
     assert services["qdrant-service"]["endpoint"] == {
@@ -135,8 +135,7 @@ def test_commands_leave_user_files_and_outputs_alone(tmp_path: Path) -> None:
 def test_explain_names_the_image_the_profile_chose(tmp_path: Path) -> None:
     """explain reads the one image choice of the effective record: a profile's image is not
     'the entry's image'."""
-    from hsmc.explain import explain
-    from hsmc.pipeline import Inputs, compile_stack
+    from hsmc.pipeline import Inputs, explain
     from tests.conftest import write_project
 
     write_project(
@@ -148,5 +147,6 @@ def test_explain_names_the_image_the_profile_chose(tmp_path: Path) -> None:
             "  slim:\n    mode: managed\n    image: app:slim\n",
         },
     )
-    text = explain("app", compile_stack(Inputs(path=tmp_path, cwd=tmp_path)))
+    text = explain("app", Inputs(path=tmp_path, cwd=tmp_path))
     assert "the image of profile `slim` (registry/containers/app.yaml:6)" in text
+    assert "managed service `app` (docker-compose.yml)" in text

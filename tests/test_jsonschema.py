@@ -121,4 +121,6 @@ def test_the_shipped_copy_is_what_hsmc_generates(kind: str) -> None:
 def test_init_writes_the_modeline(tmp_path: Path) -> None:
     assert run_hsmc("init", cwd=tmp_path).returncode == 0
     first = (tmp_path / "hsm.yaml").read_text().splitlines()[0]
-    assert first == f"# yaml-language-server: $schema={builtin.schema_file('manifest').as_uri()}"
+    assert (
+        first == f"# yaml-language-server: $schema={builtin.SCHEMA_COPY}"
+    )  # tests/test_schema_copy.py

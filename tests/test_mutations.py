@@ -439,12 +439,12 @@ def _check_artifacts(build: Build) -> None:
     assert len(requirements) == len(build.compiled.stack.packages), requirements
     assert not [x for x in requirements if x.startswith("-") and not x.startswith("-e .")]
     compose = _YAML.load(texts["docker-compose.yml"])
-    services = [s.name for s in build.compiled.services]
+    services = [w.name for w in build.compiled.workloads]
     assert sorted(compose["services"] or {}) == sorted(services)
     rows = [x for x in texts["STACK.md"].split("\n") if x.startswith("| `")]
     assert len(rows) == len(build.compiled.stack.services) + len(
         build.compiled.stack.packages
-    ) + len(build.compiled.inputs), rows
+    ) + len(build.inputs), rows
 
 
 @pytest.mark.slow

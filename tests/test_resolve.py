@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Span, Text
-from hsmc.ports import container_port, published_port
+from hsmc.model import BuildChoice, EffectiveService, ImageChoice, PortItem, Span, Text
+from hsmc.syntax.ports import port_item, published_port
 from tests.conftest import compile_errors, compile_files, resolve_errors, resolve_files
 
 PG = """
@@ -226,13 +226,20 @@ def test_local_sources_must_exist_and_be_relative(tmp_path: Path) -> None:
     ],
 )
 def test_the_published_host_port_of_a_ports_item(item: str, main: str, host: str | None) -> None:
-    found = published_port(Text(item, Span("f", 1)), main)
+    typed = port_item(Text(item, Span("f", 1)))
+    assert isinstance(typed, PortItem)
+    found = published_port(typed, main)
     assert (found.value if found else None) == host
 
 
-def test_container_port_of_a_ports_item() -> None:
-    assert container_port(Text("127.0.0.1:80:8080/udp", Span("f", 1))) == "8080"
-    assert container_port(Text("8000-8001:80-81", Span("f", 1))) == "80"
+def test_the_container_ports_of_a_ports_item() -> None:
+    def containers(item: str) -> list[str]:
+        typed = port_item(Text(item, Span("f", 1)))
+        assert isinstance(typed, PortItem)
+        return [b.container.value for b in typed.bindings]
+
+    assert containers("127.0.0.1:80:8080/udp") == ["8080"]
+    assert containers("8000-8001:80-81") == ["80", "81"]
 
 
 def test_overrides_keep_shipped_mounts_merge_list_env_and_rebase_binds(tmp_path: Path) -> None:
@@ -279,7 +286,7 @@ def test_one_host_port_published_twice(tmp_path: Path) -> None:
     )
     files = {"hsm.yaml": manifest}
     files["registry/containers/postgres.yaml"] = PG_2
-    (diag,) = resolve_errors(tmp_path, files)
+    (diag,) = compile_errors(tmp_path, files)  # the compose target's check
     assert diag.code == "HSM408" and "`pg-a` and `pg-b`" in diag.message
 
 
@@ -373,18 +380,24 @@ def test_profile_fields_override_the_entry_field_by_field(tmp_path: Path) -> Non
         ("`app`", False),
         ("profile `tuned`", True),
     ]
-    assert [t.value for t in service.ports] == ["8000:8000"]
+    assert [_written(p) for p in service.ports] == ["8000:8000"]
 
 
-def test_published_ports_follow_the_overrides_of_the_group(tmp_path: Path) -> None:
-    """`ports` is the profile's or the entry's; `published` is what compose publishes once the
-    group's `overrides: ports:` replace the list, and the host endpoint reads it."""
+def _written(item: PortItem) -> str:
+    assert isinstance(item.written, Text)
+    return item.written.value
+
+
+def test_ports_follow_the_overrides_of_the_group(tmp_path: Path) -> None:
+    """`ports` is the profile's or the entry's until the group's `overrides: ports:` replace
+    the list: what compose publishes, and what the host endpoint reads."""
     plain = _effective(tmp_path / "1", "")
-    assert [t.value for t in plain.published] == ["8000:8000"]
+    assert [_written(p) for p in plain.ports] == ["8000:8000"]
     overrides = '      overrides:\n        ports:\n          - "127.0.0.1:${APP_PORT:-9000}:8000"\n'
     moved = _effective(tmp_path / "2", overrides)
-    assert [t.value for t in moved.ports] == ["8000:8000"]
-    assert [t.value for t in moved.published] == ["127.0.0.1:${APP_PORT:-9000}:8000"]
+    assert [_written(p) for p in moved.ports] == ["127.0.0.1:${APP_PORT:-9000}:8000"]
+    host = moved.ports[0].bindings[0].host_port
+    assert host is not None and host.value == "${APP_PORT:-9000}"
     assert moved.notes == ()
 
 

@@ -31,12 +31,16 @@ def test_ci_runs_hypothesis_derandomised(env: dict[str, str], derandomised: bool
 
 def test_the_slow_tests_are_marked_and_the_default_run_keeps_them() -> None:
     command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-    paths = ["tests/test_mutations.py", "tests/test_write.py"]
+    paths = ["tests/test_mutations.py", "tests/test_mutations_consumers.py", "tests/test_write.py"]
     everything = subprocess.run([*command, *paths], cwd=ROOT, capture_output=True, text=True)
     quick = subprocess.run(
         [*command, "-m", "not slow", *paths], cwd=ROOT, capture_output=True, text=True
     )
-    slow = {"test_a_mutated_project", "test_builds_killed_at_random_moments"}
+    slow = {
+        "test_a_mutated_project_compiles",
+        "test_a_mutated_project_that_builds_is_accepted",
+        "test_builds_killed_at_random_moments",
+    }
     for name in slow:
         assert name in everything.stdout
         assert name not in quick.stdout

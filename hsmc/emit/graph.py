@@ -1,6 +1,7 @@
 """The resolved stack as a graph: Mermaid (also embedded in STACK.md), Graphviz dot, JSON.
 
-Nodes are packages and services; an edge `a → b` says that a needs b (an implication).
+Nodes are packages and services; an edge `a → b` says that a needs b (an implication): a
+package implies a package or needs a service, a service needs a service.
 Managed services and external endpoints are drawn differently. The JSON form is documented in
 docs/graph.md and versioned by its `schema` field.
 """
@@ -11,9 +12,10 @@ import json
 import re
 
 from hsmc.emit.requirements import requirement_rows
-from hsmc.model import BuildChoice, CompiledStack, EffectiveService, ImageChoice, Stack
+from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Stack, TargetKind
 
-SCHEMA = "hsmc-graph/1"
+# 2: `edges` may end at a package (an implied one); packages have `implies` (issue 24)
+SCHEMA = "hsmc-graph/2"
 
 Json = str | bool | None | list["Json"] | dict[str, "Json"]
 
@@ -44,19 +46,27 @@ def _mermaid_label(text: str) -> str:
 _MERMAID_ESCAPE = re.compile('["#\x00-\x1f\x7f-\x9f\u2028\u2029]')
 
 
-def edges(stack: Stack) -> list[tuple[str, str, str]]:
-    """(kind of the source node, its name, the service it needs), in a stable order."""
-    result = [
-        ("package", name, dep.service)
-        for name, needs in sorted(stack.package_needs.items())
-        for dep in needs
-    ]
+def edges(stack: Stack) -> list[tuple[str, str, str, str]]:
+    """(kind of the source node, its name, kind of the target, its name): each package (by
+    name) with the packages it implies (in its entry's order), then the services it needs;
+    then each service with the services it needs."""
+    selected = {p.entry.name for p in stack.packages}
+    result = []
+    for package in stack.packages:
+        name = package.entry.name
+        implied = [i.target for i in package.entry.implies if i.kind is TargetKind.PACKAGE]
+        result += [("package", name, "package", t) for t in implied if t in selected]
+        result += [("package", name, "service", d.service) for d in stack.package_needs[name]]
     result += [
-        ("service", name, dep.service)
+        ("service", name, "service", dep.service)
         for name, needs in sorted(stack.service_needs.items())
         for dep in needs
     ]
     return result
+
+
+def _short(kind: str) -> str:
+    return "pkg" if kind == "package" else "svc"
 
 
 def mermaid(stack: Stack) -> str:
@@ -73,9 +83,8 @@ def mermaid(stack: Stack) -> str:
         else:
             label = _mermaid_label(f"{service.name} (external)")
             lines.append(f"  {node}{{{{{label}}}}}:::external")
-    for kind, name, target in edges(stack):
-        source = ids[("pkg" if kind == "package" else "svc", name)]
-        lines.append(f"  {source} --> {ids[('svc', target)]}")
+    for kind, name, target_kind, target in edges(stack):
+        lines.append(f"  {ids[(_short(kind), name)]} --> {ids[(_short(target_kind), target)]}")
     lines.append("  classDef managed fill:#e6f0ff,stroke:#3366cc")
     lines.append("  classDef external fill:#fff4e0,stroke:#cc8800,stroke-dasharray:4 3")
     return "\n".join(lines)
@@ -98,15 +107,19 @@ def dot(stack: Stack) -> str:
             label = json.dumps(f"{service.name} (external)")
             attrs = f"shape=hexagon, style=dashed, label={label}"
         lines.append(f"  {_dot_id('service', service.name)} [{attrs}];")
-    for kind, name, target in edges(stack):
-        lines.append(f"  {_dot_id(kind, name)} -> {_dot_id('service', target)};")
+    for kind, name, target_kind, target in edges(stack):
+        lines.append(f"  {_dot_id(kind, name)} -> {_dot_id(target_kind, target)};")
     lines.append("}")
     return "\n".join(lines)
 
 
-def as_json(compiled: CompiledStack) -> str:
-    stack = compiled.stack
+def as_json(stack: Stack) -> str:
     package_rows = {p.name: p for p in requirement_rows(stack)}
+    all_edges = edges(stack)
+    implies: dict[str, list[Json]] = {}
+    for kind, name, target_kind, target in all_edges:
+        if (kind, target_kind) == ("package", "package"):
+            implies.setdefault(name, []).append(target)
     document: dict[str, Json] = {
         "schema": SCHEMA,
         "project": stack.manifest.name,
@@ -118,14 +131,15 @@ def as_json(compiled: CompiledStack) -> str:
                 "source": package_rows[p.entry.name].source,
                 "requirement": package_rows[p.entry.name].requirement,
                 "implied_by": list(p.implied_by),
+                "implies": implies.get(p.entry.name, []),
                 "needs": [d.service for d in stack.package_needs.get(p.entry.name, ())],
             }
             for p in stack.packages
         ],
         "services": [_service(s) for s in stack.effective],
         "edges": [
-            {"from": f"{kind}:{name}", "to": f"service:{target}"}
-            for kind, name, target in edges(stack)
+            {"from": f"{kind}:{name}", "to": f"{target_kind}:{target}"}
+            for kind, name, target_kind, target in all_edges
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -26,8 +26,9 @@ def starter_text(packages: Sequence[tuple[str, str | None]]) -> str:
         StarterRow(name, name in STARTER_SELECTED, width - len(name), _starter_comment(name, text))
         for name, text in packages
     ]
-    # the installed hsmc's copy of the schema: editors validate and complete at once, offline
-    schema = builtin.schema_file("manifest").as_uri()
+    # the project's copy of the schema (init writes it, build keeps it current), relative to
+    # hsm.yaml: editors validate and complete at once, offline, on any machine
+    schema = builtin.SCHEMA_COPY
     return environment().get_template("init-hsm.yaml.j2").render(packages=rows, schema=schema)
 
 

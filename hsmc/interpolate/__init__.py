@@ -1,7 +1,9 @@
-"""Interpolate stage: the resolved Stack → a CompiledStack whose strings are all Values.
+"""Interpolate stage: the resolved Stack → a CompiledStack of typed Workloads, whose strings
+are all Values.
 
-Compile-time ${HSM…} references are replaced, run-time ${VAR} references kept and collected,
-env maps merged (conflicts are errors), and group overrides merged last.
+Compile-time ${HSM…} references are replaced, run-time ${VAR} references kept, env maps merged
+(conflicts are errors, a group's overrides last), and every string a target needs typed once
+(hsmc/workload.py).
 """
 
 from __future__ import annotations
@@ -10,17 +12,17 @@ import os
 from pathlib import Path
 
 from hsmc.errors import Collector
-from hsmc.interpolate.inputs import collect_inputs
 from hsmc.interpolate.packages import package_env
 from hsmc.interpolate.refs import Interpolator
-from hsmc.interpolate.services import compile_services
-from hsmc.model import CompiledStack, Stack
+from hsmc.interpolate.workloads import compile_workloads
+from hsmc.model import Stack
+from hsmc.workload import CompiledStack
 
 
 def interpolate(stack: Stack) -> CompiledStack:
     out = Collector()
     interp = Interpolator(out)
-    services = compile_services(stack, interp, out)
+    workloads = compile_workloads(stack, interp, out)
     env = package_env(stack, interp, out)
     out.raise_if_any()
     manifest = stack.manifest
@@ -28,9 +30,8 @@ def interpolate(stack: Stack) -> CompiledStack:
         manifest=Path(manifest.file).name,
         project=manifest.name,
         stack=stack,
-        services=services,
+        workloads=workloads,
         package_env=env,
-        inputs=collect_inputs(services, env),
         project_from_output=_posix_relpath(manifest.directory, manifest.output),
         output_from_project=_posix_relpath(manifest.output, manifest.directory),
     )

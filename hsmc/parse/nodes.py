@@ -494,7 +494,8 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
 
 def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _Reader) -> bool:
     """A shipped file is mounted as `./files/SERVICE/NAME:TARGET:ro`, compose's short syntax,
-    which splits at every `:`: a `:` in either part would mount another path (HSM420)."""
+    which splits at every `:`: a `:` in either part would mount another path; Kustomize's
+    configMapGenerator reads `KEY=PATH` and refuses a `=` in a path (HSM420)."""
     for what, value, span in (
         ("container path", target, target_span),
         ("file name", name, name_span),
@@ -507,6 +508,15 @@ def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _R
                 "compose splits a mount at `:` and would mount another path: rename it",
             )
             return False
+    if "=" in name:
+        r.out.add(
+            "HSM420",
+            f"shipped file name `{printable(name)}` holds a `=`",
+            name_span,
+            "Kustomize reads a generator's file as `KEY=PATH` and refuses a `=` in either: "
+            "rename it",
+        )
+        return False
     return True
 
 

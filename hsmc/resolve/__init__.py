@@ -27,42 +27,41 @@ from hsmc.model import (
     PackageRef,
     PackageSource,
     Param,
+    PortItem,
     Profile,
     Project,
+    Reach,
     ResolvedPackage,
     ResolvedService,
     Span,
     Stack,
-    Target,
     TargetKind,
     Text,
 )
-from hsmc.ports import main_port, published_port
+from hsmc.resolve.defaults import check_defaults
 from hsmc.resolve.effective import effective_services, profile_endpoint
-from hsmc.resolve.ports import (
-    check_host_ports,
-    published_ports,
-    unpublished,
-)
+from hsmc.resolve.notes import unused_versions
+from hsmc.resolve.ports import typed_ports, unpublished, written_ports
+from hsmc.syntax.ports import main_port, published_port
 
 
-def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
-    """On the kubernetes target packages run in the cluster too: they reach services by their
-    Service names and container ports, and no host port is published."""
+def resolve(project: Project, reach: Reach = Reach.HOST) -> Stack:
+    """`reach` is where the packages run (the target says): on the host they reach a managed
+    service at its published host port; beside the services (a cluster), at its name and
+    container port, and no host port is published."""
     out = Collector()
     packages = _package_closure(project, out)
     _check_distributions(sorted(packages, key=lambda p: p.entry.name), out)
     binder = _Binder(project, out)
     package_needs = {}
-    from_host = target is Target.COMPOSE
     for package in packages:
         name = package.entry.name
-        package_needs[name] = binder.needs(package.entry, name, from_host)
+        package_needs[name] = binder.needs(package.entry, name, reach is Reach.HOST)
     service_needs = binder.bind_services()
     services = tuple(sorted(binder.finish(), key=lambda s: s.name))
-    effective = effective_services(services, service_needs, project.manifest)
-    if from_host:  # nothing is published on the kubernetes target
-        check_host_ports(effective, out)
+    ports = {s.name: binder.ports(binder.services[s.name]) for s in services if s.managed}
+    effective = effective_services(services, service_needs, ports, project.manifest, out)
+    notes = check_defaults(project.manifest, packages, services, out)
     out.raise_if_any()
     return Stack(
         manifest=project.manifest,
@@ -71,6 +70,7 @@ def resolve(project: Project, target: Target = Target.COMPOSE) -> Stack:
         package_needs=package_needs,
         service_needs=service_needs,
         effective=effective,
+        input_notes=notes + unused_versions(sorted(packages, key=lambda p: p.entry.name)),
     )
 
 
@@ -174,6 +174,7 @@ class _Service:
     source: ContainerSource | None
     params: list[Param] = field(default_factory=list)
     implied_by: list[str] = field(default_factory=list)
+    typed_ports: tuple[PortItem, ...] | None = None  # read once (its problems reported once)
 
     @property
     def managed(self) -> bool:
@@ -235,7 +236,7 @@ class _Binder:
             service.params += [Param(s.key, s.text, origin) for s in imp.params]
             if origin not in service.implied_by:
                 service.implied_by.append(origin)
-            endpoint = _endpoint(service, from_host, imp.span, self.out)
+            endpoint = self._endpoint(service, from_host, imp.span)
             if endpoint is not None:
                 result.append(Dependency(service.name, imp.params, imp.span, endpoint))
         return tuple(result)
@@ -252,6 +253,13 @@ class _Binder:
                 service.params += [Param(s.key, s.text, origin) for s in service.group.params]
         return needs
 
+    def ports(self, service: _Service) -> tuple[PortItem, ...]:
+        """The service's `ports:` once its group's overrides apply, typed (read once)."""
+        if service.typed_ports is None:
+            items = written_ports(service.container, service.profile, service.group, self.out)
+            service.typed_ports = typed_ports(items, self.out)
+        return service.typed_ports
+
     def finish(self) -> list[ResolvedService]:
         return [
             ResolvedService(
@@ -265,6 +273,25 @@ class _Binder:
             )
             for s in self.services.values()
         ]
+
+    def _endpoint(self, service: _Service, from_host: bool, span: Span) -> Endpoint | None:
+        """Where a dependent reaches `service` (SPEC §3.5)."""
+        if not service.managed:
+            assert service.profile is not None
+            return profile_endpoint(service.profile)
+        container = service.container
+        ports = self.ports(service)
+        main = main_port(container, ports)
+        if not from_host:
+            port = Text(main, container.span) if main else None
+            return Endpoint(Text(service.name, container.span), port, ())
+        if main is None:
+            return Endpoint(Text("localhost", container.span), None, ())  # nothing to connect to
+        published = next((p for p in (published_port(i, main) for i in ports) if p), None)
+        if published is None:
+            unpublished(service.name, container, service.group, main, span, self.out)
+            return None
+        return Endpoint(Text("localhost", container.span), published, ())
 
     def _make(self, name: str, container: ContainerEntry, group: Group | None) -> _Service:
         profile = _profile(container, group, self.project, self.out)
@@ -332,25 +359,3 @@ def _container_source(
     if isinstance(source, BuildSource):
         _check_directory(source.path, source.directory, out)
     return source
-
-
-# --- endpoints (SPEC §3.5) ---------------------------------------------------------------------
-
-
-def _endpoint(service: _Service, from_host: bool, span: Span, out: Collector) -> Endpoint | None:
-    container = service.container
-    if not service.managed:
-        assert service.profile is not None
-        return profile_endpoint(service.profile)
-    ports = published_ports(container, service.profile, service.group)
-    main = main_port(container, ports)
-    if not from_host:
-        port = Text(main, container.span) if main else None
-        return Endpoint(Text(service.name, container.span), port, ())
-    if main is None:
-        return Endpoint(Text("localhost", container.span), None, ())  # nothing to connect to
-    published = next((p for p in (published_port(i, main) for i in ports) if p), None)
-    if published is None:
-        unpublished(service.name, container, service.group, service.profile, main, span, out)
-        return None
-    return Endpoint(Text("localhost", container.span), published, ())

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from hsmc.errors import Collector
 from hsmc.model import (
     BuildChoice,
     BuildSource,
@@ -17,19 +18,20 @@ from hsmc.model import (
     EffectiveService,
     Endpoint,
     EnvLayer,
-    FragmentList,
+    Fragment,
     FragmentMap,
     HealthcheckSpec,
     ImageChoice,
     ImageSource,
     Manifest,
     Mount,
+    PortItem,
     Profile,
     ResolvedService,
     Text,
 )
-from hsmc.resolve.notes import unused_params
-from hsmc.resolve.ports import ports_of, published_ports
+from hsmc.resolve import overrides
+from hsmc.resolve.notes import service_notes
 
 _T = TypeVar("_T")
 
@@ -37,43 +39,88 @@ _T = TypeVar("_T")
 def effective_services(
     services: tuple[ResolvedService, ...],
     needs: Mapping[str, tuple[Dependency, ...]],
+    ports: Mapping[str, tuple[PortItem, ...]],
     manifest: Manifest,
+    out: Collector,
 ) -> tuple[EffectiveService, ...]:
-    by_name = {s.name: s for s in services}
-    return tuple(_effective(s, needs.get(s.name, ()), by_name, manifest) for s in services)
+    """`ports`: each managed service's typed ports (read once, for the endpoints)."""
+    checks = {s.name: overrides.healthcheck(healthcheck(s), s.group, out) for s in services}
+    healthy = {s.name: _probes(checks[s.name]) for s in services if s.managed}
+    return tuple(
+        _effective(
+            s, needs.get(s.name, ()), ports.get(s.name, ()), checks[s.name], healthy, manifest, out
+        )
+        for s in services
+    )
 
 
 def _effective(
     service: ResolvedService,
     needs: tuple[Dependency, ...],
-    by_name: Mapping[str, ResolvedService],
+    ports: tuple[PortItem, ...],
+    check: HealthcheckSpec,
+    healthy: dict[str, bool],
     manifest: Manifest,
+    out: Collector,
 ) -> EffectiveService:
-    container, profile = service.container, service.profile
-    base, output = container.directory, manifest.output
-    volumes = profile.volumes if profile is not None and profile.volumes is not None else None
-    group = service.group
+    container, profile, group = service.container, service.profile, service.group
+    made = made_of(service, manifest) if service.managed else None
+    image = overrides.text(group, "image", out)
+    if image is None and isinstance(made, ImageChoice):
+        image = made.image
+    if image is not None and not image.value.strip():
+        hint = "name the image, e.g. `postgres:16.4-alpine`, or give the entry a build source"
+        out.add("HSM204", "an empty `image:`", image.span, hint)
+    generated = tuple(
+        DependsOn(d.service, "service_healthy" if healthy[d.service] else "service_started")
+        for d in sorted(needs, key=lambda d: d.service)
+        if d.service in healthy
+    )
+    env = _env_layers(service)
+    given = overrides.environment(group, out)
     return EffectiveService(
         resolved=service,
-        made=made_of(service, manifest) if service.managed else None,
-        command=(profile.command if profile else None) or container.command,
-        ports=ports_of(container, profile),
-        published=published_ports(container, profile, group),
-        volumes=tuple(rebased(t, base, output) for t in volumes or container.volumes),
+        made=made,
+        image=image,
+        command=overrides.command(group, "command", out)
+        or (profile.command if profile else None)
+        or container.command,
+        entrypoint=overrides.command(group, "entrypoint", out),
+        ports=ports,
+        volumes=_volumes(service, manifest, out),
         mounts=tuple(
             Mount(f"./files/{service.name}/{f.name}", f.container_path) for f in container.files
         ),
-        healthcheck=healthcheck(service),
-        env=_env_layers(service),
+        healthcheck=check,
+        env=(*env, given) if given is not None else env,
         needs=needs,
-        depends_on=_depends_on(needs, by_name),
+        depends_on=overrides.depends_on(generated, group, healthy, out),
         files=container.files,
         endpoint=external_endpoint(service),
-        overrides=_rebased_overrides(group.overrides, manifest)
-        if group is not None and group.overrides is not None
-        else None,
-        notes=unused_params(service),
+        extras=overrides.extras(group),
+        notes=service_notes(service),
     )
+
+
+def _probes(check: HealthcheckSpec) -> bool:
+    """Whether dependents wait for the service to be healthy: it has a healthcheck (the fields
+    of one without a `test` tune the image's own), not disabled, not `NONE`."""
+    test = check.test
+    first = test[0].value if isinstance(test, tuple) and test else None
+    return not check.empty and check.disable is None and first != "NONE"
+
+
+def _volumes(service: ResolvedService, manifest: Manifest, out: Collector) -> tuple[Fragment, ...]:
+    """The profile's `volumes:` replace the entry's, the group's overrides replace both; a
+    relative bind mount is relative to the file that names it, and is rebased onto the output
+    directory, where the artifacts live."""
+    given = overrides.items(service.group, "volumes", out)
+    if given is not None:
+        return tuple(_rebased(i, manifest.directory, manifest.output) for i in given)
+    profile, container = service.profile, service.container
+    items = profile.volumes if profile is not None and profile.volumes is not None else None
+    base = container.directory
+    return tuple(_rebased(t, base, manifest.output) for t in items or container.volumes)
 
 
 def made_of(service: ResolvedService, manifest: Manifest) -> ImageChoice | BuildChoice | None:
@@ -138,46 +185,34 @@ def _env_layers(service: ResolvedService) -> tuple[EnvLayer, ...]:
     return tuple(layers)
 
 
-def _depends_on(
-    needs: tuple[Dependency, ...], by_name: Mapping[str, ResolvedService]
-) -> tuple[DependsOn, ...]:
-    result = []
-    for dep in sorted(needs, key=lambda d: d.service):
-        target = by_name[dep.service]
-        if target.managed:
-            check = healthcheck(target)
-            result.append(DependsOn(dep.service, not check.empty and check.disable is None))
-    return tuple(result)
+_RELATIVE_BIND = re.compile(r"^(\.{1,2}(?:/[^:]*)?):(.*)$", re.S)
+_RELATIVE_PATH = re.compile(r"^\.{1,2}(?:/.*)?$", re.S)
 
 
-_RELATIVE_BIND = re.compile(r"^(\.{1,2}(?:/[^:]*)?):(.*)$")
-
-
-def rebased(item: Text, base: Path, output: Path) -> Text:
-    """A relative bind mount (`./conf:/etc/x`) is relative to the file that names it; the
-    artifacts live in the output directory, so it is rewritten relative to the output."""
-    match = _RELATIVE_BIND.match(item.value)
-    if match is None:
+def _rebased(item: Fragment, base: Path, output: Path) -> Fragment:
+    """A relative bind mount (`./conf:/etc/x`, or a long-syntax `source: ./conf`) rewritten
+    relative to the output directory."""
+    if isinstance(item, Text):
+        match = _RELATIVE_BIND.match(item.value)
+        if match is None:
+            return item
+        return Text(f"{_relative(base / match.group(1), output)}:{match.group(2)}", item.span)
+    if not isinstance(item, FragmentMap):
         return item
-    source = _posix_relpath(base / match.group(1), output)
-    source = source if source.startswith(".") else f"./{source}"
-    return Text(f"{source}:{match.group(2)}", item.span)
+    fields = dict(item.items)
+    kind, source = fields.get("type"), fields.get("source")
+    if not (isinstance(kind, Text) and kind.value == "bind" and isinstance(source, Text)):
+        return item
+    if not _RELATIVE_PATH.match(source.value):
+        return item
+    moved = Text(_relative(base / source.value, output), source.span)
+    items = tuple((k, moved if k == "source" else v) for k, v in item.items)
+    return FragmentMap(items, item.span, item.key_spans)
 
 
-def _rebased_overrides(overrides: FragmentMap, manifest: Manifest) -> FragmentMap:
-    """The relative bind mounts of `overrides: volumes:` start in the project directory."""
-    items = []
-    for key, fragment in overrides.items:
-        if key == "volumes" and isinstance(fragment, FragmentList):
-            base, output = manifest.directory, manifest.output
-            fragment = FragmentList(
-                tuple(
-                    rebased(i, base, output) if isinstance(i, Text) else i for i in fragment.items
-                ),
-                fragment.span,
-            )
-        items.append((key, fragment))
-    return FragmentMap(tuple(items), overrides.span, overrides.key_spans)
+def _relative(path: Path, output: Path) -> str:
+    source = _posix_relpath(path, output)
+    return source if source.startswith(".") else f"./{source}"
 
 
 def _posix_relpath(path: Path, start: Path) -> str:

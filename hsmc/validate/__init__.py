@@ -18,20 +18,22 @@ from hsmc.model import (
     Implication,
     PackageEntry,
     Project,
-    RuntimeInput,
     Setting,
     Span,
     TargetKind,
     Text,
 )
-from hsmc.targets.kubernetes.checks import check_targets
 from hsmc.validate.entries import check_entries, check_names, valid_patterns
+from hsmc.validate.hints import ENTRY_NAME, new_package_hint
 from hsmc.validate.secrets import check_secrets, mask_secrets
 from hsmc.validate.values import check_values
 
 
-def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
-    """Raises CompileError with `problems` (from parse) and everything wrong found here."""
+def validate(
+    project: Project, problems: Iterable[Diagnostic] = (), targets: tuple[str, ...] = ()
+) -> None:
+    """Raises CompileError with `problems` (from parse) and everything wrong found here.
+    `targets`: the names `targets:` may list (the registry's; pipeline.py passes them)."""
     out = Collector()
     out.extend(problems)
     _check_not_empty(project, out)
@@ -62,18 +64,22 @@ def validate(project: Project, problems: Iterable[Diagnostic] = ()) -> None:
     check_secrets(project, out)
     check_values(project, out)
     _check_output(project, out)
-    check_targets(project, out)
+    _check_targets(project, targets, out)
     out.diagnostics = mask_secrets(out.diagnostics)
     out.raise_if_any()
 
 
-def _unknown(kind: str, name: str, span: Span, available: tuple[str, ...], out: Collector) -> None:
+def _unknown(
+    kind: str, name: str, span: Span, project: Project, out: Collector, available: tuple[str, ...]
+) -> None:
     if name in available:
         return  # the entry exists but could not be parsed: parse reported why
     code = "HSM103" if kind == "package" else "HSM104"
     hint = did_you_mean(name, available) or one_of(available, f"{kind}s")
     if len(available) > 12 and not hint.startswith("did you mean"):
         hint = f"no {kind} of that name in the registry roots ({len(available)} {kind}s defined)"
+    if kind == "package" and ENTRY_NAME.fullmatch(name):
+        hint += (" " if hint.endswith("?") else ". ") + new_package_hint(name, project.manifest)
     out.add(code, f"unknown {kind} `{name}`", span, hint)
 
 
@@ -98,7 +104,7 @@ def _check_manifest_packages(project: Project, out: Collector) -> None:
     for ref in project.manifest.packages:
         package = project.packages.get(ref.name)
         if package is None:
-            _unknown("package", ref.name, ref.span, project.available_packages, out)
+            _unknown("package", ref.name, ref.span, project, out, project.available_packages)
             continue
         mode = ref.mode.value if ref.mode else None
         if ref.mode is not None and mode not in package.modes:
@@ -126,7 +132,7 @@ def _check_groups(project: Project, out: Collector) -> None:
         container = project.containers.get(group.selection.value)
         if container is None:
             sel = group.selection
-            _unknown("container", sel.value, sel.span, project.available_containers, out)
+            _unknown("container", sel.value, sel.span, project, out, project.available_containers)
             continue
         if group.profile is not None:
             names = [p.name for p in container.profiles]
@@ -192,9 +198,10 @@ def _entries(project: Project) -> Iterator[PackageEntry | ContainerEntry]:
 def _check_implications(implies: Iterable[Implication], project: Project, out: Collector) -> None:
     for imp in implies:
         if imp.kind is TargetKind.PACKAGE and imp.target not in project.packages:
-            _unknown("package", imp.target, imp.span, project.available_packages, out)
+            _unknown("package", imp.target, imp.span, project, out, project.available_packages)
         if imp.kind is TargetKind.CONTAINER and imp.target not in project.containers:
-            _unknown("container", imp.target, imp.span, project.available_containers, out)
+            available = project.available_containers
+            _unknown("container", imp.target, imp.span, project, out, available)
 
 
 def _check_default(default: Text | None, names: list[str], what: str, out: Collector) -> None:
@@ -311,6 +318,13 @@ def _check_params(project: Project, out: Collector) -> None:
             )
 
 
+def _check_targets(project: Project, known: tuple[str, ...], out: Collector) -> None:
+    for text in project.manifest.targets:
+        if text.value not in known:
+            hint = did_you_mean(text.value, known) or one_of(known, "targets")
+            out.add("HSM701", f"unknown target `{printable(text.value)}`", text.span, hint)
+
+
 def _check_output(project: Project, out: Collector) -> None:
     manifest = project.manifest
     output = manifest.output
@@ -333,34 +347,3 @@ def _is_below(path: Path, parent: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def missing_inputs(
-    inputs: Iterable[RuntimeInput],
-    defined: dict[str, bool],
-    env_file: str,
-    no_defaults: bool = False,
-) -> tuple[Diagnostic, ...]:
-    """Required run-time inputs that a .env file does not set (names only, never values).
-    `no_defaults` (Kubernetes): an optional input must be in the file too, empty or not."""
-    out = Collector()
-    for item in inputs:
-        if not item.required and no_defaults and item.name not in defined:
-            out.add(
-                "HSM501",
-                f"input `{item.name}` is not set in {env_file}",
-                item.span,
-                f"Kubernetes has no defaults: add `{item.name}=…` to {env_file} (its "
-                "default is in .env.template)",
-            )
-        if not item.required or defined.get(item.name):
-            continue
-        state = "is empty" if item.name in defined else "is not set"
-        out.add(
-            "HSM501",
-            f"required input `{item.name}` {state} in {env_file}",
-            item.span,
-            f"add `{item.name}=…` to {env_file} (see .env.template); used by "
-            + ", ".join(item.used_in),
-        )
-    return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 
 from hsmc.errors import Collector, printable
-from hsmc.model import ContainerEntry, DeployMode, ParamSpec, Profile, Project
+from hsmc.model import ContainerEntry, DeployMode, Healthcheck, ParamSpec, Profile, Project
+from hsmc.syntax import health
 
 _MANAGED_ONLY = ("image", "ports", "env", "volumes", "command", "healthcheck")
 
@@ -40,10 +41,27 @@ def check_names(project: Project, out: Collector) -> None:
 
 def check_entries(project: Project, out: Collector) -> None:
     for container in project.containers.values():
+        _check_healthcheck(container.healthcheck, out)
         for profile in container.profiles:
             _check_profile(profile, out)
+            _check_healthcheck(profile.healthcheck, out)
         for spec in container.params:
             _check_pattern(spec, out)
+
+
+def _check_healthcheck(check: Healthcheck | None, out: Collector) -> None:
+    """What compose refuses in a healthcheck (HSM326): a list test that does not start with
+    CMD, CMD-SHELL or NONE, retries out of range."""
+    if check is None:
+        return
+    if isinstance(check.test, tuple) and check.test:
+        first = check.test[0]
+        problem = health.test_problem(first.value)
+        if problem is not None:
+            out.add("HSM326", problem.message, first.span, problem.hint)
+    problem = health.retries_problem(check.retries) if check.retries is not None else None
+    if problem is not None:
+        out.add("HSM326", problem.message, check.span, problem.hint)
 
 
 def valid_patterns(container: ContainerEntry) -> Iterator[ParamSpec]:

@@ -1,23 +1,21 @@
-"""Validate stage, run-time part: which run-time inputs a value inserts into a URL as they are,
-and which of them a .env file sets to a value that would change the URL's meaning (HSM502, for
-`hsmc check --env-file`). Kept beside validate.py, which holds the compile-time checks."""
+"""Validate stage, the checks of a `.env` file against the compiled stack (`hsmc check
+--env-file`): the inputs a value inserts into a URL as they are, which the file sets to a value
+that would change the URL's meaning (HSM502). The values are a target's own (its uses:
+hsmc/inputs.py); and the required inputs it does not set (HSM501)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from hsmc.errors import Collector, Diagnostic
-from hsmc.model import CompiledStack, ComposeNode, Literal, RuntimeRef, Span, Value
-from hsmc.targets.compose.service import ComposeService
+from hsmc.inputs import Use
+from hsmc.model import Literal, RuntimeInput, RuntimeRef, Span
 
 
-def url_inputs(compiled: CompiledStack) -> dict[str, tuple[str, Span | None]]:
-    """Run-time inputs that a value inserts after a `://`, i.e. into a URL, as they are:
-    {input: (the first variable that does, where the reference is written)}."""
-    values = [(f"{var.key} in packages.env", var.value) for var in compiled.package_env]
-    for service in compiled.services:
-        body = ComposeService.of(service).body()  # as docker-compose.yml has it
-        values += [(f"{key} of service {service.name}", v) for key, v in _values(body)]
+def url_inputs(uses: Iterable[Use]) -> dict[str, tuple[str, Span | None]]:
+    """Run-time inputs that a value of a target's artifacts inserts after a `://`, i.e. into a
+    URL, as they are: {input: (the first variable that does, where the reference is written)}."""
+    values = [(_where(use), use.value) for use in uses]
     found: dict[str, tuple[str, Span | None]] = {}
     for where, value in values:
         in_url = False
@@ -33,15 +31,10 @@ def url_inputs(compiled: CompiledStack) -> dict[str, tuple[str, Span | None]]:
     return found
 
 
-def _values(node: ComposeNode, key: str = "") -> Iterator[tuple[str, Value]]:
-    if isinstance(node, Value):
-        yield key, node
-    elif isinstance(node, dict):
-        for child_key, child in node.items():
-            yield from _values(child, child_key)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _values(child, key)
+def _where(use: Use) -> str:
+    if use.where == "packages.env":
+        return f"{use.key} in packages.env"
+    return f"{use.key or 'a value'} of {use.where}"
 
 
 def url_unsafe_inputs(
@@ -61,3 +54,34 @@ def url_unsafe_inputs(
             "(e.g. `openssl rand -hex 24`)",
         )
     return tuple(out.diagnostics)
+
+
+def missing_inputs(
+    inputs: Iterable[RuntimeInput],
+    defined: dict[str, bool],
+    env_file: str,
+    no_defaults: bool = False,
+) -> tuple[Diagnostic, ...]:
+    """Required run-time inputs that a .env file does not set (names only, never values).
+    `no_defaults` (Kubernetes): an optional input must be in the file too, empty or not."""
+    out = Collector()
+    for item in inputs:
+        if not item.required and no_defaults and item.name not in defined:
+            out.add(
+                "HSM501",
+                f"input `{item.name}` is not set in {env_file}",
+                item.span,
+                f"Kubernetes has no defaults: add `{item.name}=…` to {env_file} (its "
+                "default is in .env.template)",
+            )
+        if not item.required or defined.get(item.name):
+            continue
+        state = "is empty" if item.name in defined else "is not set"
+        out.add(
+            "HSM501",
+            f"required input `{item.name}` {state} in {env_file}",
+            item.span,
+            f"add `{item.name}=…` to {env_file} (see .env.template); used by "
+            + ", ".join(item.used_in),
+        )
+    return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))

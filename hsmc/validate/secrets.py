@@ -9,6 +9,10 @@ default. Three ways a literal reaches an artifact are refused:
   (`DB_URL: "${DB_PASSWORD:-hunter2}"` writes `DB_PASSWORD=hunter2` into .env.template);
 * a connection key that looks like a secret taking `${HSM.FIELD}` from an external profile
   whose field is literal (the field is copied into packages.env).
+
+And, under any key and in any string, a URL whose password (`scheme://user:PASSWORD@host`,
+hsmc.url_passwords) is literal, takes params or has a literal default; in a connection, its
+`${HSM.FIELD}` password is held to the same rule as a key that looks like a secret.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from hsmc.model import (
     ContainerEntry,
     Fragment,
     FragmentMap,
+    GitSource,
     Healthcheck,
     ImageSource,
     Profile,
@@ -34,6 +39,7 @@ from hsmc.model import (
 )
 from hsmc.refs import Kind
 from hsmc.secret_names import looks_secret
+from hsmc.url_passwords import passwords
 
 
 @dataclass
@@ -110,7 +116,9 @@ def check_secrets(project: Project, out: Collector) -> None:
     for setting in _settings(project):
         _check_setting(setting, out)
     for text in _texts(project):
-        _check_names(text, shape(text.value), out)
+        found = shape(text.value)
+        if not _check_names(text, found, out):
+            _check_url_passwords(text, None, found, out)
     for container in project.containers.values():
         _check_connection_fields(container, out)
 
@@ -129,16 +137,50 @@ def _check_setting(setting: Setting, out: Collector) -> None:
             problem = "has a reference with a literal default, which is written into the artifacts"
     if problem is not None:
         _report(f"`{printable(setting.key)}`", problem, setting.text, setting.key, out)
-    else:
-        _check_names(setting.text, found, out)
+    elif not _check_names(setting.text, found, out):
+        _check_url_passwords(setting.text, setting.key, found, out)
 
 
-def _check_names(text: Text, found: Shape, out: Collector) -> None:
+def _check_names(text: Text, found: Shape, out: Collector) -> bool:
     """A reference named like a secret with a literal default, whatever key it stands under."""
     if found.secret_defaults and not found.malformed:
         name = found.secret_defaults[0]
         problem = "has a literal default, which is written into .env.template and the artifacts"
         _report(f"`${{{name}…}}`", problem, text, name, out)
+        return True
+    return False
+
+
+def _check_url_passwords(text: Text, key: str | None, found: Shape, out: Collector) -> bool:
+    """A URL whose password is written into the artifacts, whatever key it stands under."""
+    if found.malformed:
+        return False
+    for password in passwords(text.value):
+        inside = shape(password)
+        if inside.literal:
+            problem = "a URL with a literal password"
+        elif inside.params:
+            problem = "a URL whose password takes its value from params"
+        elif inside.literal_default:
+            problem = "a URL whose password has a literal default"
+        else:
+            continue
+        what = f"`{printable(key)}` has" if key is not None else "this value has"
+        hint = (
+            "write the password as a run-time reference, "
+            f'"scheme://user:${{{_password_variable(key)}}}@host", and put its value in .env; '
+            "hsmc never writes a secret into an artifact"
+        )
+        out.add("HSM308", f"{what} {problem}, which is written into the artifacts", text.span, hint)
+        return True
+    return False
+
+
+def _password_variable(key: str | None) -> str:
+    """`DATABASE_URL` → `DATABASE_PASSWORD`; a value under no key → `PASSWORD`."""
+    base = re.sub(r"[^A-Z0-9]+", "_", (key or "").upper())
+    base = re.sub(r"_?(URLS?|URIS?|DSN)$", "", base).strip("_")
+    return f"{base}_PASSWORD" if base else "PASSWORD"
 
 
 def _report(what: str, problem: str, text: Text, name: str, out: Collector) -> None:
@@ -180,24 +222,31 @@ def mask_secrets(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 def _check_connection_fields(container: ContainerEntry, out: Collector) -> None:
     """`PGPASSWORD: ${HSM.pw}` copies the external field `pw` into packages.env."""
     for setting in container.connection or ():
-        if not looks_secret(setting.key):
-            continue
-        for name in shape(setting.text.value).fields:
+        names = shape(setting.text.value).fields if looks_secret(setting.key) else []
+        in_url = not names  # the password of a URL: `pg://u:${HSM.pw}@${HSM.host}/db`
+        if in_url:
+            names = [f for pw in passwords(setting.text.value) for f in shape(pw).fields]
+        for name in names:
             for profile in container.profiles:
                 for ext in profile.external:
                     if ext.key == name and name not in ("host", "port"):
-                        _check_field(setting, ext, profile, out)
+                        _check_field(setting, ext, profile, out, in_url)
 
 
-def _check_field(setting: Setting, ext: Setting, profile: Profile, out: Collector) -> None:
+def _check_field(
+    setting: Setting, ext: Setting, profile: Profile, out: Collector, in_url: bool = False
+) -> None:
     found = shape(ext.text.value)
     if found.malformed or not (found.literal or found.literal_default or found.params):
         return
     var = re.sub(r"[^A-Z0-9]+", "_", setting.key.upper())
+    how = "which looks like a secret"
+    if in_url:
+        var, how = _password_variable(setting.key), "as the password of a URL"
     out.add(
         "HSM308",
         f"external field `{ext.key}` of profile `{profile.name}` reaches `{setting.key}`, "
-        "which looks like a secret, but has a literal value",
+        f"{how}, but has a literal value",
         ext.text.span,
         f'make the field a run-time reference such as "${{{var}}}" (no default) and put the '
         "value in .env; hsmc never writes a secret into an artifact",
@@ -257,7 +306,10 @@ def _fragment_leaves(key: str, child: Fragment, under: str | None) -> Iterator[S
 
 
 def _texts(project: Project) -> Iterator[Text]:
-    """Strings outside `key: value` maps that may hold a reference (commands, ports, …)."""
+    """Strings outside `key: value` maps that may hold a reference (commands, ports, …) or a
+    URL (git sources, written into requirements.txt)."""
+    for package in project.packages.values():
+        yield from (s.url for s in package.sources if isinstance(s, GitSource))
     for container in project.containers.values():
         yield from _optional(container.image)
         yield from (*container.ports, *container.volumes)

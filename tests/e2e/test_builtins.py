@@ -103,3 +103,45 @@ def test_reserved_characters_in_a_url_password_are_refused_at_check_time(tmp_pat
     assert check.returncode == 1
     refused = sorted(set(re.findall(r"error\[HSM502\]: the value of `(\w+)`", check.stderr)))
     assert refused == ["RABBITMQ_PASSWORD", "REDIS_PASSWORD"], check.stderr
+
+
+AMQP = """
+    import pika
+
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(os.environ["AMQP_URL"]))
+    except pika.exceptions.AMQPConnectionError as exc:
+        print("refused", type(exc).__name__)
+    else:
+        print("connected", connection.channel().is_open)
+        connection.close()
+"""
+
+
+def test_rabbitmq_is_healthy_only_while_amqp_accepts_connections(
+    stacks: StackFactory, tmp_path: Path
+) -> None:
+    """Issue 24, point 5: the built-in healthcheck proves that AMQP accepts connections, so a
+    client connects right after `up --wait`, with no retry. `rabbitmqctl stop_app` keeps the
+    node (and `rabbitmq-diagnostics ping`) up but closes every listener: the healthcheck of the
+    generated compose file must fail then, and pass again once the app is back."""
+    project = write_project(tmp_path / "amqp", {"hsm.yaml": "packages:\n  - pika\n"})
+    stack = stacks(project)
+    stack.build()
+    ports = {f"{name}_HOST_PORT": str(free_port()) for name in ("RABBITMQ", "RABBITMQ_MANAGEMENT")}
+    stack.write_env({**ports, "RABBITMQ_PASSWORD": URL_SAFE})
+    stack.up()
+    assert stack.host_python(AMQP).split() == ["connected", "True"]  # at once, no retry
+
+    test = stack.config()["services"]["rabbitmq"]["healthcheck"]["test"]
+    assert test[0] == "CMD", test
+    stack.exec("rabbitmq", "rabbitmqctl", "stop_app")
+    assert stack.host_python(AMQP).split()[0] == "refused"
+    assert stack.exec("rabbitmq", "rabbitmq-diagnostics", "-q", "ping").returncode == 0
+    probe = stack.compose("exec", "-T", "rabbitmq", *test[1:], check=False)
+    assert probe.returncode != 0, probe.stdout + probe.stderr
+
+    stack.exec("rabbitmq", "rabbitmqctl", "start_app")  # returns once the node is booted
+    probe = stack.compose("exec", "-T", "rabbitmq", *test[1:], check=False)
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    assert stack.host_python(AMQP).split() == ["connected", "True"]

@@ -1,96 +1,59 @@
-"""The compose service as typed data, and its one serialisation to compose nodes.
+"""A workload as a compose service: its one serialisation to compose nodes.
 
-Shared by the stages that look at docker-compose.yml (emit writes it, interpolate lists the
-run-time inputs it keeps, explain shows it); it imports no stage.
+Where the input shares compose's syntax (ports, volumes, commands, durations), the item is
+written as the author wrote it (`written`), so the file reads like the input; the keys of a
+group's `overrides:` that no typed field models are merged last (maps merge key by key, lists
+and scalars replace: SPEC §2.1).
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from dataclasses import dataclass
 
-from hsmc.model import (
-    BuildChoice,
-    BuildValues,
-    ComposeNode,
-    DependsOn,
-    HealthcheckValues,
-    Literal,
-    Mount,
-    ServiceValues,
-    Value,
-)
+from hsmc.inputs import Use, package_uses
+from hsmc.model import BuildChoice, BuildValues, DependsOn, Literal, Mount, Value
+from hsmc.workload import CompiledStack, Healthcheck, MountKind, Node, Workload
 
 
 def literal(text: str) -> Value:
     return Value((Literal(text),) if text else ())
 
 
-@dataclass(frozen=True)
-class ComposeService:
-    name: str
-    comment: str
-    image: Value | None
-    build: BuildValues | None
-    command: Value | tuple[Value, ...] | None
-    environment: tuple[tuple[str, Value], ...]
-    ports: tuple[Value, ...]
-    volumes: tuple[Value, ...]
-    mounts: tuple[Mount, ...]
-    depends_on: tuple[DependsOn, ...]
-    healthcheck: HealthcheckValues
-    overrides: dict[str, ComposeNode] | None
-
-    @classmethod
-    def of(cls, service: ServiceValues) -> ComposeService:
-        effective = service.effective
-        return cls(
-            name=service.name,
-            comment=comment(service),
-            image=service.image,
-            build=service.build,
-            command=service.command,
-            environment=tuple((e.key, e.value) for e in service.environment),
-            ports=service.ports,
-            volumes=service.volumes,
-            mounts=effective.mounts,
-            depends_on=effective.depends_on,
-            healthcheck=service.healthcheck,
-            overrides=service.overrides,
-        )
-
-    def body(self) -> dict[str, ComposeNode]:
-        """The service as compose data: empty parts left out, the group's `overrides:` merged
-        over it, the shipped mounts kept whatever the overrides say."""
-        command = self.command
-        parts: dict[str, ComposeNode | None] = {
-            "image": self.image,
-            "build": _build(self.build) if self.build else None,
-            "command": list(command) if isinstance(command, tuple) else command,
-            "environment": dict(self.environment),
-            "ports": list(self.ports),
-            "volumes": _with_mounts(list(self.volumes), self.mounts),
-            "depends_on": {
-                d.service: {
-                    "condition": literal("service_healthy" if d.healthy else "service_started")
-                }
-                for d in self.depends_on
-            },
-            "healthcheck": _healthcheck(self.healthcheck),
-        }
-        body = {key: value for key, value in parts.items() if value}
-        if self.overrides is not None:
-            body = _merge(body, self.overrides)
-            volumes = body.get("volumes")
-            volumes = _with_mounts(list(volumes) if isinstance(volumes, list) else [], self.mounts)
-            if volumes:
-                body["volumes"] = volumes
-        return body
+def body(workload: Workload) -> dict[str, Node]:
+    """The service as compose data, empty parts left out."""
+    command, entrypoint = workload.command, workload.entrypoint
+    parts: dict[str, Node | None] = {
+        "image": workload.image,
+        "build": _build(workload.build) if workload.build else None,
+        "command": _written(command.written) if command else None,
+        "entrypoint": _written(entrypoint.written) if entrypoint else None,
+        "environment": {e.key: e.value for e in workload.environment},
+        "ports": [p.written for p in workload.ports],
+        "volumes": _with_mounts([v.written for v in workload.volumes], workload.effective.mounts),
+        "depends_on": {d.service: _condition(d) for d in workload.depends_on},
+        "healthcheck": _healthcheck(workload.healthcheck) if workload.healthcheck else None,
+    }
+    found = {key: value for key, value in parts.items() if value}
+    if workload.extras:
+        found = _merge(found, dict(workload.extras))
+    return found
 
 
-def _build(build: BuildValues) -> dict[str, ComposeNode]:
-    node: dict[str, ComposeNode] = {"context": literal(build.context)}
+def _written(written: Value | tuple[Value, ...]) -> Node:
+    return list(written) if isinstance(written, tuple) else written
+
+
+def _condition(dep: DependsOn) -> Node:
+    node: dict[str, Node] = {"condition": literal(dep.condition)}
+    if dep.restart is not None:
+        node["restart"] = dep.restart
+    if dep.required is not None:
+        node["required"] = dep.required
+    return node
+
+
+def _build(build: BuildValues) -> dict[str, Node]:
+    node: dict[str, Node] = {"context": literal(build.context)}
     if build.dockerfile is not None:
         node["dockerfile"] = build.dockerfile
     if build.args:
@@ -98,21 +61,20 @@ def _build(build: BuildValues) -> dict[str, ComposeNode]:
     return node
 
 
-def _healthcheck(check: HealthcheckValues) -> dict[str, ComposeNode]:
-    test = check.test
-    fields: dict[str, ComposeNode | None] = {
-        "test": list(test) if isinstance(test, tuple) else test,
-        "interval": check.interval,
-        "timeout": check.timeout,
+def _healthcheck(check: Healthcheck) -> dict[str, Node]:
+    fields: dict[str, Node | None] = {
+        "test": _written(check.written) if check.written is not None else None,
+        "interval": check.interval.written if check.interval else None,
+        "timeout": check.timeout.written if check.timeout else None,
         "retries": check.retries,
-        "start_period": check.start_period,
-        "start_interval": check.start_interval,
+        "start_period": check.start_period.written if check.start_period else None,
+        "start_interval": check.start_interval.written if check.start_interval else None,
         "disable": check.disable,
     }
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def _with_mounts(volumes: list[ComposeNode], mounts: tuple[Mount, ...]) -> list[ComposeNode]:
+def _with_mounts(volumes: list[Node], mounts: tuple[Mount, ...]) -> list[Node]:
     for mount in mounts:
         item = literal(f"{mount.source}:{mount.target}:ro")
         if item not in volumes:
@@ -120,21 +82,18 @@ def _with_mounts(volumes: list[ComposeNode], mounts: tuple[Mount, ...]) -> list[
     return volumes
 
 
-def _merge(
-    body: dict[str, ComposeNode], fragment: dict[str, ComposeNode]
-) -> dict[str, ComposeNode]:
-    """Maps merge key by key, lists and scalars replace (SPEC §2.1). deepmerge mutates its
-    first argument: give it a copy."""
+def _merge(found: dict[str, Node], extras: dict[str, Node]) -> dict[str, Node]:
+    """deepmerge mutates its first argument: give it a copy."""
     from deepmerge import Merger
 
     merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
-    merged: dict[str, ComposeNode] = merger.merge(copy.deepcopy(body), fragment)
+    merged: dict[str, Node] = merger.merge(copy.deepcopy(found), extras)
     return merged
 
 
-def comment(service: ServiceValues) -> str:
+def comment(workload: Workload) -> str:
     """What put the service there, and how it is made."""
-    resolved, made = service.effective.resolved, service.effective.made
+    resolved, made = workload.effective.resolved, workload.effective.made
     why = f"group {resolved.name}" if resolved.group else "implicit group"
     if resolved.implied_by:
         why += f", implied by {', '.join(resolved.implied_by)}"
@@ -146,26 +105,28 @@ def comment(service: ServiceValues) -> str:
     return f"{why}; container {resolved.container.name}; profile {profile}; {how}"
 
 
-_NAMED_VOLUME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*):")
-
-
-def named_volumes(bodies: list[dict[str, ComposeNode]]) -> tuple[str, ...]:
-    """Named volumes the services use (short `name:/path` or long `type: volume` syntax),
-    declared at the top level of the compose file."""
-    names = set()
-    for body in bodies:
-        volumes = body.get("volumes")
-        for item in volumes if isinstance(volumes, list) else ():
-            if isinstance(item, Value):
-                match = _NAMED_VOLUME.match(item.plain())
-                if match and not re.match(r"^[A-Za-z]:[\\/]", item.plain()):  # not C:/…
-                    names.add(match.group(1))
-            elif isinstance(item, dict) and _plain(item.get("type")) == "volume":
-                source = _plain(item.get("source"))
-                if source:
-                    names.add(source)
+def named_volumes(workloads: tuple[Workload, ...]) -> tuple[str, ...]:
+    """Named volumes the services use, declared at the top level of the compose file."""
+    names = {
+        v.source for w in workloads for v in w.volumes if v.kind is MountKind.VOLUME and v.source
+    }
     return tuple(sorted(names))
 
 
-def _plain(node: ComposeNode | None) -> str:
-    return node.plain() if isinstance(node, Value) else ""
+def uses(compiled: CompiledStack) -> list[Use]:
+    """Every value docker-compose.yml and packages.env write."""
+    found: list[Use] = []
+    for workload in compiled.workloads:
+        _walk(body(workload), f"service {workload.name}", None, found)
+    return found + package_uses(compiled.package_env)
+
+
+def _walk(node: Node, where: str, key: str | None, found: list[Use]) -> None:
+    if isinstance(node, Value):
+        found.append(Use(where, key, node))
+    elif isinstance(node, dict):
+        for k, child in node.items():
+            _walk(child, where, k, found)
+    elif isinstance(node, list):
+        for child in node:
+            _walk(child, where, key, found)

@@ -1,39 +1,31 @@
-"""Checks for the targets: the names in `targets:`, and what a cluster cannot run.
+"""What a cluster cannot run.
 
-`check_targets` runs with the other checks of validate. `check_kubernetes` runs on the resolved
-Stack (which source and profile each group got is decided in resolve, into its EffectiveService),
-only for the kubernetes target: names must be DNS-1035 labels, and nothing may read the
-project's files at run time. `check_kubernetes_values` runs on the interpolated stack: a
-run-time `${VAR}` only works where the Kubernetes objects expand it (HSM706).
+`check_stack` runs on the resolved Stack (which source and profile each group got is decided in
+resolve, into its EffectiveService): names must be DNS-1035 labels, and nothing may read the
+project's files at run time. `check_workloads` runs on the filled workloads: a run-time `${VAR}`
+only works where the Kubernetes objects expand it (HSM706).
 """
 
 from __future__ import annotations
 
 import re
 
-from hsmc.errors import Collector, did_you_mean, one_of, printable
+from hsmc.errors import Collector, printable
+from hsmc.keys import MODELED_OVERRIDES
 from hsmc.model import (
     BuildChoice,
-    CompiledStack,
-    ComposeNode,
     EffectiveService,
     FragmentList,
     FragmentMap,
     ImageChoice,
     Literal,
-    Project,
     ResolvedService,
     RuntimeRef,
-    ServiceValues,
-    Span,
     Stack,
-    Target,
     Text,
     Value,
 )
-from hsmc.targets.compose.service import ComposeService
-
-TARGETS = tuple(t.value for t in Target)
+from hsmc.workload import CompiledStack, Node, Workload
 
 # DNS-1035 label; 54 leaves room for the `-headless` Service of a StatefulSet (63 in all).
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
@@ -42,22 +34,10 @@ _MAX_SERVICE_NAME = 54
 _DNS_1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _MAX_PROJECT_NAME = 56  # `<project>-inputs` stays a DNS-1123 label too
 
-# `overrides:` keys the kubernetes emitter maps; any other compose key has no counterpart.
-MAPPED_OVERRIDES = frozenset(
-    {"image", "command", "entrypoint", "environment", "ports", "volumes", "healthcheck"}
-    | {"depends_on"}
-)
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-def check_targets(project: Project, out: Collector) -> None:
-    for text in project.manifest.targets:
-        if text.value not in TARGETS:
-            hint = did_you_mean(text.value, TARGETS) or one_of(TARGETS, "targets")
-            out.add("HSM701", f"unknown target `{printable(text.value)}`", text.span, hint)
-
-
-def check_kubernetes(stack: Stack, out: Collector) -> None:
+def check_stack(stack: Stack, out: Collector) -> None:
     _check_project_name(stack, out)
     for service in stack.effective:
         if not service.managed:
@@ -141,51 +121,73 @@ def _long_bind(item: FragmentMap) -> Text:
 
 
 def _check_override_keys(service: EffectiveService, out: Collector) -> None:
-    overrides = service.overrides
-    if overrides is None:
-        return
-    spans: tuple[Span, ...] = overrides.key_spans
-    for (key, _), span in zip(overrides.items, spans, strict=True):
-        if key not in MAPPED_OVERRIDES and not key.startswith("x-"):
+    """The keys of a group's `overrides:` that no typed field models are compose's own."""
+    group = service.resolved.group
+    overrides = group.overrides if group is not None else None
+    extra = {key for key, _ in service.extras}
+    for (key, _), span in (
+        zip(overrides.items, overrides.key_spans, strict=True) if overrides else ()
+    ):
+        if key in extra and not key.startswith("x-"):
             out.add(
                 "HSM705",
                 f"`overrides:` key `{printable(key)}` has no counterpart on the kubernetes target",
                 span,
                 "keys mapped for this target: "
-                + ", ".join(f"`{k}`" for k in sorted(MAPPED_OVERRIDES))
+                + ", ".join(f"`{k}`" for k in sorted(MODELED_OVERRIDES))
                 + "; change the generated objects with a Kustomize patch instead",
             )
 
 
-def check_kubernetes_values(compiled: CompiledStack, out: Collector) -> None:
+def check_workloads(compiled: CompiledStack, out: Collector) -> None:
     """Kubernetes expands `$(VAR)` in env values, command and args only. A run-time `${VAR}`
     in the image or a container port would reach the cluster as it is written (compose would
     have filled it from .env); an exec probe passes it on unexpanded (compose fills it)."""
-    for service in compiled.services:
-        body = ComposeService.of(service).body()  # overrides merged, as compose has it
-        image = body.get("image")
-        if isinstance(image, Value):
-            _refuse_refs(service, image.refs, "`image:`", out)
-        ports = body.get("ports")
-        for port in ports if isinstance(ports, list) else ():
-            if isinstance(port, Value):
-                _refuse_refs(service, _container_side(port), "a container port", out)
-        _refuse_refs(service, _exec_probe_refs(body.get("healthcheck")), "an exec probe", out)
+    for workload in compiled.workloads:
+        if workload.image is not None:
+            _refuse_refs(workload, workload.image.refs, "`image:`", out)
+        for port in workload.ports:
+            for binding in port.bindings:
+                if binding.container is None:
+                    refs = _written_refs(port.written)
+                    _refuse_refs(workload, refs, "a container port", out)
+        check = workload.healthcheck
+        if check is not None and check.test and check.test[0].plain() == "CMD":
+            refs = tuple(r for word in check.test[1:] for r in word.refs)
+            _refuse_refs(workload, refs, "an exec probe", out)
+
+
+def _written_refs(node: Node) -> tuple[RuntimeRef, ...]:
+    """The references of a port whose container side is one: a long-syntax `target`, or the
+    part after the last `:` of a short item outside a reference."""
+    if isinstance(node, dict):
+        target = node.get("target")
+        return target.refs if isinstance(target, Value) else ()
+    if not isinstance(node, Value):
+        return ()
+    found: list[RuntimeRef] = []
+    for piece in reversed(node.pieces):
+        if isinstance(piece, Literal):
+            if ":" in piece.text:
+                break
+        else:
+            found.append(piece)
+    return tuple(r for ref in reversed(found) for r in Value((ref,)).refs)
 
 
 def _refuse_refs(
-    service: ServiceValues, refs: tuple[RuntimeRef, ...], where: str, out: Collector
+    workload: Workload, refs: tuple[RuntimeRef, ...], where: str, out: Collector
 ) -> None:
-    made = service.effective.made
+    made = workload.effective.made
     fallback = (
         made.image.span
         if isinstance(made, ImageChoice)
-        else service.effective.resolved.container.span
+        else workload.effective.resolved.container.span
     )
     for ref in refs[:1]:  # one diagnostic per value: the first reference shows the problem
         out.add(
             "HSM706",
-            f"service `{service.name}` reads run-time input `{printable(ref.name)}` in {where}, "
+            f"service `{workload.name}` reads run-time input `{printable(ref.name)}` in {where}, "
             "which Kubernetes does not expand",
             ref.span or fallback,
             _HINTS[where],
@@ -200,27 +202,3 @@ _HINTS = {
     "an exec probe": "make the healthcheck `CMD-SHELL`: the probe's shell expands the "
     "reference from the container's environment",
 }
-
-
-def _container_side(port: Value) -> tuple[RuntimeRef, ...]:
-    """The references in the container side of a `ports:` item (after its last `:` outside a
-    reference); a reference in the host side is harmless here."""
-    found: list[RuntimeRef] = []
-    for piece in reversed(port.pieces):
-        if isinstance(piece, Literal):
-            if ":" in piece.text:
-                break
-        else:
-            found.append(piece)
-    return tuple(r for ref in reversed(found) for r in Value((ref,)).refs)
-
-
-def _exec_probe_refs(node: ComposeNode | None) -> tuple[RuntimeRef, ...]:
-    test = node.get("test") if isinstance(node, dict) else None
-    if not isinstance(test, list) or not test or _text(test[0]) != "CMD":
-        return ()
-    return tuple(r for word in test[1:] if isinstance(word, Value) for r in word.refs)
-
-
-def _text(node: ComposeNode) -> str:
-    return node.plain() if isinstance(node, Value) else ""

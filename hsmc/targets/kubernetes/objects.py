@@ -1,37 +1,29 @@
-"""The Kubernetes objects of one managed service, read from its effective record.
+"""The Kubernetes objects of one managed service, read from its typed Workload.
 
-The record is the service's ServiceValues, the one the compose emitter reads: the image chosen
-in resolve, values filled in interpolate. A group's `overrides:` is compose-shaped, so the
-container's fields are read from `ComposeService.body()`, the one place where overrides are
-merged (compose.py); shipped files and their mounts come from the EffectiveService. This module
-only translates. Objects are plain dicts and lists of str/int/bool in the order a reader
-expects; emit_kubernetes writes them.
+The workload is the one every target reads (hsmc/workload.py): the image, argv words, typed
+ports and volumes, the healthcheck with durations in seconds, the group's overrides already
+merged. This module only translates; nothing here parses a string. Objects are plain dicts and
+lists of str/int/bool in the order a reader expects; emit.py writes them.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import shlex
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hsmc.model import ComposeNode, Literal, RuntimeRef, ServiceValues, Value
-from hsmc.ports import container_side, protocol
-from hsmc.targets.compose.service import ComposeService
+from hsmc.inputs import Use, package_uses
+from hsmc.model import Literal, RuntimeRef, Value
+from hsmc.workload import CompiledStack, Duration, Healthcheck, MountKind, Workload
 
 Obj = dict[str, object]
 NAME_LABEL = "app.kubernetes.io/name"
 FILES_VOLUME = "hsm-files"
 VOLUME_SIZE = "1Gi"
-_NAMED = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*):(.+)")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|us|ns|m|s)")
-_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
 
 @dataclass(frozen=True)
-class Workload:
-    """What emit_kubernetes needs of one service: its objects and what STACK.md tells."""
+class Objects:
+    """What emit needs of one service: its objects and what STACK.md tells."""
 
     name: str
     kind: str  # Deployment or StatefulSet
@@ -56,24 +48,24 @@ def shell_text(value: Value) -> str:
     return value.plain()
 
 
-def workload(service: ServiceValues, secret: str, optional: frozenset[str]) -> Workload:
-    body = ComposeService.of(service).body()
-    ports = tuple(_ports(body.get("ports")))
-    mounts, volumes, claims = _volumes(service, body.get("volumes"))
-    image = _plain(body.get("image"))  # validate refused run-time references in it (HSM706)
-    container: Obj = {"name": service.name, "image": image}
-    for key, field in (("entrypoint", "command"), ("command", "args")):
-        words = _words(body.get(key))
-        if words:
-            container[field] = words
-    env = _env(body, secret, optional)
+def objects(workload: Workload, secret: str, optional: frozenset[str]) -> Objects:
+    name = workload.name
+    ports = _ports(workload)
+    mounts, volumes, claims = _volumes(workload)
+    image = workload.image.plain() if workload.image else ""  # checks refused references
+    container: Obj = {"name": name, "image": image}
+    if workload.entrypoint is not None and workload.entrypoint.words:
+        container["command"] = [k8s_text(w) for w in workload.entrypoint.words]
+    if workload.command is not None and workload.command.words:
+        container["args"] = [k8s_text(w) for w in workload.command.words]
+    env = _env(workload, secret, optional)
     if env:
         container["env"] = env
     if ports:
         container["ports"] = [
             {"name": n, "containerPort": p, "protocol": proto} for n, p, proto in ports
         ]
-    probe = _probe(body.get("healthcheck"))
+    probe = _probe(workload.healthcheck)
     if probe:
         container["readinessProbe"] = probe
     if mounts:
@@ -81,20 +73,20 @@ def workload(service: ServiceValues, secret: str, optional: frozenset[str]) -> W
     pod: Obj = {"containers": [container]}
     if volumes:
         pod["volumes"] = volumes
-    labels = {NAME_LABEL: service.name}
+    labels = {NAME_LABEL: name}
     spec: Obj = {"replicas": 1, "selector": {"matchLabels": labels}}
     kind = "StatefulSet" if claims else "Deployment"
     if claims:
-        spec["serviceName"] = f"{service.name}-headless"
+        spec["serviceName"] = f"{name}-headless"
     spec["template"] = {"metadata": {"labels": labels}, "spec": pod}
     if claims:
         spec["volumeClaimTemplates"] = [_claim(c) for c in claims]
-    objects = [_object("apps/v1", kind, service.name, spec)]
+    found = [_object("apps/v1", kind, name, spec)]
     if claims:
-        objects.append(_service(f"{service.name}-headless", service.name, ports, headless=True))
+        found.append(_service(f"{name}-headless", name, ports, headless=True))
     if ports:
-        objects.append(_service(service.name, service.name, ports, headless=False))
-    return Workload(service.name, kind, image, tuple(objects), ports, tuple(claims))
+        found.append(_service(name, name, ports, headless=False))
+    return Objects(name, kind, image, tuple(found), ports, tuple(claims))
 
 
 def _object(api: str, kind: str, name: str, spec: Obj) -> Obj:
@@ -130,51 +122,39 @@ def _claim(name: str) -> Obj:
     }
 
 
-def _plain(node: ComposeNode | None) -> str:
-    return node.plain() if isinstance(node, Value) else ""
+def _ports(workload: Workload) -> tuple[tuple[str, int, str], ...]:
+    """Every container port, once per protocol (a range gives one per port); the host side is
+    a laptop's concern."""
+    seen: dict[tuple[int, str], None] = {}
+    for port in workload.ports:
+        for binding in port.bindings:
+            if binding.container is not None:  # a reference: refused by the checks
+                seen.setdefault((binding.container, binding.protocol.upper()), None)
+    return tuple((f"{proto.lower()}-{port}", port, proto) for port, proto in seen)
 
 
-def _words(node: ComposeNode | None) -> list[str]:
-    """compose's string form is split like a shell would (as compose does); lists stay."""
-    if isinstance(node, Value):
-        return shlex.split(k8s_text(node))
-    if isinstance(node, list):
-        return [k8s_text(v) for v in node if isinstance(v, Value)]
-    return []
-
-
-def _refs(body: dict[str, ComposeNode]) -> set[str]:
+def refs(workload: Workload) -> set[str]:
     """Every run-time input the container's env, command, args and probe read."""
-    names: set[str] = set()
-    todo: list[ComposeNode] = [body.get(k, []) for k in ("environment", "command", "entrypoint")]
-    todo.append(body.get("healthcheck", []))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, Value):
-            names.update(r.name for r in node.refs)
-        elif isinstance(node, dict):
-            todo.extend(node.values())
-        elif isinstance(node, list):
-            todo.extend(node)
-    return names
+    values = [e.value for e in workload.environment]
+    for command in (workload.command, workload.entrypoint):
+        values += list(command.words) if command is not None else []
+    check = workload.healthcheck
+    values += list(check.test or ()) if check is not None else []
+    return {r.name for value in values for r in value.refs}
 
 
-def _env(body: dict[str, ComposeNode], secret: str, optional: frozenset[str]) -> list[Obj]:
+def _env(workload: Workload, secret: str, optional: frozenset[str]) -> list[Obj]:
     """Inputs first, each from the Secret, so that the `$(NAME)` after them expand; then the
     service's variables. A variable that only passes its input on is the input itself."""
-    environment = body.get("environment")
-    variables = environment if isinstance(environment, dict) else {}
     result: list[Obj] = []
-    for name in sorted(_refs(body)):
+    for name in sorted(refs(workload)):
         ref: Obj = {"name": secret, "key": name}
         if name in optional:
             ref["optional"] = True
         result.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
-    for key in sorted(variables):
-        value = variables[key]
-        if not isinstance(value, Value) or _passes_on(key, value):
-            continue
-        result.append({"name": key, "value": k8s_text(value)})
+    for var in workload.environment:
+        if not _passes_on(var.key, var.value):
+            result.append({"name": var.key, "value": k8s_text(var.value)})
     return result
 
 
@@ -183,51 +163,34 @@ def _passes_on(key: str, value: Value) -> bool:
     return isinstance(only, RuntimeRef) and only.name == key
 
 
-def _ports(node: ComposeNode | None) -> Iterable[tuple[str, int, str]]:
-    seen: set[tuple[int, str]] = set()
-    for item in node if isinstance(node, list) else []:
-        text = _plain(item)
-        port, proto = container_side(text), protocol(text).upper()
-        if port.isdigit() and (int(port), proto) not in seen:
-            seen.add((int(port), proto))
-            yield f"{proto.lower()}-{port}", int(port), proto
-
-
 def claim_name(volume: str) -> str:
     """A compose volume name as a Kubernetes name (`pg_data` → `pg-data`)."""
     return volume.replace("_", "-").replace(".", "-").lower()
 
 
-def _volumes(
-    service: ServiceValues, items: ComposeNode | None
-) -> tuple[list[Obj], list[Obj], list[str]]:
-    """(volumeMounts, pod volumes, volumeClaimTemplates): named volumes are claims, a bare
-    container path an emptyDir, shipped files come from the service's ConfigMap."""
+def _volumes(workload: Workload) -> tuple[list[Obj], list[Obj], list[str]]:
+    """(volumeMounts, pod volumes, volumeClaimTemplates): named volumes are claims, anonymous
+    volumes and tmpfs an emptyDir, shipped files come from the service's ConfigMap."""
     mounts: list[Obj] = []
     volumes: list[Obj] = []
     claims: list[str] = []
-    files = service.effective.files
-    shipped = {f"{m.source}:{m.target}:ro" for m in service.effective.mounts}
-    for n, item in enumerate(items if isinstance(items, list) else []):
-        text = _plain(item)
-        match = _NAMED.fullmatch(text)
-        if text in shipped:
-            continue  # from `files:`, below
-        if match:
-            path, _, mode = match.group(2).partition(":")
-            name = claim_name(match.group(1))
+    for n, volume in enumerate(workload.volumes):
+        if volume.kind is MountKind.VOLUME and volume.source:
+            name = claim_name(volume.source)
             claims += [] if name in claims else [name]
-            mounts.append(_mount(name, path, "ro" in mode.split(",")))
-        elif text.startswith("/") and ":" not in text:
+            mounts.append(_mount(name, volume.target, volume.read_only))
+        elif volume.kind in (MountKind.ANONYMOUS, MountKind.TMPFS):
             name = f"scratch-{n}"
-            volumes.append({"name": name, "emptyDir": {}})
-            mounts.append(_mount(name, text, False))
+            memory = {"medium": "Memory"} if volume.kind is MountKind.TMPFS else {}
+            volumes.append({"name": name, "emptyDir": memory})
+            mounts.append(_mount(name, volume.target, volume.read_only))
+    files = workload.effective.files
     if files:
-        items_: list[Obj] = []
+        items: list[Obj] = []
         for f in sorted(files, key=lambda f: f.name):
-            items_.append({"key": f.name, "path": f.name, "mode": 0o555 if f.executable else 0o444})
+            items.append({"key": f.name, "path": f.name, "mode": 0o555 if f.executable else 0o444})
             mounts.append({**_mount(FILES_VOLUME, f.container_path, True), "subPath": f.name})
-        config = {"name": f"{service.name}-files", "items": items_}
+        config = {"name": f"{workload.name}-files", "items": items}
         volumes.append({"name": FILES_VOLUME, "configMap": config})
     return sorted(mounts, key=lambda m: str(m["mountPath"])), volumes, claims
 
@@ -239,39 +202,44 @@ def _mount(name: str, path: str, read_only: bool) -> Obj:
     return mount
 
 
-def _probe(node: ComposeNode | None) -> Obj:
+def _probe(check: Healthcheck | None) -> Obj:
     """A compose healthcheck as a readiness probe (never a liveness probe: a restart loop
     would hide why a service does not start)."""
-    check = node if isinstance(node, dict) else {}
-    test = check.get("test")
-    words = [shell_text(v) for v in test if isinstance(v, Value)] if isinstance(test, list) else []
-    if isinstance(test, Value):
-        words = ["CMD-SHELL", shell_text(test)]
-    if check.get("disable") is True or not words or words[0] == "NONE":
+    if check is None or not check.probes or check.test is None:
         return {}
+    words = [shell_text(v) for v in check.test]
     command = words[1:] if words[0] == "CMD" else ["sh", "-c", " ".join(words[1:])]
     probe: Obj = {"exec": {"command": command}}
     fields = (
-        ("start_period", "initialDelaySeconds"),
-        ("interval", "periodSeconds"),
-        ("timeout", "timeoutSeconds"),
+        (check.start_period, "initialDelaySeconds"),
+        (check.interval, "periodSeconds"),
+        (check.timeout, "timeoutSeconds"),
     )
-    for key, field in fields:
-        seconds = _seconds(check.get(key))
+    for duration, field in fields:
+        seconds = _seconds(duration)
         if seconds is not None:
             probe[field] = seconds
-    retries = check.get("retries")
-    if isinstance(retries, int) and not isinstance(retries, bool) and retries > 0:
-        probe["failureThreshold"] = retries
+    if check.retries is not None and check.retries > 0:
+        probe["failureThreshold"] = check.retries
     return probe
 
 
-def _seconds(node: ComposeNode | None) -> int | None:
-    """A compose duration (`1m30s`, `500ms`) in whole seconds, rounded up; None when it is
-    not a plain duration (a run-time reference)."""
-    text = _plain(node)
-    parts = _DURATION.findall(text)
-    if not parts or "".join(a + b for a, b in parts) != text:
+def _seconds(duration: Duration | None) -> int | None:
+    """In whole seconds, rounded up, at least 1; None when unknown until run time."""
+    if duration is None or duration.seconds is None:
         return None
-    total = sum(float(a) * _SECONDS[b] for a, b in parts)
-    return max(1, math.ceil(total))
+    return max(1, math.ceil(duration.seconds))
+
+
+def uses(compiled: CompiledStack) -> list[Use]:
+    """Every value the manifests and packages.env write: a container's environment, command,
+    args and probe. A host port is nothing on a cluster: it is not a use."""
+    found: list[Use] = []
+    for workload in compiled.workloads:
+        where = f"service {workload.name}"
+        found += [Use(where, e.key, e.value) for e in workload.environment]
+        for command in (workload.command, workload.entrypoint):
+            found += [Use(where, None, w) for w in command.words] if command is not None else []
+        check = workload.healthcheck
+        found += [Use(where, None, t) for t in check.test or ()] if check is not None else []
+    return found + package_uses(compiled.package_env)
