@@ -99,6 +99,8 @@ _ALL = (
     Code("HSM415", "write", "symlink in the output directory"),
     Code("HSM416", "write", "output directory held by another build"),
     Code("HSM420", "parse", "a shipped file compose or Kustomize cannot mount"),
+    Code("HSM421", "parse", "manifest of another user"),
+    Code("HSM422", "write", "symlink in the registry an eject writes to"),
     Code("HSM501", "validate", "required input missing from the env file"),
     Code("HSM502", "validate", "value cannot go into a URL as it is"),
     Code("HSM503", "parse", "env file Docker Compose cannot read"),

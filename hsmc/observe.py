@@ -25,7 +25,8 @@ class Record:
     def __init__(self) -> None:
         # question → answer in the order asked; a question is (kind, path): kind is "read" (the
         # answer: SHA-256 of the bytes), "mode" (owner's x bit), "is_file", "is_dir", "resolve",
-        # "glob" (the names found, joined by "/")
+        # "glob" (the names found, joined by "/"), "owner" (whose a manifest found by the search
+        # upwards is: trust.owner_answer)
         self.answers: dict[tuple[str, str], str] = {}
         # per output directory, in the order written (one per target): the directory, the
         # sha256 of its .hsmc-generated, its artifacts (path, sha256, x bit)
@@ -86,6 +87,17 @@ def _ask(question: str, path: Path, ask: Callable[[], bool]) -> bool:
         _note(question, path, "error")
         raise
     _note(question, path, str(answer))
+    return answer
+
+
+def owner(path: Path) -> str:
+    """trust.owner_answer: "mine" when `path` (a manifest) and its directory are this user's.
+    Recorded, so that a stamped build replays it: a manifest that changed hands, its bytes
+    the same, runs the full build, which refuses it."""
+    from hsmc.trust import owner_answer
+
+    answer = owner_answer(str(path))
+    _note("owner", path, answer)
     return answer
 
 

@@ -27,6 +27,8 @@ from hsmc.atomic import TMP_SUFFIX, replace_at
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: opening a FIFO someone put in the way must not hang the build.
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+# O_EXCL: never through a symlink, dangling or not, and never over a file
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class SymlinkInTheWay(Exception):
@@ -122,6 +124,41 @@ class OutputDir:
             return True
         finally:
             os.close(parent)
+
+    def lexists(self, path: str) -> bool:
+        """Whether anything stands at `path` (a symlink at it or on the way: SymlinkInTheWay)."""
+        parent = self._walk(path.split("/")[:-1], create=False)
+        if parent is None:
+            return False
+        name = path.rsplit("/", 1)[-1]
+        try:
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        finally:
+            os.close(parent)
+        if stat.S_ISLNK(info.st_mode):
+            raise SymlinkInTheWay(path)
+        return True
+
+    def create(self, path: str, content: bytes, mode: int) -> bool:
+        """A new file (its directories created as needed); False, and nothing written, when
+        something stands there already (`registry eject` never overwrites)."""
+        parent = self._walk(path.split("/")[:-1], create=True)
+        assert parent is not None
+        name = path.rsplit("/", 1)[-1]
+        try:
+            fd = os.open(name, _NEW, 0o600, dir_fd=parent)
+        except FileExistsError:
+            if _lstat_is_link(parent, name):
+                raise SymlinkInTheWay(path) from None
+            return False
+        finally:
+            os.close(parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            os.fchmod(handle.fileno(), mode)
+        return True
 
     def remove(self, path: str) -> None:
         """Removes the file (not a symlink's target), then the directories it leaves empty."""

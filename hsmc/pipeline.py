@@ -363,7 +363,7 @@ def registry_eject(name: str, inputs: Inputs) -> Ejection:
 
     cwd = Path.cwd().resolve()
     copy = ejection(name, inputs, cwd, Cache(cache_dir()))
-    taken = create_files(dict(copy.contents))
+    taken = create_files(copy.root, copy.contents)
     if taken:
         shown = ", ".join(display_path(t, cwd) for t in taken)
         message = f"{shown} {'exists' if len(taken) == 1 else 'exist'} already; nothing was written"

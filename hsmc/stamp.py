@@ -29,6 +29,8 @@ import sys
 
 from hsmc import __version__
 from hsmc.cachedir import cache_path
+from hsmc.trust import owner_answer
+from hsmc.trust import private as _private
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -272,6 +274,8 @@ def _answer(kind: str, path: str) -> str:
         from pathlib import Path
 
         return str(Path(path).resolve())
+    if kind == "owner":  # as observe.owner asks it
+        return owner_answer(path)
     if kind == "glob":  # as observe.glob asks it
         from pathlib import Path
 
@@ -335,11 +339,6 @@ def _stamp_path(argv: list[str]) -> str:
     return os.path.join(cache_path(), "stamps", f"{hashlib.sha256(key).hexdigest()}.stamp")
 
 
-def _private(info: os.stat_result) -> bool:
-    """Owned by this user, writable by nobody else."""
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def _load(path: str) -> list[str] | None:
     stamps = os.path.dirname(path)
     for directory in (os.path.dirname(stamps), stamps):
@@ -359,5 +358,8 @@ def _save(path: str, data: bytes) -> None:
 
     from hsmc.atomic import replace  # after the build: the check never pays for it
 
+    # the cache directory too, 0700 whatever the umask (makedirs gives `mode` to the last
+    # directory only): with 0775 under umask 002, no stamp would ever be read (_load)
+    os.makedirs(cache_path(), mode=0o700, exist_ok=True)
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     replace(Path(path), data, mode=0o600, durable=False)

@@ -21,8 +21,7 @@ reached without following a symlink (outdir.py).
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,16 +143,33 @@ def create_file(path: Path, content: bytes) -> bool:
     return True
 
 
-def create_files(contents: dict[Path, tuple[bytes, int]]) -> list[Path]:
-    """Writes new files {path: (content, mode)}, or nothing at all when one exists already:
-    then it returns those that exist (`registry eject` never overwrites)."""
-    taken = [path for path in contents if path.exists() or path.is_symlink()]
-    if taken:
-        return taken
-    for path, (content, mode) in contents.items():
-        if not create_file(path, content):
-            return [path]  # appeared meanwhile: stop there
-        os.chmod(path, mode)
+def create_files(root: Path, contents: Mapping[Path, tuple[bytes, int]]) -> list[Path]:
+    """Writes new files {path below `root`: (content, mode)}, or nothing at all when one exists
+    already: then it returns those that exist (`registry eject` never overwrites). Like the
+    output directory, `root` is a resolved path and nothing below it is reached through a
+    symlink: one at a target or on the way is refused (HSM422) before anything is written."""
+    below = {path: path.relative_to(root).as_posix() for path in contents}
+    try:
+        with opened(root, exclusive=True, timeout=LOCK_TIMEOUT) as directory:
+            assert directory is not None
+            taken, problems = [], []
+            for path, relative in below.items():
+                try:
+                    if directory.lexists(relative):
+                        taken.append(path)
+                except SymlinkInTheWay as exc:
+                    problems.append(_symlink_in_registry(root, exc.path))
+            if problems:
+                raise CompileError(problems)
+            if taken:
+                return taken
+            for path, (content, mode) in contents.items():
+                if not directory.create(below[path], content, mode):
+                    return [path]  # appeared meanwhile: stop there
+    except SymlinkInTheWay as exc:  # a symlink that appeared after the checks
+        raise CompileError([_symlink_in_registry(root, exc.path)]) from None
+    except Locked:
+        raise CompileError([_locked(root)]) from None
     return []
 
 
@@ -278,6 +294,16 @@ def _symlink(output: Path, path: str) -> Diagnostic:
         None,
         "remove the symlink: hsmc never writes, reads or removes through a symlink in its "
         "output directory (not even with --force)",
+    )
+
+
+def _symlink_in_registry(root: Path, path: str) -> Diagnostic:
+    return Diagnostic(
+        "HSM422",
+        f"{_shown(root, path)} is a symlink",
+        None,
+        "remove the symlink (its target stays as it is): `hsmc registry eject` never writes "
+        "through a symlink below the registry root it copies into",
     )
 
 

@@ -117,8 +117,16 @@ def test_no_any_after_parsing(path: Path) -> None:
 # after a build, to save the stamp).
 STAMP_MODULES = {
     "hsmc.cachedir": set(),
-    "hsmc.observe": set(),
-    "hsmc.stamp": {"hsmc", "hsmc.__version__", "hsmc.cachedir", "hsmc.observe", "hsmc.atomic"},
+    "hsmc.trust": set(),
+    "hsmc.observe": {"hsmc.trust"},
+    "hsmc.stamp": {
+        "hsmc",
+        "hsmc.__version__",
+        "hsmc.cachedir",
+        "hsmc.observe",
+        "hsmc.atomic",
+        "hsmc.trust",
+    },
     "hsmc.entry": {"hsmc", "hsmc.__version__", "hsmc.stamp", "hsmc.cli"},
 }
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import hsmc.parse.load as load
+from hsmc import stamp
 from hsmc.atomic import TMP_SUFFIX
 from hsmc.errors import Collector, CompileError
 from hsmc.parse import Inputs
-from hsmc.parse.cache import identity, key_of
+from hsmc.parse.cache import Cache, identity, key_of
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.pipeline import compile_project, compile_stack
@@ -89,7 +90,7 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _tree(project / "generated") == reference
     for entry in entries:  # each rewritten with a tree that is trusted again
-        assert json.loads(entry.read_text())["identity"]["format"] == "hsmc-parse-cache/2"
+        assert json.loads(entry.read_text())["identity"]["format"] == "hsmc-parse-cache/3"
 
 
 def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
@@ -269,3 +270,32 @@ def test_a_planted_template_bytecode_file_runs_nothing(tmp_path: Path) -> None:
         assert _tree(project / "generated") == reference
         shutil.rmtree(project / "generated")
     assert all(path.read_bytes().startswith(b"j2") for path in planted)  # left as they were
+
+
+def test_the_cache_is_private_whatever_the_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under umask 002 (Debian's user-private groups) directories come out 0775 unless asked
+    otherwise; a cache directory the group can write is never read (entries and stamps alike),
+    so hsmc makes its own 0700 and its files 0600."""
+    project = copy_case("01-shared-container", tmp_path)
+    cache = tmp_path / "cache"
+    code = (
+        "import os, sys; os.umask(0o002); sys.argv[0] = 'hsmc'; from hsmc.entry import main; main()"
+    )
+    env = {**os.environ, "HSMC_CACHE_DIR": str(cache)}
+    built = subprocess.run(
+        [sys.executable, "-c", code, "build"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    modes = {p.relative_to(cache).as_posix(): p.stat().st_mode & 0o777 for p in cache.rglob("*")}
+    modes["."] = cache.stat().st_mode & 0o777
+    assert {m for p, m in modes.items() if (cache / p).is_dir()} == {0o700}
+    assert {m for p, m in modes.items() if (cache / p).is_file()} == {0o600}
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("HSMC_CACHE_DIR", str(cache))
+    assert stamp.check(["build"]) == "hsmc: generated is up to date (8 files unchanged)"
+    source = SourceFile(
+        path=project / "hsm.yaml", shown="hsm.yaml", text=(project / "hsm.yaml").read_text()
+    )
+    assert Cache(cache).get(source, "manifest") is not None

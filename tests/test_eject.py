@@ -111,3 +111,80 @@ def test_eject_goes_to_the_manifests_own_registry_root(tmp_path: Path) -> None:
     assert (project / "company-registry" / "packages" / "redis.yaml").is_file()
     assert not (project / "registry").exists()
     assert run_hsmc("build", cwd=project).returncode == 0
+
+
+# --- never through a symlink below the registry root (issue 22, item 4) -----------------------
+
+_COPIES = (
+    "containers/postgres.yaml",
+    "containers/files/postgres-start.sh",
+    "containers/files/ensure-databases.sh",
+)
+
+
+def _everything(root: Path) -> dict[str, bytes | str]:
+    """Every path below root, symlinks as what they point to (none followed)."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[rel] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("link", "points_to"),
+    [
+        ("registry/containers", "elsewhere"),  # a directory on the way
+        ("registry/containers/files", "elsewhere"),  # the directory of the shipped scripts
+        ("registry/containers/files/postgres-start.sh", "elsewhere/start.sh"),  # a file
+        ("registry/containers/postgres.yaml", "elsewhere/start.sh"),  # the entry's own place
+        ("registry/containers/files", "elsewhere/missing"),  # dangling, a directory
+        ("registry/containers/files/ensure-databases.sh", "elsewhere/missing.sh"),  # dangling
+    ],
+)
+def test_eject_never_writes_through_a_symlink_below_the_registry_root(
+    tmp_path: Path, link: str, points_to: str
+) -> None:
+    """As the output directory (HSM415's rule): a symlink at a target or on the way to one is
+    refused (HSM422), and nothing is written, here or where it points."""
+    project = write_project(tmp_path / "project", MANIFEST)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "start.sh").write_text("someone else's\n")
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(tmp_path / points_to)
+    before = _everything(tmp_path)
+    refused = run_hsmc("registry", "eject", "container:postgres", cwd=project)
+    assert refused.returncode == 1, refused.stderr
+    assert f"error[HSM422]: {link} is a symlink" in refused.stderr
+    assert "never writes through a symlink below the registry root" in refused.stderr
+    assert "Traceback" not in refused.stderr and "wrote" not in refused.stderr
+    assert _everything(tmp_path) == before
+
+
+def test_a_registry_root_that_is_a_symlink_is_followed_as_an_output_directory_is(
+    tmp_path: Path,
+) -> None:
+    """The root itself (`registry -> …`, or a root hsm.yaml names) is the user's choice, as a
+    symlinked output directory is: resolved once, written below, and reported where it is."""
+    project = write_project(tmp_path / "project", MANIFEST)
+    real = tmp_path / "shared-registry"
+    real.mkdir()
+    (project / "registry").symlink_to(real)
+    ejected = run_hsmc("registry", "eject", "container:postgres", cwd=project)
+    assert ejected.returncode == 0, ejected.stderr
+    assert f"hsmc: wrote {real}/containers/postgres.yaml" in ejected.stderr
+    assert sorted(p for p in _everything(real)) == sorted(_COPIES)
+    built = run_hsmc("registry", "list", cwd=project)
+    assert "hidden by registry/containers/postgres.yaml" in built.stdout
+    # a root named in hsm.yaml, a symlink: the same
+    manifest = "registry:\n  - reg\n" + MANIFEST["hsm.yaml"]
+    named = write_project(tmp_path / "named", {"hsm.yaml": manifest})
+    other = tmp_path / "other-registry"
+    other.mkdir()
+    (named / "reg").symlink_to(other)
+    assert run_hsmc("registry", "eject", "package:redis", cwd=named).returncode == 0
+    assert (other / "packages" / "redis.yaml").is_file()

@@ -314,6 +314,17 @@ OPS: dict[str, Callable[[Path], None]] = {
         (p / "generated").is_dir() and (p / "generated" / ".x.1234.hsmc-tmp").write_text("")
     ),
 }
+
+
+def _chown_toggle(path: Path) -> None:
+    """Another user's, and back (HSM421 when hsm.yaml is found by the search upwards)."""
+    if path.exists():
+        os.chown(path, 65534 if path.stat().st_uid == os.geteuid() else os.geteuid(), -1)
+
+
+if os.geteuid() == 0:  # files of another user need root to make (test_foreign_manifest.py)
+    OPS["manifest: owned by another user"] = lambda p: _chown_toggle(p / "hsm.yaml")
+    OPS["project directory: owned by another user"] = _chown_toggle
 ENVS = ({}, {"HSMC_STAMP_TEST": "1"})  # run_hsmc drops HSMC_DEBUG: another HSMC_ variable
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import builtin, observe
-from hsmc.errors import Collector, Diagnostic
+from hsmc.errors import Collector, CompileError, Diagnostic, printable
 from hsmc.model import (
     ContainerEntry,
     Manifest,
     PackageEntry,
     Project,
+    Span,
     TargetKind,
 )
 from hsmc.parse import paths
@@ -122,8 +123,43 @@ def _manifest_path(path: Path, cwd: Path, search_up: bool = False) -> Path:
         for parent in (full, *full.parents):
             with contextlib.suppress(OSError):  # an unreadable parent: look further up
                 if observe.is_file(parent / "hsm.yaml"):
-                    return parent / "hsm.yaml"
+                    return _owned(parent / "hsm.yaml", cwd)
     return full / "hsm.yaml"
+
+
+def _owned(manifest: Path, cwd: Path) -> Path:
+    """A manifest the search found, if it and its directory are this user's; else HSM421 (as
+    git refuses a repository of another user: decisions.md, "Whose files hsmc trusts")."""
+    answer = observe.owner(manifest)
+    if answer == "mine":
+        return manifest
+    shown = printable(display_path(manifest, cwd))
+    if answer == "error":
+        message = f"not using {shown}: hsmc cannot tell who owns it"
+    else:
+        path, uid = answer.rsplit(":", 1)
+        whose = "it is" if path == str(manifest) else f"its directory {_shown(Path(path), cwd)} is"
+        message = f"not using {shown}: {whose} owned by {_user(int(uid))}"
+    hint = (
+        "no PATH was given, so hsmc searched from the current directory upwards; if you trust "
+        f"it, pass its directory as PATH (`{_shown(manifest.parent, cwd)}`), otherwise run hsmc "
+        "in a project of your own"
+    )
+    raise CompileError([Diagnostic("HSM421", message, Span(shown, 1), hint)])
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    return printable(display_path(path, cwd) or ".")
+
+
+def _user(uid: int) -> str:
+    """`another user, nobody (uid 65534)`; the uid alone when it has no account here."""
+    import pwd
+
+    try:
+        return f"another user, {pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"another user (uid {uid})"
 
 
 def _load_manifest(

@@ -3,7 +3,8 @@ into the project's own registry means: which files, read here, go where.
 
 The copy keeps the entry's layout relative to its registry root (`containers/postgres.yaml`,
 `containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. write.py
-writes the copies (`create_files`, never overwriting: HSM602), called by pipeline.py.
+writes the copies (`create_files`: never overwriting, HSM602; never through a symlink below
+the project's registry root, HSM422), called by pipeline.py.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ def ejection(name: str, inputs: Inputs, cwd: Path, cache: Cache) -> Ejection:
     root = project_registry(inputs)
     base = entry.registry_root.resolve()
     origin = display_path(entry.path, cwd)
-    entry_file = entry.path.resolve()
+    # the entry's place in its root (FOLDER/NAME.yaml, as the catalog found it), not where a
+    # symlink there points
+    placed = entry.path.relative_to(entry.registry_root)
     copies: dict[Path, tuple[Path, str | None]] = {
-        root / entry_file.relative_to(base): (entry_file, _header(origin) + entry.text)
+        root / placed: (entry.path, _header(origin) + entry.text)
     }
     for shipped in entry.shipped:
         source = _shipped_source(entry, shipped, base)
@@ -58,11 +61,13 @@ def project_registry(inputs: Inputs) -> Path:
     """The first registry root of the project's own (not --registry, not the built-in one);
     `registry/` beside hsm.yaml when it declares none (searched by default once it exists)."""
     own = Inputs(inputs.path, (), cwd=inputs.cwd, cache=inputs.cache, search_up=inputs.search_up)
+    # resolved, as the output directory is: the root may be a symlink the user made; nothing
+    # below it is followed (write.create_files)
     for root in registry_roots(own):
         if root != builtin.registry_root():
-            return root
+            return root.resolve()
     cwd = (inputs.cwd or Path.cwd()).resolve()
-    return _manifest_path(inputs.path, cwd, inputs.search_up).parent / "registry"
+    return (_manifest_path(inputs.path, cwd, inputs.search_up).parent / "registry").resolve()
 
 
 def _shipped_source(entry: CatalogEntry, shipped: str, base: Path) -> Path:

@@ -12,7 +12,7 @@ strictyaml parses the file (and reports every error). It declines:
 - at schema level (shapes.py, itself tested equal to schema.py): any value the schema does not
   take as is; integers other than plain decimal, booleans other than `true`/`false`, enums
   other than their exact spelling, an empty value where only text is allowed;
-and then the tree must pass verify.py, the check a parse cache entry passes.
+and then the tree must pass verify.py (its positions and text checked against the file).
 tests/test_fast.py compares it with strictyaml on every golden and registry file and on
 Hypothesis mutations of them.
 """

@@ -1,5 +1,5 @@
-"""Whether a tree read from the parse cache can stand for a file: the cache directory may be
-shared or tampered with, so an entry is trusted only if it is what parsing the file would give.
+"""Whether a tree stands for a file's text: the fast path (fast.py) builds a tree from
+libyaml's events and uses it only if this check passes, else strictyaml parses the file.
 
 The checks are cheap next to parsing: the tree has the shape the schema lets through
 (shapes.py); every position lies inside the file, siblings in file order; every key stands at
@@ -8,8 +8,9 @@ line of the file that is not blank or a comment holds a key or a scalar, or cont
 multi-line scalar (indented past its key), so nothing was left out. A tree of another file (or
 of another version of this one) fails. Only the text of multi-line scalars (block `|`/`>`,
 folded, quoted over several lines) and of double-quoted scalars and keys with escapes is taken
-on trust; docs/decisions.md says so. Any doubt makes the caller parse the file afresh, which gives
-exactly what a build without the cache gives.
+on trust (the fast path declines those files anyway). The parse cache no longer runs it: an
+entry is trusted by its owner instead (cache.py; docs/decisions.md, "Parse cache"). Any doubt
+makes the caller parse the file with strictyaml, which gives exactly what it always gives.
 """
 
 from __future__ import annotations
