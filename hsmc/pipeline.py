@@ -205,8 +205,9 @@ def check(
     """`check`: every diagnostic of the project for each target; with `env_file`, read as each
     target's consumer reads it (its `env_dialect`: Docker Compose, or Kustomize, whose
     different readings are refused), the run-time inputs of each target that it does not set
-    (where the target's consumer applies no defaults, the optional ones too) and the values it
-    gives that would break a URL (HSM501, HSM502). A diagnostic two targets find is reported
+    (where the target's consumer applies no defaults, the optional ones too), the values it
+    gives that would break a URL (HSM501, HSM502), and what a target refuses once the values are
+    known (host ports moved onto each other, HSM408). A diagnostic two targets find is reported
     once."""
     from hsmc.parse.envfile import read_env_file
     from hsmc.validate.env_file import missing_inputs, url_inputs, url_unsafe_inputs
@@ -230,7 +231,8 @@ def check(
             return exc.diagnostics
         missing = missing_inputs(done.inputs, facts.nonempty, shown, done.target.no_defaults)
         unsafe = url_unsafe_inputs(url_inputs(done.uses), set(facts.url_unsafe), shown)
-        found.update(dict.fromkeys((*facts.problems, *missing, *unsafe)))
+        refused = done.target.check_env(done.compiled, facts.nonempty, facts.ports)
+        found.update(dict.fromkeys((*facts.problems, *missing, *unsafe, *refused)))
     return tuple(sorted(found, key=Diagnostic.sort_key))
 
 

@@ -1,9 +1,10 @@
 """Reads a filled-in `.env` for `hsmc check --env-file` and `hsmc run`, as the consumer of each
 target reads it: Docker Compose (EnvDialect.COMPOSE_GO, dotenv_compose.py) or Kustomize's
 secretGenerator (EnvDialect.KUSTOMIZE: the lines Kustomize reads differently from compose are
-refused, dotenv_kustomize.py). Values are looked at only to tell an empty one from a set one
-and a URL-safe one from one that is not; they never leave this module, and no diagnostic shows
-one (a snippet shows the line up to its value, then `…`).
+refused, dotenv_kustomize.py). Values are looked at only to tell an empty one from a set one,
+a URL-safe one from one that is not, and to read a port number (the compose target's host-port
+check compares them); no other value leaves this module, and no diagnostic shows one (a snippet
+shows the line up to its value, then `…`).
 
 The file is refused before it is read when it is not a regular file (a FIFO would block, a
 device never end) or is larger than LIMIT (HSM504).
@@ -15,7 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
@@ -35,6 +36,7 @@ LIMIT = 1024 * 1024  # bytes: a filled-in .env is a few KiB; the YAML inputs' li
 # segment holds as it is. Everything else (@ / : # % ? [ ], spaces, non-ASCII) must be
 # percent-encoded, which nothing between .env and a client does.
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=-]*")
+_PORT = re.compile(r"[0-9]{1,5}")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,13 @@ class EnvFacts:
     nonempty: dict[str, bool]  # every name set (the environment's too, for compose): non-empty?
     url_unsafe: frozenset[str]  # names whose value would change a URL's meaning
     problems: tuple[Diagnostic, ...] = ()  # lines the dialect reads differently (HSM505)
+    ports: dict[str, int] = field(default_factory=dict)  # values that are port numbers
 
     @classmethod
     def of(cls, values: Mapping[str, str], problems: tuple[Diagnostic, ...] = ()) -> EnvFacts:
         unsafe = frozenset(n for n, v in values.items() if not _URL_SAFE.fullmatch(v))
-        return cls({n: bool(v) for n, v in values.items()}, unsafe, problems)
+        ports = {n: int(v) for n, v in values.items() if _PORT.fullmatch(v) and int(v) < 65536}
+        return cls({n: bool(v) for n, v in values.items()}, unsafe, problems, ports)
 
 
 def read_env_file(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 
 from hsmc import refs
 from hsmc.model import ContainerEntry, Fragment, FragmentMap, PortBinding, PortItem, Text
@@ -179,4 +180,24 @@ def published_port(item: PortItem, main: str) -> Text | None:
     for binding in item.bindings:
         if binding.container.value == main and binding.host_port is not None:
             return binding.host_port
+    return None
+
+
+def host_number(host: str, nonempty: Mapping[str, bool], numbers: Mapping[str, int]) -> int | None:
+    """The host port a binding lands on, as compose fills `host` from the environment: a
+    number as written, else the value of a lone `${NAME…}` (`nonempty`: the names set and
+    whether non-empty; `numbers`: the values that are port numbers), else its literal default.
+    None when it cannot be known here (no value, a range, text around the reference)."""
+    if "${" not in host:
+        return int(host) if _NUMBERS.fullmatch(host) and "-" not in host else None
+    tokens = refs.tokens(host)
+    parsed = refs.runtime(tokens[0].inner) if len(tokens) == 1 else None
+    if parsed is None or tokens[0].kind is not refs.Kind.BRACED:
+        return None
+    name, op, rest = parsed
+    given = name in nonempty and (nonempty[name] or op == "-")
+    if given:
+        return numbers.get(name)
+    if op in (":-", "-") and rest is not None and "$" not in rest:
+        return host_number(rest, {}, {})
     return None

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from hsmc.errors import Collector
+    from collections.abc import Mapping
+
+    from hsmc.errors import Collector, Diagnostic
     from hsmc.inputs import Use
     from hsmc.model import Artifact, EnvDialect, Reach, RuntimeInput, Stack
     from hsmc.workload import CompiledStack
@@ -60,6 +62,13 @@ class Target(Protocol):
 
     def check_workloads(self, compiled: CompiledStack, out: Collector) -> None:
         """What it cannot run, on the filled workloads (references it does not expand)."""
+
+    def check_env(
+        self, compiled: CompiledStack, nonempty: Mapping[str, bool], numbers: Mapping[str, int]
+    ) -> tuple[Diagnostic, ...]:
+        """What it refuses once the values of `.env` are known (`hsmc check --env-file`):
+        `nonempty` the names set and whether non-empty, `numbers` the values that are port
+        numbers (no other value reaches a target)."""
 
     def uses(self, compiled: CompiledStack) -> list[Use]:
         """Every value its artifacts write (the run-time inputs are the references in them)."""

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from hsmc.model import EnvDialect, Reach
 
 if TYPE_CHECKING:
-    from hsmc.errors import Collector
+    from collections.abc import Mapping
+
+    from hsmc.errors import Collector, Diagnostic
     from hsmc.inputs import Use
     from hsmc.model import Artifact, RuntimeInput, Stack
     from hsmc.targets import Target
@@ -33,6 +35,16 @@ class Compose:
 
     def check_workloads(self, compiled: CompiledStack, out: Collector) -> None:
         """Compose fills every reference itself: nothing to refuse here."""
+
+    def check_env(
+        self, compiled: CompiledStack, nonempty: Mapping[str, bool], numbers: Mapping[str, int]
+    ) -> tuple[Diagnostic, ...]:
+        from hsmc.errors import Collector
+        from hsmc.targets.compose.checks import check_host_ports
+
+        out = Collector()
+        check_host_ports(compiled.stack.effective, out, nonempty, numbers)
+        return tuple(out.diagnostics)
 
     def uses(self, compiled: CompiledStack) -> list[Use]:
         from hsmc.targets.compose.service import uses

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from hsmc.model import EnvDialect, Reach
 
 if TYPE_CHECKING:
-    from hsmc.errors import Collector
+    from collections.abc import Mapping
+
+    from hsmc.errors import Collector, Diagnostic
     from hsmc.inputs import Use
     from hsmc.model import Artifact, RuntimeInput, Stack
     from hsmc.targets import Target
@@ -36,6 +38,12 @@ class Kubernetes:
         from hsmc.targets.kubernetes.checks import check_workloads
 
         check_workloads(compiled, out)
+
+    def check_env(
+        self, compiled: CompiledStack, nonempty: Mapping[str, bool], numbers: Mapping[str, int]
+    ) -> tuple[Diagnostic, ...]:
+        """Nothing is published on a host: no port of `.env` can clash."""
+        return ()
 
     def uses(self, compiled: CompiledStack) -> list[Use]:
         from hsmc.targets.kubernetes.objects import uses
