@@ -83,13 +83,13 @@ def _check_claims(workload: Workload, out: Collector) -> None:
 
 
 def _check_reserved(workload: Workload, out: Collector) -> None:
-    needed = {reserved(name) for name in reserved_inputs(workload)}
+    needed = {reserved(name): name for name in reserved_inputs(workload)}
     for var in workload.environment:
         if var.key in needed:
             out.add(
                 "HSM710",
-                f"variable `{printable(var.key)}` of service `{workload.name}` has the name hsmc "
-                "gives the run-time input it reads there",
+                f"variable `{printable(var.key)}` of service `{workload.name}` has the reserved "
+                f"name of input `{needed[var.key]}`, which the service reads",
                 var.span,
                 "names beginning with `HSMC_` are reserved on a cluster for the inputs a "
                 "container reads: rename the variable",
