@@ -102,9 +102,7 @@ def _effective(
         extras=overrides.extras(group),
         notes=service_notes(service),
         resources=resources(service),
-        liveness=_merged_check(
-            service.profile.liveness if service.profile else None, container.liveness
-        ),
+        liveness=liveness(service),
     )
 
 
@@ -168,6 +166,12 @@ def healthcheck(service: ResolvedService) -> HealthcheckSpec:
     """The profile's healthcheck fields over the entry's, one by one."""
     profile = service.profile
     return _merged_check(profile.healthcheck if profile else None, service.container.healthcheck)
+
+
+def liveness(service: ResolvedService) -> HealthcheckSpec:
+    """The profile's liveness fields over the entry's, one by one."""
+    profile = service.profile
+    return _merged_check(profile.liveness if profile else None, service.container.liveness)
 
 
 def _merged_check(o: Healthcheck | None, b: Healthcheck | None) -> HealthcheckSpec:

@@ -189,12 +189,18 @@ class Podman:
             disk.close()
 
 
+TOOLS = {"podman": "podman", "catatonit": "catatonit", "mkfs.ext4": "e2fsprogs"}
+
+
 def available() -> str | None:
-    """Why the trial cannot run here, or None."""
+    """Why the trial cannot run here, or None; as root, installs what is missing with apt (as
+    engine.ensure_tools does for the Docker engine)."""
     if os.geteuid() != 0:
         return "not root: a loop device and rootful podman are needed"
-    if shutil.which("podman") is None or shutil.which("catatonit") is None:
-        return "podman (and catatonit, its pause process) not installed: apt-get install podman"
-    if shutil.which("mkfs.ext4") is None:
-        return "mkfs.ext4 missing (e2fsprogs)"
+    missing = sorted({pkg for tool, pkg in TOOLS.items() if shutil.which(tool) is None})
+    if missing:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-qq", *missing]
+        if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+            return f"{', '.join(missing)} missing and `apt-get install` failed"
     return None
