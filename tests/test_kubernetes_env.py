@@ -138,6 +138,7 @@ def test_env_template_defaults_are_compose_s_values(tmp_path: Path) -> None:
         ('"${GREETING:-cost$$HOME}"', "text a `.env` line cannot carry"),
         ("\"${GREETING:-'quoted'}\"", "text a `.env` line cannot carry"),
         ('"${GREETING:-a #b}"', "text a `.env` line cannot carry"),
+        ('"${GREETING:-a\\tb}"', "text a `.env` line cannot carry"),  # a tab: YAML's escape
     ],
 )
 def test_a_default_the_env_cannot_carry_is_hsm709(value: str, why: str, tmp_path: Path) -> None:

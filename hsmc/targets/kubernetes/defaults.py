@@ -7,7 +7,8 @@ one line cannot carry it: a default that reads another input (compose takes that
 from .env, a template line holds text), two different defaults of one input (compose gives each
 use its own, the Secret holds one value), and text that Kustomize and compose would read
 differently as `NAME=value` (quotes, blanks at either end, ` #`, a `$` compose expands, a line
-break: the cluster's .env is checked against compose's reading, HSM505).
+break or another control character: the cluster's .env is checked against compose's reading,
+HSM505).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from hsmc.targets.kubernetes.env import compose_text
 # characters among the troublesome ones: tests/test_kubernetes_env.py)
 _EXPANDED = re.compile(r"\$(\$|\{|[A-Za-z_])")
 _COMMENT = re.compile(r"\s#")
+# a control character or a line separator: a template line shows none (and a reader may split)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ def carried(value: str) -> bool:
     return not (
         value != value.strip()
         or value[:1] in ("'", '"')
-        or "\n" in value
-        or "\r" in value
+        or _CONTROL.search(value)
         or _COMMENT.search(value)
         or _EXPANDED.search(value)
     )
@@ -97,8 +99,8 @@ _DIFFERENT = (
 )
 _TEXT = (
     "Kustomize and compose would read the .env.template line differently (quotes, blanks at "
-    "either end, ` #`, a `$` before a name or a brace, a line break): choose another default, "
-    "or make the input required"
+    "either end, ` #`, a `$` before a name or a brace, a control character): choose another "
+    "default, or make the input required"
 )
 
 
