@@ -3,7 +3,8 @@
 `check_stack` runs on the resolved Stack (which source and profile each group got is decided in
 resolve, into its EffectiveService): names must be DNS-1035 labels, and nothing may read the
 project's files at run time. `check_workloads` runs on the filled workloads: a run-time `${VAR}`
-only works where the Kubernetes objects expand it (HSM706).
+only works where the Kubernetes objects expand it (HSM706); the names of the objects and claims
+(names.py) and the defaults of `.env.template` (defaults.py) must be ones a cluster takes.
 """
 
 from __future__ import annotations
