@@ -60,14 +60,7 @@ def objects(workload: Workload, project: str) -> Objects:
     if volume_mounts:
         container["volumeMounts"] = volume_mounts
     container["securityContext"] = CONTAINER_SECURITY
-    pod: Obj = {
-        "automountServiceAccountToken": False,
-        "enableServiceLinks": False,  # no FOO_SERVICE_HOST, FOO_PORT: compose gives none
-        "securityContext": POD_SECURITY,
-        "containers": [container],
-    }
-    if volumes:
-        pod["volumes"] = volumes
+    pod = _pod(container, volumes)
     claimed = tuple(c for c, _ in claims(workload))
     labels = {NAME_LABEL: name}
     template_labels = {**labels, PART_OF_LABEL: project, MANAGED_BY_LABEL: "hsmc"}
@@ -89,6 +82,18 @@ def objects(workload: Workload, project: str) -> Objects:
     image = str(container["image"])
     shown = _shown(container.get("resources"))
     return Objects(name, kind, image, tuple(found), ports, claimed, secret, env.keys, files, shown)
+
+
+def _pod(container: Obj, volumes: list[Obj]) -> Obj:
+    pod: Obj = {
+        "automountServiceAccountToken": False,  # no built-in talks to the API server
+        "enableServiceLinks": False,  # no FOO_SERVICE_HOST, FOO_PORT: compose gives none
+        "securityContext": POD_SECURITY,
+        "containers": [container],
+    }
+    if volumes:
+        pod["volumes"] = volumes
+    return pod
 
 
 def _container(
