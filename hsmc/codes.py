@@ -79,6 +79,9 @@ _ALL = (
     Code("HSM324", "resolve", "a dependency compose cannot wait for"),
     Code("HSM325", "resolve", "an `overrides:` value of the wrong shape"),
     Code("HSM326", "validate", "a healthcheck compose cannot read"),
+    Code("HSM327", "interpolate", "a resource quantity hsmc cannot write"),
+    Code("HSM328", "interpolate", "a liveness probe without a test"),
+    Code("HSM329", "interpolate", "`init_only_env` names a variable the container does not get"),
     Code("HSM330", "parse", "unknown watch action"),
     Code("HSM331", "parse", "watch rule key does not fit its action"),
     Code("HSM332", "parse", "`rebuild` rule outside its build context"),
@@ -117,6 +120,11 @@ _ALL = (
     Code("HSM704", "validate", "bind mount on the kubernetes target"),
     Code("HSM705", "validate", "override without a Kubernetes counterpart"),
     Code("HSM706", "validate", "run-time reference Kubernetes does not expand"),
+    Code("HSM707", "validate", "two objects of one name on the kubernetes target"),
+    Code("HSM708", "validate", "a volume whose claim name is taken or invalid"),
+    Code("HSM709", "validate", "a default the cluster's .env cannot carry"),
+    Code("HSM710", "validate", "a variable named like a reserved `HSMC_` name"),
+    Code("HSM711", "validate", "an input empty where compose gives its default"),
 )
 
 CODES = {c.code: c for c in _ALL}

@@ -161,6 +161,22 @@ class Healthcheck:
     disable: bool | None = None
 
 
+@dataclass(frozen=True)
+class ResourceSpec:
+    """`resources:` of an entry or a profile, in Kubernetes' names: each quantity as written
+    (read in interpolate, hsmc/syntax/quantities.py); a profile's over the entry's, one by one."""
+
+    requests_cpu: Text | None = None
+    requests_memory: Text | None = None
+    limits_cpu: Text | None = None
+    limits_memory: Text | None = None
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        found = (self.requests_cpu, self.requests_memory, self.limits_cpu, self.limits_memory)
+        return tuple(t for t in found if t is not None)
+
+
 class DeployMode(Enum):
     MANAGED = "managed"
     EXTERNAL = "external"
@@ -178,6 +194,8 @@ class Profile:
     command: Text | tuple[Text, ...] | None = None
     healthcheck: Healthcheck | None = None
     external: tuple[Setting, ...] = ()
+    resources: ResourceSpec | None = None
+    liveness: Healthcheck | None = None
     key_spans: tuple[tuple[str, Span], ...] = ()  # every key the profile writes, where
 
 
@@ -225,6 +243,10 @@ class ContainerEntry:
     params: tuple[ParamSpec, ...] = ()  # empty: the entry accepts any param
     modes: tuple[str, ...] = ()  # every key of `sources:`, a source that failed to parse included
     directory: Path = Path()  # absolute: relative paths in the entry (bind mounts) start here
+    resources: ResourceSpec | None = None
+    liveness: Healthcheck | None = None  # the cluster's liveness probe (compose has none)
+    # variables the image reads only when it initialises its data (STACK.md says so)
+    init_only_env: tuple[Text, ...] = ()
 
 
 # --- where packages run ------------------------------------------------------------------------
@@ -519,6 +541,8 @@ class EffectiveService:
     # rebased): targets write them where their format has the key, or refuse them
     extras: tuple[tuple[str, Fragment], ...] = ()
     notes: tuple[Note, ...] = ()  # what was asked of it and has no effect (warnings)
+    resources: ResourceSpec = ResourceSpec()  # the profile's quantities over the entry's
+    liveness: HealthcheckSpec = HealthcheckSpec()  # the profile's fields over the entry's
 
     @property
     def name(self) -> str:

@@ -205,12 +205,17 @@ def check(
     """`check`: every diagnostic of the project for each target; with `env_file`, read as each
     target's consumer reads it (its `env_dialect`: Docker Compose, or Kustomize, whose
     different readings are refused), the run-time inputs of each target that it does not set
-    (where the target's consumer applies no defaults, the optional ones too), the values it
-    gives that would break a URL (HSM501, HSM502), and what a target refuses once the values are
-    known (host ports moved onto each other, HSM408). A diagnostic two targets find is reported
-    once."""
+    (where the target's consumer applies no defaults, the optional ones too, and those it sets
+    empty where compose would take a default: HSM711), the values it gives that would break a
+    URL (HSM501, HSM502), and what a target refuses once the values are known (host ports moved
+    onto each other, HSM408). A diagnostic two targets find is reported once."""
     from hsmc.parse.envfile import read_env_file
-    from hsmc.validate.env_file import missing_inputs, url_inputs, url_unsafe_inputs
+    from hsmc.validate.env_file import (
+        empty_with_default,
+        missing_inputs,
+        url_inputs,
+        url_unsafe_inputs,
+    )
 
     try:
         project = _load(inputs)
@@ -231,6 +236,8 @@ def check(
             return exc.diagnostics
         missing = missing_inputs(done.inputs, facts.nonempty, shown, done.target.no_defaults)
         unsafe = url_unsafe_inputs(url_inputs(done.uses), set(facts.url_unsafe), shown)
+        if done.target.no_defaults:
+            unsafe += empty_with_default(done.uses, facts.nonempty, shown)
         refused = done.target.check_env(done.compiled, facts.nonempty, facts.ports)
         found.update(dict.fromkeys((*facts.problems, *missing, *unsafe, *refused)))
     return tuple(sorted(found, key=Diagnostic.sort_key))

@@ -107,6 +107,17 @@ class Healthcheck:
 
 
 @dataclass(frozen=True)
+class Resources:
+    """`resources:` read (hsmc/syntax/quantities.py): CPU in millicores, memory in bytes; None
+    where none is declared."""
+
+    requests_cpu: int | None = None
+    requests_memory: int | None = None
+    limits_cpu: int | None = None
+    limits_memory: int | None = None
+
+
+@dataclass(frozen=True)
 class Workload:
     """A managed service, every field filled and merged."""
 
@@ -121,6 +132,9 @@ class Workload:
     healthcheck: Healthcheck | None
     depends_on: tuple[DependsOn, ...]
     extras: tuple[tuple[str, Node], ...]  # `overrides:` keys no field models, filled
+    resources: Resources | None = None
+    liveness: Healthcheck | None = None  # a liveness probe (a cluster's; compose has none)
+    init_only_env: tuple[str, ...] = ()  # variables the image reads when it initialises data
 
     @property
     def name(self) -> str:

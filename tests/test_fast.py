@@ -171,3 +171,20 @@ def test_a_cold_build_of_plain_files_never_imports_strictyaml(tmp_path: Path) ->
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "False", run.stderr
+
+
+def test_resources_liveness_and_init_only_env_take_the_fast_path_identically() -> None:
+    text = (
+        "name: db\nimage: postgres:16\n"
+        "resources:\n  requests:\n    cpu: 100m\n    memory: 256Mi\n"
+        "liveness:\n  test:\n    - CMD\n    - pg_isready\n  interval: 10s\n  retries: 6\n"
+        "init_only_env:\n  - POSTGRES_PASSWORD\n"
+        "deployment_profiles:\n  prod:\n    mode: managed\n"
+        "    resources:\n      limits:\n        memory: 1Gi\n"
+        "    liveness:\n      test: pg_isready\n"
+    )
+    fast, strict = _both(text, "containers")
+    assert fast is not None and fast == strict
+    wrong = text.replace("retries: 6", "retries: '6'").replace("cpu: 100m", "gpu: 1")
+    fast, strict = _both(wrong, "containers")
+    assert fast is None and strict is None  # the schema refuses both: strictyaml reports it

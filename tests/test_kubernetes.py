@@ -133,15 +133,13 @@ def test_every_reference_resolves_in_the_rendered_output(case: str, tmp_path: Pa
                 ref = var.get("valueFrom", {}).get("secretKeyRef")
                 if ref is not None:
                     assert ("Secret", ref["name"]) in names
-    secrets = [o for o in rendered if o["kind"] == "Secret"]
-    for secret in secrets:
-        assert set(secret["data"]) >= {
-            v["valueFrom"]["secretKeyRef"]["key"]
-            for w in workloads
-            for c in w["spec"]["template"]["spec"]["containers"]
-            for v in c.get("env", [])
-            if "valueFrom" in v
-        }
+    data = {o["metadata"]["name"]: set(o["data"]) for o in rendered if o["kind"] == "Secret"}
+    for workload in workloads:
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            for var in container.get("env", []):
+                ref = var.get("valueFrom", {}).get("secretKeyRef")
+                if ref is not None:
+                    assert ref["key"] in data[ref["name"]], (ref, data)
 
 
 def test_postgres_ships_its_start_script_executable(tmp_path: Path) -> None:
@@ -160,8 +158,8 @@ def test_postgres_ships_its_start_script_executable(tmp_path: Path) -> None:
     mounts = {m["mountPath"]: m.get("subPath") for m in container["volumeMounts"]}
     assert mounts["/hsm/start.sh"] == "postgres-start.sh"
     env = {v["name"]: v for v in container["env"]}
-    assert env["POSTGRES_USER"]["valueFrom"]["secretKeyRef"]["optional"] is True
-    assert "optional" not in env["POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"]
+    user = {"name": "postgres-inputs", "key": "POSTGRES_USER"}  # the key is always in .env
+    assert env["POSTGRES_USER"]["valueFrom"]["secretKeyRef"] == user
     template = next(a for a in build.artifacts if a.path == ".env.template").content.decode()
     assert "\nPOSTGRES_USER=postgres\n" in template  # pre-filled: Kubernetes has no defaults
     packages = next(a for a in build.artifacts if a.path == "packages.env").content.decode()
@@ -187,11 +185,11 @@ def test_run_time_references_become_secret_refs_and_literal_dollars_stay(tmp_pat
     web = yaml.safe_load(next(a for a in build.artifacts if a.path == "web.yaml").content)
     container = web["spec"]["template"]["spec"]["containers"][0]
     env = container["env"]
-    assert [v["name"] for v in env] == ["API_TOKEN", "WHO", "GREETING"]
-    assert env[2]["value"] == "cost $$(5) for $(WHO)"  # Kubernetes reads `$$` as `$`
-    ref = {"name": "demo-inputs", "key": "WHO", "optional": True}
+    assert [v["name"] for v in env] == ["HSMC_API_TOKEN", "HSMC_WHO", "GREETING"]
+    assert env[2]["value"] == "cost $$(5) for $(HSMC_WHO)"  # Kubernetes reads `$$` as `$`
+    ref = {"name": "web-inputs", "key": "WHO"}
     assert env[1]["valueFrom"]["secretKeyRef"] == ref
-    assert container["args"] == ["serve", "--token=$(API_TOKEN)"]
+    assert container["args"] == ["serve", "--token=$(HSMC_API_TOKEN)"]
 
 
 def test_no_value_from_env_reaches_a_generated_file_and_rebuilds_are_identical(

@@ -313,7 +313,7 @@ def test_the_kubernetes_emitter_leaves_a_develop_section_out(tmp_path: Path) -> 
     write_project(tmp_path, project(tmp_path, BUILD))
     (service,) = compile_stack(Inputs(path=tmp_path, cwd=tmp_path)).compiled.workloads
     assert "develop" in body(service)
-    made = objects(service, "api-inputs", frozenset())
+    made = objects(service, "demo")
     assert made.kind == "Deployment" and "watch" not in repr(made.objects)
 
 

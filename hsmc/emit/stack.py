@@ -1,10 +1,12 @@
-"""The rows of STACK.md that every target writes alike: services and how each is made."""
+"""The rows of STACK.md that every target writes alike: services and how each is made, and
+the inputs a service reads only when it initialises its data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Stack
+from hsmc.workload import CompiledStack, MountKind
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,28 @@ def made_text(made: ImageChoice | BuildChoice | None) -> str:
     if isinstance(made, BuildChoice):
         return f"build {made.from_project}"
     return f"image {made.image.value}" if made is not None else "—"
+
+
+@dataclass(frozen=True)
+class InitOnlyRow:
+    """A service whose image reads some variables only when it initialises its data."""
+
+    service: str
+    variables: tuple[str, ...]
+    inputs: tuple[str, ...]  # the run-time inputs those variables read
+    volumes: tuple[str, ...]  # its named volumes, where that data lives
+
+
+def init_only_rows(compiled: CompiledStack) -> list[InitOnlyRow]:
+    rows = []
+    for workload in compiled.workloads:
+        if not workload.init_only_env:
+            continue
+        values = {var.key: var.value for var in workload.environment}
+        names = workload.init_only_env
+        inputs = sorted({r.name for name in names for r in values[name].refs})
+        volumes = sorted(
+            {v.source for v in workload.volumes if v.kind is MountKind.VOLUME and v.source}
+        )
+        rows.append(InitOnlyRow(workload.name, names, tuple(inputs), tuple(volumes)))
+    return rows

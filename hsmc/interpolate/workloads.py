@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from hsmc.errors import Collector
 from hsmc.interpolate.env import EnvMap, add_connection
 from hsmc.interpolate.refs import Interpolator, Scope, literal
+from hsmc.interpolate.resources import check_liveness, init_only, resources
 from hsmc.model import (
     BuildChoice,
     BuildValues,
@@ -59,18 +60,24 @@ def _workload(
         return interp.value(text, scope)
 
     made = service.made
+    environment = _environment(service, by_name, interp, v, out)
+    container = service.resolved.container
+    check_liveness(service.liveness, service.name, out)
     return Workload(
         effective=service,
         image=v(service.image) if service.image is not None else None,
         build=_build(made, v) if isinstance(made, BuildChoice) else None,
         command=_command(service.command, v, out),
         entrypoint=_command(service.entrypoint, v, out),
-        environment=_environment(service, by_name, interp, v, out),
+        environment=environment,
         ports=tuple(_port(p, v, out) for p in service.ports),
         volumes=tuple(m for m in (_volume(i, v, out) for i in service.volumes) if m),
         healthcheck=healthcheck(service.healthcheck, v, out),
         depends_on=service.depends_on,
         extras=tuple((key, node(f, v)) for key, f in service.extras),
+        resources=resources(service.resources, v, out),
+        liveness=healthcheck(service.liveness, v, out),
+        init_only_env=init_only(container.init_only_env, environment, out),
     )
 
 

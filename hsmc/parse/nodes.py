@@ -30,6 +30,7 @@ from hsmc.model import (
     ParamSpec,
     Profile,
     PypiSource,
+    ResourceSpec,
     Setting,
     ShippedFile,
     Span,
@@ -112,10 +113,11 @@ class _Reader:
         value = node["command"]
         return tuple(self.text(i) for i in value) if value.is_sequence() else self.text(value)
 
-    def healthcheck(self, node: Node) -> Healthcheck | None:
-        if "healthcheck" not in node:
+    def healthcheck(self, node: Node, key: str = "healthcheck") -> Healthcheck | None:
+        """`healthcheck:`, or `liveness:` (its subset of the same fields)."""
+        if key not in node:
             return None
-        hc = node["healthcheck"]
+        hc = node[key]
         test = None
         if "test" in hc:
             t = hc["test"]
@@ -129,6 +131,18 @@ class _Reader:
             start_interval=self.opt_text(hc, "start_interval"),
             retries=hc["retries"].integer() if "retries" in hc else None,
             disable=bool(hc["disable"].value) if "disable" in hc else None,
+        )
+
+    def resources(self, node: Node) -> ResourceSpec | None:
+        if "resources" not in node:
+            return None
+        given = node["resources"]
+        requests, limits = given.get("requests"), given.get("limits")
+        return ResourceSpec(
+            requests_cpu=self.opt_text(requests, "cpu") if requests is not None else None,
+            requests_memory=self.opt_text(requests, "memory") if requests is not None else None,
+            limits_cpu=self.opt_text(limits, "cpu") if limits is not None else None,
+            limits_memory=self.opt_text(limits, "memory") if limits is not None else None,
         )
 
     def implies(self, node: Node) -> tuple[Implication, ...]:
@@ -340,6 +354,9 @@ def container_from_node(node: Node, src: SourceFile, out: Collector) -> Containe
         volumes=r.texts(node, "volumes"),
         command=r.command(node),
         healthcheck=r.healthcheck(node),
+        liveness=r.healthcheck(node, "liveness"),
+        resources=r.resources(node),
+        init_only_env=r.texts(node, "init_only_env"),
         files=_files(node, r, base),
         connection=r.settings(node, "connection") if "connection" in node else None,
         implies=r.implies(node),
@@ -459,6 +476,8 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
         command=r.command(node),
         healthcheck=r.healthcheck(node),
         external=external,
+        resources=r.resources(node),
+        liveness=r.healthcheck(node, "liveness"),
         key_spans=tuple((r.key(k), r.key_span(k)) for k, _ in node.items()),
     )
 

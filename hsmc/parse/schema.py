@@ -42,6 +42,22 @@ HEALTHCHECK = Map(
     }
 )
 
+# A liveness probe: a healthcheck's fields that Kubernetes has (`test: NONE` in a profile drops
+# the entry's); the cluster's only (compose has no counterpart).
+LIVENESS = Map(
+    {
+        Optional("test"): Str() | Seq(Str()),
+        Optional("interval"): Str(),
+        Optional("timeout"): Str(),
+        Optional("start_period"): Str(),
+        Optional("retries"): Int(),
+    }
+)
+
+# requests and limits in Kubernetes' names; the quantities are read by syntax/quantities.py
+_QUANTITIES = Map({Optional("cpu"): Str(), Optional("memory"): Str()})
+RESOURCES = Map({Optional("requests"): _QUANTITIES, Optional("limits"): _QUANTITIES})
+
 PROFILE = Map(
     {
         "mode": Enum(["managed", "external"]),
@@ -52,6 +68,8 @@ PROFILE = Map(
         Optional("command"): COMMAND,
         Optional("healthcheck"): HEALTHCHECK,
         Optional("external"): MapPattern(Str(), Str()),
+        Optional("resources"): RESOURCES,
+        Optional("liveness"): LIVENESS,
     }
 )
 
@@ -110,6 +128,9 @@ CONTAINER = Map(
         Optional("volumes"): STR_LIST,
         Optional("command"): COMMAND,
         Optional("healthcheck"): HEALTHCHECK,
+        Optional("liveness"): LIVENESS,
+        Optional("resources"): RESOURCES,
+        Optional("init_only_env"): Seq(Str()),
         Optional("files"): EmptyDict() | MapPattern(Str(), Str()),
         Optional("connection"): STR_MAP,
         Optional("implies"): IMPLIES,

@@ -71,6 +71,15 @@ HEALTHCHECK = Fields(
         "disable": Scalar(bool),
     }
 )
+LIVENESS = Fields(
+    {
+        **{key: STR for key in ("interval", "timeout", "start_period")},
+        "test": Either(STR, SeqOf(STR)),
+        "retries": Scalar(int),
+    }
+)
+_QUANTITIES = Fields({"cpu": STR, "memory": STR})
+RESOURCES = Fields({"requests": _QUANTITIES, "limits": _QUANTITIES})
 PROFILE = Fields(
     {
         "mode": Scalar(str, ("managed", "external")),
@@ -81,6 +90,8 @@ PROFILE = Fields(
         "command": COMMAND,
         "healthcheck": HEALTHCHECK,
         "external": MapOf(STR),
+        "resources": RESOURCES,
+        "liveness": LIVENESS,
     },
     frozenset({"mode"}),
 )
@@ -107,6 +118,9 @@ CONTAINER = Fields(
         "port": Scalar(int),
         "command": COMMAND,
         "healthcheck": HEALTHCHECK,
+        "liveness": LIVENESS,
+        "resources": RESOURCES,
+        "init_only_env": SeqOf(STR),
         "files": Either(Empty(dict), MapOf(STR)),
         "connection": STR_MAP,
         "deployment_profiles": MapOf(PROFILE),

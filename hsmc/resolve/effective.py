@@ -20,6 +20,7 @@ from hsmc.model import (
     EnvLayer,
     Fragment,
     FragmentMap,
+    Healthcheck,
     HealthcheckSpec,
     ImageChoice,
     ImageSource,
@@ -28,6 +29,7 @@ from hsmc.model import (
     PortItem,
     Profile,
     ResolvedService,
+    ResourceSpec,
     Text,
 )
 from hsmc.resolve import overrides
@@ -99,6 +101,8 @@ def _effective(
         endpoint=external_endpoint(service),
         extras=overrides.extras(group),
         notes=service_notes(service),
+        resources=resources(service),
+        liveness=liveness(service),
     )
 
 
@@ -160,7 +164,17 @@ def profile_endpoint(profile: Profile) -> Endpoint | None:
 
 def healthcheck(service: ResolvedService) -> HealthcheckSpec:
     """The profile's healthcheck fields over the entry's, one by one."""
-    o, b = service.profile.healthcheck if service.profile else None, service.container.healthcheck
+    profile = service.profile
+    return _merged_check(profile.healthcheck if profile else None, service.container.healthcheck)
+
+
+def liveness(service: ResolvedService) -> HealthcheckSpec:
+    """The profile's liveness fields over the entry's, one by one."""
+    profile = service.profile
+    return _merged_check(profile.liveness if profile else None, service.container.liveness)
+
+
+def _merged_check(o: Healthcheck | None, b: Healthcheck | None) -> HealthcheckSpec:
     test = o.test if o is not None and o.test is not None else b.test if b else None
     return HealthcheckSpec(
         test=test,
@@ -170,6 +184,19 @@ def healthcheck(service: ResolvedService) -> HealthcheckSpec:
         start_period=_first(o.start_period if o else None, b.start_period if b else None),
         start_interval=_first(o.start_interval if o else None, b.start_interval if b else None),
         disable=_first(o.disable if o else None, b.disable if b else None),
+    )
+
+
+def resources(service: ResolvedService) -> ResourceSpec:
+    """The profile's quantities over the entry's, one by one (a profile can add limits to the
+    entry's requests)."""
+    o = service.profile.resources if service.profile else None
+    b = service.container.resources
+    return ResourceSpec(
+        requests_cpu=_first(o.requests_cpu if o else None, b.requests_cpu if b else None),
+        requests_memory=_first(o.requests_memory if o else None, b.requests_memory if b else None),
+        limits_cpu=_first(o.limits_cpu if o else None, b.limits_cpu if b else None),
+        limits_memory=_first(o.limits_memory if o else None, b.limits_memory if b else None),
     )
 
 

@@ -164,8 +164,10 @@ def _strings(service: ResolvedService) -> Iterator[str]:
     for profile in c.profiles:
         texts += [profile.image, profile.ports, profile.volumes, profile.command]
         settings += [*profile.env, *profile.external]
-        texts += _healthcheck_texts(profile.healthcheck)
-    texts += _healthcheck_texts(c.healthcheck)
+        texts += _healthcheck_texts(profile.healthcheck) + _healthcheck_texts(profile.liveness)
+        texts += profile.resources.texts if profile.resources else ()
+    texts += _healthcheck_texts(c.healthcheck) + _healthcheck_texts(c.liveness)
+    texts += c.resources.texts if c.resources else ()
     for text in texts:
         yield from (t.value for t in (text if isinstance(text, tuple) else (text,)) if t)
     yield from (s.text.value for s in settings)

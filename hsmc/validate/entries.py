@@ -10,7 +10,16 @@ from hsmc.errors import Collector, printable
 from hsmc.model import ContainerEntry, DeployMode, Healthcheck, ParamSpec, Profile, Project
 from hsmc.syntax import health
 
-_MANAGED_ONLY = ("image", "ports", "env", "volumes", "command", "healthcheck")
+_MANAGED_ONLY = (
+    "image",
+    "ports",
+    "env",
+    "volumes",
+    "command",
+    "healthcheck",
+    "resources",
+    "liveness",
+)
 
 
 # A compose project or service name; a name derived from the directory is made to fit.
@@ -42,9 +51,11 @@ def check_names(project: Project, out: Collector) -> None:
 def check_entries(project: Project, out: Collector) -> None:
     for container in project.containers.values():
         _check_healthcheck(container.healthcheck, out)
+        _check_healthcheck(container.liveness, out)
         for profile in container.profiles:
             _check_profile(profile, out)
             _check_healthcheck(profile.healthcheck, out)
+            _check_healthcheck(profile.liveness, out)
         for spec in container.params:
             _check_pattern(spec, out)
 

@@ -1,7 +1,9 @@
 """Validate stage, the checks of a `.env` file against the compiled stack (`hsmc check
 --env-file`): the inputs a value inserts into a URL as they are, which the file sets to a value
 that would change the URL's meaning (HSM502). The values are a target's own (its uses:
-hsmc/inputs.py); and the required inputs it does not set (HSM501)."""
+hsmc/inputs.py); the required inputs it does not set (HSM501); and, where the target's
+consumer has no defaults, the inputs it sets empty where compose would give a default
+(HSM711)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Iterable
 from hsmc.errors import Collector, Diagnostic
 from hsmc.inputs import Use
 from hsmc.model import Literal, RuntimeInput, RuntimeRef, Span
+from hsmc.refs import runtime
 
 
 def url_inputs(uses: Iterable[Use]) -> dict[str, tuple[str, Span | None]]:
@@ -85,3 +88,34 @@ def missing_inputs(
             + ", ".join(item.used_in),
         )
     return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))
+
+
+def empty_with_default(
+    uses: Iterable[Use], defined: dict[str, bool], env_file: str
+) -> tuple[Diagnostic, ...]:
+    """Where the target's consumer has no defaults (Kubernetes): an input the file sets to
+    an empty value that a value reads as `${NAME:-default}` with a default. Compose gives the
+    default there, the cluster the empty value (names only, never values)."""
+    out = Collector()
+    seen: set[str] = set()
+    for use in uses:
+        for ref in use.value.refs:
+            if ref.name in seen or defined.get(ref.name, True) or not _colon_default(ref):
+                continue
+            seen.add(ref.name)
+            out.add(
+                "HSM711",
+                f"input `{ref.name}` is empty in {env_file}, where compose would give its default",
+                ref.span,
+                f"Kubernetes has no defaults: write the value itself in {env_file} (the "
+                ".env.template line has the default)",
+            )
+    return tuple(sorted(out.diagnostics, key=Diagnostic.sort_key))
+
+
+def _colon_default(ref: RuntimeRef) -> bool:
+    """`${NAME:-default}` with a default that is not empty (`${NAME-…}` keeps an empty
+    value)."""
+    inner = ref.raw[2:-1] if ref.raw.startswith("${") else ""
+    parts = runtime(inner)
+    return parts is not None and parts[1] == ":-" and bool(parts[2])

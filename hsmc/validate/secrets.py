@@ -315,11 +315,13 @@ def _texts(project: Project) -> Iterator[Text]:
         yield from (*container.ports, *container.volumes)
         yield from _command(container.command)
         yield from _health(container.healthcheck)
+        yield from _health(container.liveness)
         for profile in container.profiles:
             yield from _optional(profile.image)
             yield from (*(profile.ports or ()), *(profile.volumes or ()))
             yield from _command(profile.command)
             yield from _health(profile.healthcheck)
+            yield from _health(profile.liveness)
         for source in container.sources:
             if isinstance(source, ImageSource):
                 yield source.image

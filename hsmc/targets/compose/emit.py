@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from hsmc.emit import environment
 from hsmc.emit.graph import mermaid
 from hsmc.emit.requirements import requirement_rows
-from hsmc.emit.stack import service_rows
+from hsmc.emit.stack import init_only_rows, service_rows
 from hsmc.errors import printable
 from hsmc.model import Artifact, Literal, RuntimeInput, Value
 from hsmc.targets.compose.develop import watched
@@ -60,6 +60,7 @@ def emit(compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]) -> tuple[Art
             services=service_rows(compiled.stack),
             notes=[printable(n.message) for n in compiled.stack.notes],
             watched=watched(compiled.workloads),
+            init_only=init_only_rows(compiled),
             **context,
         ),
     }

@@ -12,8 +12,9 @@ import copy
 
 from hsmc.inputs import Use, package_uses
 from hsmc.model import BuildChoice, BuildValues, DependsOn, Literal, Mount, Value
+from hsmc.syntax import quantities
 from hsmc.targets.compose.develop import develop
-from hsmc.workload import CompiledStack, Healthcheck, MountKind, Node, Workload
+from hsmc.workload import CompiledStack, Healthcheck, MountKind, Node, Resources, Workload
 
 
 def literal(text: str) -> Value:
@@ -34,6 +35,7 @@ def body(workload: Workload) -> dict[str, Node]:
         "volumes": _with_mounts([v.written for v in workload.volumes], workload.effective.mounts),
         "depends_on": {d.service: _condition(d) for d in workload.depends_on},
         "healthcheck": _healthcheck(workload.healthcheck) if workload.healthcheck else None,
+        "deploy": _deploy(workload.resources) if workload.resources else None,
         "develop": develop(made)
         if isinstance(made := workload.effective.made, BuildChoice)
         else None,
@@ -77,6 +79,25 @@ def _healthcheck(check: Healthcheck) -> dict[str, Node]:
         "disable": check.disable,
     }
     return {key: value for key, value in fields.items() if value is not None}
+
+
+def _deploy(resources: Resources) -> dict[str, Node]:
+    """`resources:` as compose's `deploy.resources`: limits are enforced by `docker compose
+    up`, a memory reservation is a soft limit, a CPU reservation only matters to Swarm."""
+    sections = (
+        ("limits", resources.limits_cpu, resources.limits_memory),
+        ("reservations", resources.requests_cpu, resources.requests_memory),
+    )
+    found: dict[str, Node] = {}
+    for section, cpu, memory in sections:
+        amounts: dict[str, Node] = {}
+        if cpu is not None:
+            amounts["cpus"] = literal(quantities.compose_cpus(cpu))
+        if memory is not None:
+            amounts["memory"] = literal(quantities.compose_memory(memory))
+        if amounts:
+            found[section] = amounts
+    return {"resources": found} if found else {}
 
 
 def _with_mounts(volumes: list[Node], mounts: tuple[Mount, ...]) -> list[Node]:

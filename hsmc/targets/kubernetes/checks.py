@@ -3,14 +3,17 @@
 `check_stack` runs on the resolved Stack (which source and profile each group got is decided in
 resolve, into its EffectiveService): names must be DNS-1035 labels, and nothing may read the
 project's files at run time. `check_workloads` runs on the filled workloads: a run-time `${VAR}`
-only works where the Kubernetes objects expand it (HSM706).
+only works where the Kubernetes objects expand it (HSM706); the names of the objects and claims
+(names.py) and the defaults of `.env.template` (defaults.py) must be ones a cluster takes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from hsmc.errors import Collector, printable
+from hsmc.inputs import collect_inputs
 from hsmc.keys import MODELED_OVERRIDES
 from hsmc.model import (
     BuildChoice,
@@ -25,14 +28,19 @@ from hsmc.model import (
     Text,
     Value,
 )
+from hsmc.targets.kubernetes.defaults import check_defaults
+from hsmc.targets.kubernetes.names import check_names
+from hsmc.targets.kubernetes.objects import uses
 from hsmc.workload import CompiledStack, Node, Workload
 
-# DNS-1035 label; 54 leaves room for the `-headless` Service of a StatefulSet (63 in all).
+# DNS-1035 label. 52: a StatefulSet's pods carry the label `controller-revision-hash:
+# NAME-<10 characters>`, at most 63 (a longer name creates no pod); that leaves room for the
+# `-headless` Service and the `-inputs` Secret too.
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_MAX_SERVICE_NAME = 54
-# DNS-1123 label: the project names the Secret `<project>-inputs` and the part-of label.
+_MAX_SERVICE_NAME = 52
+# DNS-1123 label: the project is the value of the part-of label (at most 63 characters).
 _DNS_1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_MAX_PROJECT_NAME = 56  # `<project>-inputs` stays a DNS-1123 label too
+_MAX_PROJECT_NAME = 63
 
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -75,8 +83,8 @@ def _check_project_name(stack: Stack, out: Collector) -> None:
         f"project name `{printable(name)}` is not a Kubernetes name",
         stack.manifest.span,
         f"give hsm.yaml a `name:` of lower-case letters, digits and `-`, starting and ending "
-        f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it names the Secret "
-        "`<name>-inputs`)",
+        f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it is the value of "
+        "the `app.kubernetes.io/part-of` label)",
     )
 
 
@@ -140,21 +148,48 @@ def _check_override_keys(service: EffectiveService, out: Collector) -> None:
 
 
 def check_workloads(compiled: CompiledStack, out: Collector) -> None:
-    """Kubernetes expands `$(VAR)` in env values, command and args only. A run-time `${VAR}`
-    in the image or a container port would reach the cluster as it is written (compose would
-    have filled it from .env); an exec probe passes it on unexpanded (compose fills it)."""
+    """What the filled workloads ask of a cluster: references where it expands none (HSM706),
+    names it would merge or refuse (names.py: HSM707, HSM708, HSM710), defaults its .env cannot
+    carry (defaults.py: HSM709)."""
     for workload in compiled.workloads:
-        if workload.image is not None:
-            _refuse_refs(workload, workload.image.refs, "`image:`", out)
-        for port in workload.ports:
-            for binding in port.bindings:
-                if binding.container is None:
-                    refs = _written_refs(port.written)
-                    _refuse_refs(workload, refs, "a container port", out)
-        check = workload.healthcheck
-        if check is not None and check.test and check.test[0].plain() == "CMD":
-            refs = tuple(r for word in check.test[1:] for r in word.refs)
-            _refuse_refs(workload, refs, "an exec probe", out)
+        for where, refs in _unexpanded(workload):
+            _refuse_refs(workload, refs, where, out)
+    check_names(compiled, out)
+    used = uses(compiled)
+    required = {i.name for i in collect_inputs(used) if i.required}
+    check_defaults(used, required, out)
+
+
+def _unexpanded(workload: Workload) -> Iterator[tuple[str, tuple[RuntimeRef, ...]]]:
+    """Kubernetes expands `$(VAR)` in env values, command and args only. A run-time `${VAR}`
+    in the image, a container port, a volume (its mount path included) or a probe's timing
+    would reach the cluster as it is written (compose fills it from .env); an exec probe passes
+    it on unexpanded (compose fills it)."""
+    if workload.image is not None:
+        yield "`image:`", workload.image.refs
+    for port in workload.ports:
+        if any(binding.container is None for binding in port.bindings):
+            yield "a container port", _written_refs(port.written)
+    for volume in workload.volumes:
+        yield "a volume", node_refs(volume.written)
+    for check in (workload.healthcheck, workload.liveness):
+        if check is None or not check.probes or not check.test:
+            continue
+        if check.test[0].plain() == "CMD":
+            yield "an exec probe", tuple(r for word in check.test[1:] for r in word.refs)
+        for duration in (check.interval, check.timeout, check.start_period):
+            if duration is not None and duration.seconds is None:
+                yield "a probe's timing", duration.written.refs
+
+
+def node_refs(node: Node) -> tuple[RuntimeRef, ...]:
+    if isinstance(node, Value):
+        return node.refs
+    if isinstance(node, dict):
+        return tuple(r for child in node.values() for r in node_refs(child))
+    if isinstance(node, list):
+        return tuple(r for child in node for r in node_refs(child))
+    return ()
 
 
 def _written_refs(node: Node) -> tuple[RuntimeRef, ...]:
@@ -201,4 +236,7 @@ _HINTS = {
     "reference (nothing is published on a cluster)",
     "an exec probe": "make the healthcheck `CMD-SHELL`: the probe's shell expands the "
     "reference from the container's environment",
+    "a volume": "write the volume's name and path literally (compose fills a reference from "
+    ".env; a cluster would mount a path named `${…}`)",
+    "a probe's timing": "write the duration literally (`10s`): a probe's fields are numbers",
 }

@@ -3,22 +3,32 @@
 The workload is the one every target reads (hsmc/workload.py): the image, argv words, typed
 ports and volumes, the healthcheck with durations in seconds, the group's overrides already
 merged. This module only translates; nothing here parses a string. Objects are plain dicts and
-lists of str/int/bool in the order a reader expects; emit.py writes them.
+lists of str/int/bool in the order a reader expects; emit.py writes them. The environment is
+env.py's, the volumes volumes.py's.
+
+Nothing the project's name reaches is immutable: selectors carry only the service's name label,
+claim templates only labels that never change; the project's label is on the pod template
+(written here) and on each object's metadata (Kustomize's `labels:`), which a rename may
+change.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from hsmc.inputs import Use, package_uses
-from hsmc.model import Literal, RuntimeRef, Value
-from hsmc.workload import CompiledStack, Duration, Healthcheck, MountKind, Workload
+from hsmc.syntax import quantities
+from hsmc.targets.kubernetes.env import Environment, environment, k8s_text, probe
+from hsmc.targets.kubernetes.volumes import claim_template, claims, config_keys, mounts
+from hsmc.workload import CompiledStack, Resources, Workload
 
 Obj = dict[str, object]
 NAME_LABEL = "app.kubernetes.io/name"
-FILES_VOLUME = "hsm-files"
-VOLUME_SIZE = "1Gi"
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+# pod hardening every built-in image starts with (decisions.md: each entrypoint read)
+CONTAINER_SECURITY: Obj = {"allowPrivilegeEscalation": False}
+POD_SECURITY: Obj = {"seccompProfile": {"type": "RuntimeDefault"}}
 
 
 @dataclass(frozen=True)
@@ -31,62 +41,114 @@ class Objects:
     objects: tuple[Obj, ...]
     ports: tuple[tuple[str, int, str], ...]  # (name, port, protocol)
     claims: tuple[str, ...]  # volumeClaimTemplates names
+    secret: str | None  # the Secret of its inputs, when it reads any
+    secret_keys: tuple[str, ...]  # the inputs its Secret holds
+    files: tuple[tuple[str, str], ...]  # (ConfigMap key, file name) of its shipped files
+    resources: str  # as STACK.md shows them
 
 
-def k8s_text(value: Value) -> str:
-    """Text where Kubernetes expands `$(VAR)` (env values, command, args): a run-time
-    reference becomes `$(NAME)` and every literal `$` is doubled (`$$` reads as `$`)."""
-    return "".join(
-        p.text.replace("$", "$$") if isinstance(p, Literal) else f"$({p.name})"
-        for p in value.pieces
-    )
+def secret_name(workload: Workload) -> str:
+    return f"{workload.name}-inputs"
 
 
-def shell_text(value: Value) -> str:
-    """Text a probe passes as is: references stay `${…}` for the probe's shell to expand
-    from the container's environment, where they are defined."""
-    return value.plain()
-
-
-def objects(workload: Workload, secret: str, optional: frozenset[str]) -> Objects:
+def objects(workload: Workload, project: str) -> Objects:
     name = workload.name
     ports = _ports(workload)
-    mounts, volumes, claims = _volumes(workload)
+    keys = config_keys([f.name for f in workload.effective.files])
+    container, env = _container(workload, ports)
+    volume_mounts, volumes = mounts(workload, keys)
+    if volume_mounts:
+        container["volumeMounts"] = volume_mounts
+    container["securityContext"] = CONTAINER_SECURITY
+    pod = _pod(container, volumes)
+    claimed = tuple(c for c, _ in claims(workload))
+    labels = {NAME_LABEL: name}
+    template_labels = {**labels, PART_OF_LABEL: project, MANAGED_BY_LABEL: "hsmc"}
+    # no `replicas`: an apply would undo `kubectl scale` (the default is 1)
+    spec: Obj = {"selector": {"matchLabels": labels}}
+    kind = "StatefulSet" if claimed else "Deployment"
+    if claimed:
+        spec["serviceName"] = f"{name}-headless"
+    spec["template"] = {"metadata": {"labels": template_labels}, "spec": pod}
+    if claimed:
+        spec["volumeClaimTemplates"] = [claim_template(c, name) for c in claimed]
+    found = [_object("apps/v1", kind, name, spec)]
+    if claimed:
+        found.append(_service(f"{name}-headless", name, ports, headless=True))
+    if ports:
+        found.append(_service(name, name, ports, headless=False))
+    secret = secret_name(workload) if env.keys else None
+    files = tuple(sorted((keys[f.name], f.name) for f in workload.effective.files))
+    image = str(container["image"])
+    shown = _shown(container.get("resources"))
+    return Objects(name, kind, image, tuple(found), ports, claimed, secret, env.keys, files, shown)
+
+
+def _pod(container: Obj, volumes: list[Obj]) -> Obj:
+    pod: Obj = {
+        "automountServiceAccountToken": False,  # no built-in talks to the API server
+        "enableServiceLinks": False,  # no FOO_SERVICE_HOST, FOO_PORT: compose gives none
+        "securityContext": POD_SECURITY,
+        "containers": [container],
+    }
+    if volumes:
+        pod["volumes"] = volumes
+    return pod
+
+
+def _container(
+    workload: Workload, ports: tuple[tuple[str, int, str], ...]
+) -> tuple[Obj, Environment]:
     image = workload.image.plain() if workload.image else ""  # checks refused references
-    container: Obj = {"name": name, "image": image}
+    container: Obj = {"name": workload.name, "image": image}
     if workload.entrypoint is not None and workload.entrypoint.words:
         container["command"] = [k8s_text(w) for w in workload.entrypoint.words]
     if workload.command is not None and workload.command.words:
         container["args"] = [k8s_text(w) for w in workload.command.words]
-    env = _env(workload, secret, optional)
-    if env:
-        container["env"] = env
+    env = environment(workload, secret_name(workload))
+    if env.entries:
+        container["env"] = list(env.entries)
     if ports:
         container["ports"] = [
             {"name": n, "containerPort": p, "protocol": proto} for n, p, proto in ports
         ]
-    probe = _probe(workload.healthcheck)
-    if probe:
-        container["readinessProbe"] = probe
-    if mounts:
-        container["volumeMounts"] = mounts
-    pod: Obj = {"containers": [container]}
-    if volumes:
-        pod["volumes"] = volumes
-    labels = {NAME_LABEL: name}
-    spec: Obj = {"replicas": 1, "selector": {"matchLabels": labels}}
-    kind = "StatefulSet" if claims else "Deployment"
-    if claims:
-        spec["serviceName"] = f"{name}-headless"
-    spec["template"] = {"metadata": {"labels": labels}, "spec": pod}
-    if claims:
-        spec["volumeClaimTemplates"] = [_claim(c) for c in claims]
-    found = [_object("apps/v1", kind, name, spec)]
-    if claims:
-        found.append(_service(f"{name}-headless", name, ports, headless=True))
-    if ports:
-        found.append(_service(name, name, ports, headless=False))
-    return Objects(name, kind, image, tuple(found), ports, tuple(claims))
+    if workload.resources is not None:
+        container["resources"] = resources(workload.resources)
+    # a healthcheck is the readiness probe; a liveness probe only where the registry
+    # declares one (a wrong one restarts a healthy database in a loop)
+    probes = (("readinessProbe", workload.healthcheck), ("livenessProbe", workload.liveness))
+    for field, check in probes:
+        found = probe(check)
+        if found:
+            container[field] = found
+    return container, env
+
+
+def resources(given: Resources) -> Obj:
+    found: Obj = {}
+    for section, cpu, memory in (
+        ("requests", given.requests_cpu, given.requests_memory),
+        ("limits", given.limits_cpu, given.limits_memory),
+    ):
+        amounts: Obj = {}
+        if cpu is not None:
+            amounts["cpu"] = quantities.kubernetes_cpu(cpu)
+        if memory is not None:
+            amounts["memory"] = quantities.kubernetes_memory(memory)
+        if amounts:
+            found[section] = amounts
+    return found
+
+
+def _shown(given: object) -> str:
+    """`requests cpu 100m, memory 256Mi; limits …` for STACK.md."""
+    if not isinstance(given, dict):
+        return ""
+    parts = []
+    for section, amounts in given.items():
+        if isinstance(amounts, dict):
+            parts.append(f"{section} " + ", ".join(f"{k} {v}" for k, v in amounts.items()))
+    return "; ".join(parts)
 
 
 def _object(api: str, kind: str, name: str, spec: Obj) -> Obj:
@@ -112,16 +174,6 @@ def _service(name: str, app: str, ports: tuple[tuple[str, int, str], ...], headl
     return obj
 
 
-def _claim(name: str) -> Obj:
-    return {
-        "metadata": {"name": name},
-        "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": VOLUME_SIZE}},
-        },
-    }
-
-
 def _ports(workload: Workload) -> tuple[tuple[str, int, str], ...]:
     """Every container port, once per protocol (a range gives one per port); the host side is
     a laptop's concern."""
@@ -133,113 +185,16 @@ def _ports(workload: Workload) -> tuple[tuple[str, int, str], ...]:
     return tuple((f"{proto.lower()}-{port}", port, proto) for port, proto in seen)
 
 
-def refs(workload: Workload) -> set[str]:
-    """Every run-time input the container's env, command, args and probe read."""
-    values = [e.value for e in workload.environment]
-    for command in (workload.command, workload.entrypoint):
-        values += list(command.words) if command is not None else []
-    check = workload.healthcheck
-    values += list(check.test or ()) if check is not None else []
-    return {r.name for value in values for r in value.refs}
-
-
-def _env(workload: Workload, secret: str, optional: frozenset[str]) -> list[Obj]:
-    """Inputs first, each from the Secret, so that the `$(NAME)` after them expand; then the
-    service's variables. A variable that only passes its input on is the input itself."""
-    result: list[Obj] = []
-    for name in sorted(refs(workload)):
-        ref: Obj = {"name": secret, "key": name}
-        if name in optional:
-            ref["optional"] = True
-        result.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
-    for var in workload.environment:
-        if not _passes_on(var.key, var.value):
-            result.append({"name": var.key, "value": k8s_text(var.value)})
-    return result
-
-
-def _passes_on(key: str, value: Value) -> bool:
-    only = value.pieces[0] if len(value.pieces) == 1 else None
-    return isinstance(only, RuntimeRef) and only.name == key
-
-
-def claim_name(volume: str) -> str:
-    """A compose volume name as a Kubernetes name (`pg_data` → `pg-data`)."""
-    return volume.replace("_", "-").replace(".", "-").lower()
-
-
-def _volumes(workload: Workload) -> tuple[list[Obj], list[Obj], list[str]]:
-    """(volumeMounts, pod volumes, volumeClaimTemplates): named volumes are claims, anonymous
-    volumes and tmpfs an emptyDir, shipped files come from the service's ConfigMap."""
-    mounts: list[Obj] = []
-    volumes: list[Obj] = []
-    claims: list[str] = []
-    for n, volume in enumerate(workload.volumes):
-        if volume.kind is MountKind.VOLUME and volume.source:
-            name = claim_name(volume.source)
-            claims += [] if name in claims else [name]
-            mounts.append(_mount(name, volume.target, volume.read_only))
-        elif volume.kind in (MountKind.ANONYMOUS, MountKind.TMPFS):
-            name = f"scratch-{n}"
-            memory = {"medium": "Memory"} if volume.kind is MountKind.TMPFS else {}
-            volumes.append({"name": name, "emptyDir": memory})
-            mounts.append(_mount(name, volume.target, volume.read_only))
-    files = workload.effective.files
-    if files:
-        items: list[Obj] = []
-        for f in sorted(files, key=lambda f: f.name):
-            items.append({"key": f.name, "path": f.name, "mode": 0o555 if f.executable else 0o444})
-            mounts.append({**_mount(FILES_VOLUME, f.container_path, True), "subPath": f.name})
-        config = {"name": f"{workload.name}-files", "items": items}
-        volumes.append({"name": FILES_VOLUME, "configMap": config})
-    return sorted(mounts, key=lambda m: str(m["mountPath"])), volumes, claims
-
-
-def _mount(name: str, path: str, read_only: bool) -> Obj:
-    mount: Obj = {"name": name, "mountPath": path}
-    if read_only:
-        mount["readOnly"] = True
-    return mount
-
-
-def _probe(check: Healthcheck | None) -> Obj:
-    """A compose healthcheck as a readiness probe (never a liveness probe: a restart loop
-    would hide why a service does not start)."""
-    if check is None or not check.probes or check.test is None:
-        return {}
-    words = [shell_text(v) for v in check.test]
-    command = words[1:] if words[0] == "CMD" else ["sh", "-c", " ".join(words[1:])]
-    probe: Obj = {"exec": {"command": command}}
-    fields = (
-        (check.start_period, "initialDelaySeconds"),
-        (check.interval, "periodSeconds"),
-        (check.timeout, "timeoutSeconds"),
-    )
-    for duration, field in fields:
-        seconds = _seconds(duration)
-        if seconds is not None:
-            probe[field] = seconds
-    if check.retries is not None and check.retries > 0:
-        probe["failureThreshold"] = check.retries
-    return probe
-
-
-def _seconds(duration: Duration | None) -> int | None:
-    """In whole seconds, rounded up, at least 1; None when unknown until run time."""
-    if duration is None or duration.seconds is None:
-        return None
-    return max(1, math.ceil(duration.seconds))
-
-
 def uses(compiled: CompiledStack) -> list[Use]:
     """Every value the manifests and packages.env write: a container's environment, command,
-    args and probe. A host port is nothing on a cluster: it is not a use."""
+    args and probes. A host port is nothing on a cluster: it is not a use."""
     found: list[Use] = []
     for workload in compiled.workloads:
         where = f"service {workload.name}"
         found += [Use(where, e.key, e.value) for e in workload.environment]
         for command in (workload.command, workload.entrypoint):
             found += [Use(where, None, w) for w in command.words] if command is not None else []
-        check = workload.healthcheck
-        found += [Use(where, None, t) for t in check.test or ()] if check is not None else []
+        for check in (workload.healthcheck, workload.liveness):
+            if check is not None and check.probes:
+                found += [Use(where, None, t) for t in check.test or ()]
     return found + package_uses(compiled.package_env)
