@@ -228,11 +228,15 @@ def _clash(one: Planned, other: Planned) -> Diagnostic:
         if one.output == other.output
         else f"{_build_name(one)} would write into the files of {_build_name(other)}"
     )
+    related: tuple[Related, ...] = ()
+    if one.span is not None and other.span is not None and other.span != one.span:
+        related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
     return Diagnostic(
         "HSM123",
         message,
         where,
         "give the environment an `output:` of its own (or another name)",
+        related,
     )
 
 

@@ -38,7 +38,8 @@ def _check_groups(environment: Environment, manifest: Manifest, out: Collector) 
             f"environment `{environment.name}` sets group `{printable(choice.name)}`, which the "
             "top level does not define"
         )
-        out.add("HSM121", message, choice.span, f"{hint}; an environment adds no group")
+        hint = _sentence(hint) + " An environment changes the top level's groups; it adds none."
+        out.add("HSM121", message, choice.span, hint)
 
 
 def _check_packages(environment: Environment, manifest: Manifest, out: Collector) -> None:
@@ -52,7 +53,10 @@ def _check_packages(environment: Environment, manifest: Manifest, out: Collector
                 f"environment `{environment.name}` sets the mode of package "
                 f"`{printable(ref.name)}`, which the top level does not list"
             )
-            hint += "; list it under the top level's `packages:` (an environment adds none)"
+            hint = _sentence(hint) + (
+                " An environment chooses the source of a listed package; to choose one of an "
+                "implied package, list it under the top level's `packages:` too."
+            )
             out.add("HSM122", message, ref.span, hint)
         if ref.name in first and first[ref.name][0] != mode:
             out.add(
@@ -63,3 +67,7 @@ def _check_packages(environment: Environment, manifest: Manifest, out: Collector
                 (Related(f"first listed with mode `{first[ref.name][0]}`", first[ref.name][1]),),
             )
         first.setdefault(ref.name, (mode, ref.span))
+
+
+def _sentence(hint: str) -> str:
+    return hint if hint.endswith(("?", ".")) else f"{hint}."
