@@ -10,13 +10,18 @@ import signal
 import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 PORT = 8000
 
 
+def _address(url: str) -> SplitResult:
+    """Host and port of a URL whatever its scheme (QDRANT_SCHEME is the client's business)."""
+    return urlsplit("//" + url.split("://", 1)[-1])
+
+
 def _servers() -> dict[str, tuple[str, int]]:
-    redis, qdrant = urlsplit(os.environ["REDIS_URL"]), urlsplit(os.environ["QDRANT_URL"])
+    redis, qdrant = _address(os.environ["REDIS_URL"]), _address(os.environ["QDRANT_URL"])
     return {
         "postgres": (os.environ["PGHOST"], int(os.environ["PGPORT"])),
         "redis": (redis.hostname or "", redis.port or 6379),
