@@ -747,3 +747,28 @@ def test_sync_builds_and_installs_the_environments_host_output(tmp_path: Path) -
 
     shown = subprocess.run([version, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout == "1.9.0\n"
+
+
+def test_the_starter_manifests_example_builds_two_stacks(tmp_path: Path) -> None:
+    """`hsmc init` shows `environments:` commented out; uncommented, it builds as it says."""
+    import re
+
+    assert run_hsmc("init", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "hsm.yaml").read_text()
+    head, example = text.split("\n# services:\n")
+    example = "# services:\n" + example
+    lines = [
+        line[2:] if re.match(r"# (services:|environments:| {2,}\S)", line) else line
+        for line in example.splitlines()
+    ]
+    uncommented = "\n".join(lines).replace("profile: external   #", "profile: managed   #", 1)
+    (tmp_path / "hsm.yaml").write_text(f"{head}\n{uncommented}\n")
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "\n  postgres:\n" in (tmp_path / "generated" / "docker-compose.yml").read_text()
+    cloud = (tmp_path / "generated" / "cloud-db" / "docker-compose.yml").read_text()
+    assert (
+        "\n  postgres:\n" not in cloud
+        and "POSTGRES_EXTERNAL_HOST"
+        in (tmp_path / "generated" / "cloud-db" / "packages.env").read_text()
+    )
