@@ -772,3 +772,15 @@ def test_the_starter_manifests_example_builds_two_stacks(tmp_path: Path) -> None
         and "POSTGRES_EXTERNAL_HOST"
         in (tmp_path / "generated" / "cloud-db" / "packages.env").read_text()
     )
+
+
+def test_check_env_file_judges_one_environments_inputs(tmp_path: Path) -> None:
+    """A `.env` belongs to one output directory: `check --env-file` reads it for the targets of
+    `-e NAME` (the top level's without -e), while every environment is still checked."""
+    project = copy_case(CASE, tmp_path)
+    (project / "laptop.env").write_text("POSTGRES_PASSWORD=pw\n")
+    assert run_hsmc("check", "--env-file", "laptop.env", cwd=project).returncode == 0
+    cloud = run_hsmc("check", "-e", "cloud-db", "--env-file", "laptop.env", cwd=project)
+    assert cloud.returncode == 1
+    assert "required input `QDRANT_EXTERNAL_HOST` is not set in laptop.env" in cloud.stderr
+    assert "environment `" not in cloud.stderr  # about the file, not a mistake of hsm.yaml
