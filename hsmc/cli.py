@@ -46,6 +46,13 @@ _TARGET = click.option(
     type=click.Choice(TARGETS),
     help="Compile for this target only (default: the manifest's `targets:`, else compose).",
 )
+_ENVIRONMENT = click.option(
+    "-e",
+    "--environment",
+    metavar="NAME",
+    help="This environment of hsm.yaml only (`default`: the top level). build, build --check "
+    "and check: default every environment; other commands: the top level.",
+)
 _NO_CACHE = click.option(
     "--no-cache", is_flag=True, help="Parse every input file afresh (skip the parse cache)."
 )
@@ -68,6 +75,7 @@ _NO_CACHE = click.option(
 )
 @click.option("--force", is_flag=True, help="Overwrite generated files edited by hand.")
 @_TARGET
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 def build(
@@ -77,6 +85,7 @@ def build(
     check_only: bool,
     force: bool,
     target: str | None,
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -88,7 +97,9 @@ def build(
     inputs = _inputs(path, registries, output=output, cache=not no_cache)
     if check_only:
         stale = False
-        for staleness in _run(lambda: pipeline.check_up_to_date(inputs, target), debug):
+        for staleness in _run(
+            lambda: pipeline.check_up_to_date(inputs, target, environment), debug
+        ):
             shown = display_path(staleness.output, Path.cwd().resolve())
             if staleness.report:
                 click.echo(staleness.report, nl=False)
@@ -97,7 +108,11 @@ def build(
             else:
                 click.echo(f"hsmc: {shown} is up to date", err=True)
         sys.exit(1 if stale else 0)
-    results = _run(lambda: pipeline.build(inputs, force=force, target=target), debug, writes=True)
+    results = _run(
+        lambda: pipeline.build(inputs, force=force, target=target, environment=environment),
+        debug,
+        writes=True,
+    )
     for result in results:  # the warnings for stack.notes (once), then each target's summary
         for line in result.messages:
             click.echo(line, err=True)
@@ -143,6 +158,7 @@ def _inputs(
     "that cannot go into a URL as they are.",
 )
 @_TARGET
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 def check(
@@ -151,6 +167,7 @@ def check(
     fmt: str,
     env_file: Path | None,
     target: str | None,
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -159,7 +176,7 @@ def check(
     from hsmc.report import render_json, render_text, use_colour
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    diagnostics = _run(lambda: pipeline.check(inputs, env_file, target), debug)
+    diagnostics = _run(lambda: pipeline.check(inputs, env_file, target, environment), debug)
     if fmt == "json":
         click.echo(render_json(diagnostics), nl=False)
     elif diagnostics:
@@ -175,6 +192,7 @@ def check(
 @_PATH
 @_REGISTRY
 @_TARGET
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 def explain(
@@ -182,6 +200,7 @@ def explain(
     path: Path | None,
     registries: tuple[Path, ...],
     target: str | None,
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -190,7 +209,7 @@ def explain(
     from hsmc import pipeline
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    click.echo(_run(lambda: pipeline.explain(name, inputs, target), debug), nl=False)
+    click.echo(_run(lambda: pipeline.explain(name, inputs, target, environment), debug), nl=False)
 
 
 @main.command()
@@ -204,6 +223,7 @@ def explain(
     show_default=True,
 )
 @_TARGET
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 def graph(
@@ -211,6 +231,7 @@ def graph(
     registries: tuple[Path, ...],
     fmt: str,
     target: str | None,
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -219,7 +240,7 @@ def graph(
     from hsmc import pipeline
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    click.echo(_run(lambda: pipeline.graph(inputs, fmt, target), debug), nl=False)
+    click.echo(_run(lambda: pipeline.graph(inputs, fmt, target, environment), debug), nl=False)
 
 
 @main.group()
@@ -294,6 +315,7 @@ class _DashDashCommand(click.Command):
 @main.command(cls=_DashDashCommand)
 @_PATH
 @_REGISTRY
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 @click.pass_context
@@ -301,6 +323,7 @@ def sync(
     ctx: click.Context,
     path: Path | None,
     registries: tuple[Path, ...],
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -315,7 +338,7 @@ def sync(
     def say(line: str) -> None:
         click.echo(f"hsmc: {line}", err=True)
 
-    done = _run(lambda: pipeline.sync(inputs, uv_args, say), debug)
+    done = _run(lambda: pipeline.sync(inputs, uv_args, say, environment), debug)
     if done.returncode != 0:
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
         sys.exit(1)
@@ -332,6 +355,7 @@ def sync(
     type=click.Path(path_type=Path, dir_okay=False),
     help="The filled-in .env to load before packages.env (default: OUTPUT/.env).",
 )
+@_ENVIRONMENT
 @_NO_CACHE
 @_DEBUG
 @click.pass_context
@@ -340,6 +364,7 @@ def run(
     path: Path | None,
     registries: tuple[Path, ...],
     env_file: Path | None,
+    environment: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -354,7 +379,7 @@ def run(
     if not command:
         raise click.UsageError("give the command after `--`: hsmc run [PATH] -- CMD ARGS…")
     inputs = _inputs(path, registries, cache=not no_cache)
-    launch = _run(lambda: pipeline.run(inputs, env_file, command, os.environ), debug)
+    launch = _run(lambda: pipeline.run(inputs, env_file, command, os.environ, environment), debug)
     if launch.built is not None:
         shown = pipeline.display_path(launch.built, Path.cwd().resolve())
         click.echo(f"hsmc: {shown} was stale and has been rebuilt", err=True)
@@ -392,11 +417,15 @@ def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
     """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
     diagnostics and exit 1; a bug → exit 3."""
     from hsmc import pipeline
-    from hsmc.errors import CompileError
+    from hsmc.errors import CompileError, UsageError
     from hsmc.report import render_text, use_colour
 
     try:
         return step()
+    except UsageError as exc:  # the command line named what the project lacks (`-e NAME`)
+        colour = use_colour(sys.stderr.isatty())
+        click.echo(render_text(exc.diagnostics, colour, written=False), err=True, nl=False)
+        sys.exit(2)
     except CompileError as exc:
         colour = use_colour(sys.stderr.isatty())
         written = pipeline.output_untouched(exc.diagnostics, writes)

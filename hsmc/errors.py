@@ -100,3 +100,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 def one_of(names: Iterable[str], what: str) -> str:
     listed = ", ".join(f"`{n}`" for n in sorted(set(names)))
     return f"defined {what}: {listed}" if listed else f"no {what} are defined"
+
+
+class UsageError(CompileError):
+    """The command line names what the project does not have (`-e NAME`): a usage error, exit
+    2, as click's own for an option's value; the diagnostic still says where to look."""

@@ -308,6 +308,43 @@ class Group:
 
 
 @dataclass(frozen=True)
+class GroupChoice:
+    """What an environment sets for one group of the manifest (`environments: NAME: services:
+    container_groups: GROUP:`); None: the top level's."""
+
+    name: str
+    span: Span  # the group's key inside the environment
+    selection: Text | None = None
+    profile: Text | None = None
+    mode: Text | None = None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One entry of `environments:`: a named set of choices over the top level (docs/format.md
+    §1.3). What it leaves out is the top level's; hsmc/environments.py applies it."""
+
+    name: str
+    span: Span  # its key under `environments:`
+    targets: tuple[Text, ...] | None = None  # None: the top level's `targets:`
+    output: Path | None = None  # absolute; None: OUTPUT/NAME
+    output_span: Span | None = None
+    default_profile: Text | None = None
+    default_mode: Text | None = None
+    packages: tuple[PackageRef, ...] = ()  # `- NAME: MODE`: the source of a listed package
+    groups: tuple[GroupChoice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A setting in which an environment differs from the default one, for STACK.md."""
+
+    setting: str  # `defaults.mode`, group `api` `mode`, …
+    value: str  # in this environment
+    default: str  # in the default environment ("" when the top level sets none)
+
+
+@dataclass(frozen=True)
 class Manifest:
     file: str
     directory: Path  # absolute
@@ -322,6 +359,12 @@ class Manifest:
     span: Span
     name_span: Span | None = None  # None: the name comes from the directory (always valid)
     targets: tuple[Text, ...] = ()  # `targets:`; empty: compose only
+    environments: tuple[Environment, ...] = ()  # `environments:`, in file order
+    environments_span: Span | None = None  # the `environments:` key
+    # Set on an environment's variant of the manifest (hsmc/environments.py): its name (None:
+    # the default environment, the top level) and what it changes
+    environment: str | None = None
+    differences: tuple[Difference, ...] = ()
 
 
 @dataclass(frozen=True)

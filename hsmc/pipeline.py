@@ -1,9 +1,11 @@
 """The one place where the stages are chained, for every flow the command line runs.
 
-cli.py only parses arguments and prints; each command calls one function here. Parse and
-validate run once; resolve, interpolate and emit run once per target (hsmc/targets/), because
-where packages reach services, what a place refuses and which inputs its files read differ.
-No target is named here: each comes from the registry and is used through its protocol.
+cli.py only parses arguments and prints; each command calls one function here. Parse runs
+once; validate once on the top level and once on each environment's variant of the manifest
+(hsmc/environments.py); resolve, interpolate and emit run once per environment and target
+(hsmc/targets/), because where packages reach services, what a place refuses and which inputs
+its files read differ. No target is named here: each comes from the registry and is used
+through its protocol.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsmc import builtin, observe, targets
-from hsmc.errors import Collector, CompileError, Diagnostic
+from hsmc import builtin, environments, observe, targets
+from hsmc.environments import Variant
+from hsmc.errors import Collector, CompileError, Diagnostic, UsageError
 from hsmc.inputs import Use, collect_inputs
 from hsmc.interpolate import interpolate
 from hsmc.model import Artifact, Note, Project, Reach, RuntimeInput
@@ -65,11 +68,20 @@ class Build:
     messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
 
 
-def _load(inputs: Inputs) -> Project:
-    """parse → validate; raises CompileError on bad input."""
+def _load(
+    inputs: Inputs, environment: str | None = None, every: bool = False
+) -> tuple[Variant, ...]:
+    """parse → validate, then each environment's variant validated too (a mistake in any
+    environment is a mistake of hsm.yaml, whichever one is built); returns the variants asked
+    for: `environment` (None: the default), or with `every` the default and each environment.
+    Raises CompileError on bad input, UsageError (HSM610) on an unknown `environment`."""
     project, problems = load_project(inputs)
+    chosen = environments.chosen(project.manifest, environment, every)
     validate(project, problems, targets.NAMES)
-    return project
+    own = inputs.output is not None and environment is not None
+    every_one = environments.variants(project, project.manifest.environments, own_output=False)
+    environments.each(every_one, lambda v: validate(v.project, (), targets.NAMES))
+    return environments.variants(project, chosen, own_output=own)
 
 
 def _targets(project: Project, asked: str | None) -> tuple[Target, ...]:
@@ -94,26 +106,58 @@ def _compile_for(project: Project, target: Target) -> ForTarget:
     return ForTarget(target, compiled, uses, collect_inputs(uses))
 
 
-def compile_stack(inputs: Inputs, target: str | None = None) -> ForTarget:
-    """parse → validate → resolve → interpolate for `target`, else for the manifest's first
-    target; raises CompileError on bad input."""
-    project = _load(inputs)
-    return _compile_for(project, _targets(project, target)[0])
+def compile_stack(
+    inputs: Inputs, target: str | None = None, environment: str | None = None
+) -> ForTarget:
+    """parse → validate → resolve → interpolate for `target`, else for the first target of
+    `environment` (None: the default one); raises CompileError on bad input."""
+    chosen = _load(inputs, environment)
+    done = environments.each(
+        chosen, lambda v: _compile_for(v.project, _targets(v.project, target)[0])
+    )
+    return done[0]
 
 
-def compile_project(inputs: Inputs, target: str | None = None) -> Build:
-    """The stack of one target (the default when None), then its artifacts (nothing is
-    written)."""
-    project = _load(inputs)
+def compile_project(
+    inputs: Inputs, target: str | None = None, environment: str | None = None
+) -> Build:
+    """The stack of one target (the default when None) in one environment (the default when
+    None), then its artifacts (nothing is written)."""
     chosen = targets.get(target or targets.DEFAULT)
-    return _emitted(project, chosen, inputs.output is not None)
+    output_named = inputs.output is not None
+    done = environments.each(
+        _load(inputs, environment), lambda v: _emitted(v.project, chosen, output_named)
+    )
+    return done[0]
 
 
-def compile_targets(inputs: Inputs, target: str | None = None) -> tuple[Build, ...]:
-    """The artifacts of `target`, else of each of the manifest's targets."""
-    project = _load(inputs)
+def compile_targets(
+    inputs: Inputs, target: str | None = None, environment: str | None = None
+) -> tuple[Build, ...]:
+    """The artifacts of `target`, else of each target an environment lists, in `environment`
+    (`default`: the top level), else in the default and every environment; every one compiled
+    before any is written, and refused (HSM123) when two would write one directory."""
+    from hsmc.ownership import MANIFEST
+
     named = inputs.output is not None and target is not None
-    return tuple(_emitted(project, t, named) for t in _targets(project, target))
+    chosen = _load(inputs, environment, every=True)
+    done = environments.each(
+        chosen, lambda v: [_emitted(v.project, t, named) for t in _targets(v.project, target)]
+    )
+    builds = tuple(b for one in done for b in one)
+    planned = [_planned(b) for b in builds]
+    clashes = environments.clashes(planned, MANIFEST)
+    if clashes:
+        raise CompileError(clashes)
+    return builds
+
+
+def _planned(build: Build) -> environments.Planned:
+    manifest = build.compiled.stack.manifest
+    paths = tuple(a.path for a in build.artifacts)
+    return environments.Planned(
+        manifest.environment, build.target, build.output, paths, manifest.output_span
+    )
 
 
 def _emitted(project: Project, target: Target, output_named: bool) -> Build:
@@ -124,26 +168,37 @@ def _emitted(project: Project, target: Target, output_named: bool) -> Build:
     return Build(output, artifacts, done.compiled, target.name, done.inputs)
 
 
-def build(inputs: Inputs, force: bool = False, target: str | None = None) -> tuple[Build, ...]:
-    """Every target's artifacts are compiled before the first is written: bad input for one
-    target leaves every output directory untouched. Each result's `messages` are the lines
-    `hsmc build` prints for it: the first's start with a warning per note of the stack (the
-    notes are the same stack's on every target: said once; each STACK.md has them too), then
-    each its summary. Reports what it wrote and the lines a rebuild that changes nothing prints
-    to observe.py: a later build that its stamp skips (stamp.py) checks the one and prints the
-    other, as the full build would: every output directory, in the order written. Last, the
-    project's schema copy (`hsmc init`) is brought in line with the installed hsmc's."""
+def build(
+    inputs: Inputs,
+    force: bool = False,
+    target: str | None = None,
+    environment: str | None = None,
+) -> tuple[Build, ...]:
+    """Every environment's and target's artifacts are compiled before the first is written:
+    bad input for one leaves every output directory untouched. Each result's `messages` are
+    the lines `hsmc build` prints for it: the first of each environment's start with a warning
+    per note of its stack (the same stack's on every target: said once; each STACK.md has them
+    too; an environment's that the default environment has already said are not repeated),
+    then each its summary. Reports what it wrote and the lines a rebuild that changes nothing
+    prints to observe.py: a later build that its stamp skips (stamp.py) checks the one and
+    prints the other, as the full build would: every output directory, in the order written.
+    Last, the project's schema copy (`hsmc init`) is brought in line with the installed
+    hsmc's."""
     from hsmc.write import Written, listing, write
 
-    results = compile_targets(inputs, target)
+    results = compile_targets(inputs, target, environment)
     cwd = Path.cwd().resolve()
     built: list[Build] = []
     unchanged_lines: list[str] = []
+    said: set[Note] = set()
     for i, r in enumerate(results):
         written = write(r.artifacts, r.output, force=force)
         shown = display_path(r.output, cwd)
-        notes = r.compiled.stack.notes
-        warnings = tuple(_warning(note) for note in notes) if i == 0 else ()
+        manifest = r.compiled.stack.manifest
+        first = i == 0 or results[i - 1].compiled.stack.manifest.environment != manifest.environment
+        notes = [n for n in r.compiled.stack.notes if n not in said] if first else []
+        said.update(notes)
+        warnings = tuple(_warning(note, manifest.environment) for note in notes)
         # what a stamped build prints when nothing changed: the output of this build run again
         unchanged = Written(0, len(r.artifacts), 0)
         observe.outputs(r.output, _contents(r.artifacts), listing(r.artifacts))
@@ -170,10 +225,11 @@ def _refresh_schema_copy(project: Path) -> tuple[str, ...]:
     return (f"hsmc: updated {display_path(copy, Path.cwd().resolve())} to this hsmc's schema",)
 
 
-def _warning(note: Note) -> str:
+def _warning(note: Note, environment: str | None = None) -> str:
     """A note of the stack (also in STACK.md) as a warning line: never dropped silently."""
     where = f" ({note.span.file}:{note.span.line})" if note.span else ""
-    return f"hsmc: warning: {note.message}{where}"
+    of = f"environment `{environment}`: " if environment else ""
+    return f"hsmc: warning: {of}{note.message}{where}"
 
 
 def _contents(artifacts: Sequence[Artifact]) -> list[tuple[str, bytes, bool]]:
@@ -187,28 +243,35 @@ class Staleness:
     edited: tuple[str, ...] = ()  # generated files edited by hand (a plain build refuses them)
 
 
-def check_up_to_date(inputs: Inputs, target: str | None = None) -> tuple[Staleness, ...]:
-    """`build --check`: what a build would change in each target's output directory; writes
-    nothing."""
+def check_up_to_date(
+    inputs: Inputs, target: str | None = None, environment: str | None = None
+) -> tuple[Staleness, ...]:
+    """`build --check`: what a build would change in each output directory (each environment's,
+    each target's); writes nothing."""
     from hsmc.write import stale_report
 
     staleness = []
-    for result in compile_targets(inputs, target):
+    for result in compile_targets(inputs, target, environment):
         stale = stale_report(result.artifacts, result.output)
         staleness.append(Staleness(result.output, stale.report, stale.edited))
     return tuple(staleness)
 
 
 def check(
-    inputs: Inputs, env_file: Path | None, target: str | None = None
+    inputs: Inputs,
+    env_file: Path | None,
+    target: str | None = None,
+    environment: str | None = None,
 ) -> tuple[Diagnostic, ...]:
-    """`check`: every diagnostic of the project for each target; with `env_file`, read as each
-    target's consumer reads it (its `env_dialect`: Docker Compose, or Kustomize, whose
-    different readings are refused), the run-time inputs of each target that it does not set
-    (where the target's consumer applies no defaults, the optional ones too, and those it sets
-    empty where compose would take a default: HSM711), the values it gives that would break a
-    URL (HSM501, HSM502), and what a target refuses once the values are known (host ports moved
-    onto each other, HSM408). A diagnostic two targets find is reported once."""
+    """`check`: every diagnostic of the project for each environment (`environment` alone when
+    given) and target; with `env_file`, for the targets of `environment` (None: the default
+    one: a `.env` belongs to one output), read as each target's consumer reads it (its
+    `env_dialect`: Docker Compose, or Kustomize, whose different readings are refused), the
+    run-time inputs of each target that it does not set (where the target's consumer applies
+    no defaults, the optional ones too, and those it sets empty where compose would take a
+    default: HSM711), the values it gives that would break a URL (HSM501, HSM502), and what a
+    target refuses once the values are known (host ports moved onto each other, HSM408). A
+    diagnostic two targets find is reported once."""
     from hsmc.parse.envfile import read_env_file
     from hsmc.validate.env_file import (
         empty_with_default,
@@ -218,12 +281,17 @@ def check(
     )
 
     try:
-        project = _load(inputs)
-        stacks = [_compile_for(project, t) for t in _targets(project, target)]
+        chosen = _load(inputs, environment, every=True)
+        every = environments.each(
+            chosen, lambda v: [_compile_for(v.project, t) for t in _targets(v.project, target)]
+        )
+    except UsageError:
+        raise
     except CompileError as exc:
         return exc.diagnostics
     if env_file is None:
         return ()
+    project, stacks = chosen[0].project, every[0]
     cwd = Path.cwd().resolve()
     shown = display_path(env_file.resolve(), cwd)
     found: dict[Diagnostic, None] = {}
@@ -249,32 +317,42 @@ def _template(env_file: Path, output: Path) -> Path:
     return beside if beside.is_file() else output / ".env.template"
 
 
-def explain(name: str, inputs: Inputs, target: str | None = None) -> str:
+def explain(
+    name: str, inputs: Inputs, target: str | None = None, environment: str | None = None
+) -> str:
     from hsmc.explain import explain as run_explain
 
-    done = compile_stack(inputs, target)
+    done = compile_stack(inputs, target, environment)
     return run_explain(name, done.compiled, done.target.artifact, done.inputs, done.uses)
 
 
-def graph(inputs: Inputs, fmt: str, target: str | None = None) -> str:
+def graph(
+    inputs: Inputs, fmt: str, target: str | None = None, environment: str | None = None
+) -> str:
     """The resolved stack as `mermaid`, `dot` or `json` (docs/graph.md)."""
     from hsmc.emit import graph as graphs
 
-    stack = compile_stack(inputs, target).compiled.stack
+    stack = compile_stack(inputs, target, environment).compiled.stack
     if fmt == "json":
         return graphs.as_json(stack)
     return (graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack)) + "\n"
 
 
-def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> Synced:
+def sync(
+    inputs: Inputs,
+    uv_args: Sequence[str],
+    say: Callable[[str], None],
+    environment: str | None = None,
+) -> Synced:
     """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
     then install requirements.txt with uv as install.sh does, and uninstall the requirement lines
     of the project's previous sync that the stack no longer lists (hsmc/sync.py). Only the target
     whose packages run on this machine is built (the default one), whatever `targets:` lists:
-    installing needs its requirements.txt; a cluster's manifests are not needed to install."""
+    installing needs its requirements.txt; a cluster's manifests are not needed to install.
+    `environment`: whose (None: the default environment's)."""
     from hsmc.sync import install
 
-    result, stale = _built_for_the_host(inputs)
+    result, stale = _built_for_the_host(inputs, environment)
     stack = result.compiled.stack
     distributions = [p.entry.distribution for p in stack.packages]
     synced = install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
@@ -285,13 +363,14 @@ def sync(inputs: Inputs, uv_args: Sequence[str], say: Callable[[str], None]) -> 
     return replace(synced, hints=targets.get(result.target).hints(result.compiled, shown))
 
 
-def _built_for_the_host(inputs: Inputs) -> tuple[Build, bool]:
-    """The output of the target whose packages run on this machine, written first when it is
-    stale (as `build` writes it), and whether it was: what `sync` and `run` start from."""
+def _built_for_the_host(inputs: Inputs, environment: str | None) -> tuple[Build, bool]:
+    """The output of the target whose packages run on this machine, in `environment` (None:
+    the default one), written first when it is stale (as `build` writes it), and whether it
+    was: what `sync` and `run` start from."""
     from hsmc.write import stale_report, write
 
     host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
-    result = compile_project(inputs, host.name)
+    result = compile_project(inputs, host.name, environment)
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
@@ -299,7 +378,11 @@ def _built_for_the_host(inputs: Inputs) -> tuple[Build, bool]:
 
 
 def run(
-    inputs: Inputs, env_file: Path | None, command: Sequence[str], environ: Mapping[str, str]
+    inputs: Inputs,
+    env_file: Path | None,
+    command: Sequence[str],
+    environ: Mapping[str, str],
+    environment: str | None = None,
 ) -> Launch:
     """`run`: the environment host code gets from `environ`, then `.env` (`env_file`, else
     OUTPUT/.env), then packages.env, as python-dotenv's load_dotenv merges them
@@ -310,7 +393,7 @@ def run(
     from hsmc.parse.hostenv import host_environment
     from hsmc.validate.env_file import missing_inputs
 
-    result, built = _built_for_the_host(inputs)
+    result, built = _built_for_the_host(inputs, environment)
     cwd = Path.cwd().resolve()
     path = env_file if env_file is not None else result.output / ".env"
     shown = display_path(path.resolve(), cwd)

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
 FORMAT = "hsmc-stamp/2"
 _OPTIONS = ("-o", "--output", "--registry")  # their values are paths (click checks them)
-_VALUES = ("--target",)  # a value, not a path: argv (in the context and the key) holds it all
+# values, not paths: argv (in the context and the key) holds them all, so the stamp of one
+# target or environment is never replayed for another
+_VALUES = ("--target", "-e", "--environment")
 # Libraries whose code shapes the output (rendering, merging, parsing), by their files' identity
 _LIBRARIES = ("jinja2", "markupsafe", "strictyaml", "deepmerge", "click", "yaml")
 _LISTING = ".hsmc-generated"  # ownership.MANIFEST, not imported: that module imports re
@@ -48,15 +50,15 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 def eligible(argv: list[str]) -> bool:
-    """`build [PATH] [-o DIR] [--output=DIR] [--registry DIR]... [--target NAME]` and nothing
-    else: any other option (--check, --force, --no-cache, --debug, --help) runs the full
-    command."""
+    """`build [PATH] [-o DIR] [--output=DIR] [--registry DIR]... [--target NAME]
+    [-e NAME]` and nothing else: any other option (--check, --force, --no-cache, --debug,
+    --help, `-eNAME` run together) runs the full command."""
     if not argv or argv[0] != "build":
         return False
     rest, positional = argv[1:], 0
     while rest:
         token = rest.pop(0)
-        if token.startswith(("--output=", "--registry=", "--target=")):
+        if token.startswith(("--output=", "--registry=", "--target=", "--environment=")):
             continue
         if token in _OPTIONS or token in _VALUES:
             if not rest:
@@ -188,11 +190,11 @@ def context(argv: list[str]) -> str:
 
 def _path_arguments(argv: list[str]) -> list[str]:
     """The paths of an eligible argv that click checks: PATH (default "."), -o, --registry
-    (not --target's value: a name)."""
+    (not the values of --target and -e: names)."""
     paths, rest, positional = [], argv[1:], False
     while rest:
         token = rest.pop(0)
-        if token.startswith("--target="):
+        if token.startswith(("--target=", "--environment=")):
             continue
         if token in _VALUES:
             rest.pop(0)

@@ -46,7 +46,9 @@ def install(
     distributions. `say` prints a progress line; uv prints its own."""
     venv = target_environment(project, os.environ.get("VIRTUAL_ENV"))
     uv = _uv()
-    say(f"{'built' if built else 'up to date:'} {output.name}; installing into {venv}")
+    # below the project (an environment's generated/NAME): as the project sees it
+    shown = output.relative_to(project).as_posix() if output.is_relative_to(project) else output
+    say(f"{'built' if built else 'up to date:'} {shown}; installing into {venv}")
     created = not (venv / "bin" / "python").exists()
     if created:
         _uv_run([uv, "venv", str(venv)], project)

@@ -45,7 +45,8 @@ def test_the_controlled_environment_keeps_no_user_docker_settings(
         ("ghcr.io/example/graph-builder:1.4.0", "graph-builder"),
         ("localhost:5000/postgres:16", None),
         ("neo4j:5.23.0-community", None),
-        ("qdrant/qdrant:v1.15.5", None),
+        ("qdrant/qdrant:v1.15.5", "qdrant"),
+        ("docker.io/qdrant/qdrant:v1.16.3", "qdrant"),
     ],
 )
 def test_stand_ins_are_chosen_by_repository(reference: str, kind: str | None) -> None:

@@ -13,16 +13,17 @@ from hsmc import builtin, emit, stamp
 from hsmc.emit.starter import starter_text
 from hsmc.model import Artifact
 from hsmc.parse import Inputs
-from hsmc.pipeline import compile_project
+from hsmc.pipeline import compile_project, compile_targets
 from tests.conftest import CASES, GOLDEN
-
-NOT_ON_A_CLUSTER = {"05-editable-stack"}  # build sources: a golden error case on kubernetes
+from tests.test_golden import NOT_ON_A_CLUSTER  # build sources: a golden error case on kubernetes
 
 
 def _artifacts(case: str) -> list[tuple[Artifact, ...]]:
     root = GOLDEN / case
     targets = ["compose"] if case in NOT_ON_A_CLUSTER else ["compose", "kubernetes"]
     built = [compile_project(Inputs(path=root, cwd=root), target=t).artifacts for t in targets]
+    # every environment's too (STACK.md includes environment.md.j2)
+    built += [b.artifacts for b in compile_targets(Inputs(path=root, cwd=root))]
     starter = starter_text([("redis", "a cache"), ("other", None)])  # `hsmc init`
     return [*built, (Artifact("hsm.yaml", starter.encode()),)]
 

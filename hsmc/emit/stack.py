@@ -1,11 +1,12 @@
 """The rows of STACK.md that every target writes alike: services and how each is made, and
-the inputs a service reads only when it initialises its data."""
+the inputs a service reads only when it initialises its data, and which environment the stack
+is."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hsmc.model import BuildChoice, EffectiveService, ImageChoice, Stack
+from hsmc.model import BuildChoice, Difference, EffectiveService, ImageChoice, Stack
 from hsmc.workload import CompiledStack, MountKind
 
 
@@ -74,3 +75,28 @@ def init_only_rows(compiled: CompiledStack) -> list[InitOnlyRow]:
         )
         rows.append(InitOnlyRow(workload.name, names, tuple(inputs), tuple(volumes)))
     return rows
+
+
+@dataclass(frozen=True)
+class EnvironmentView:
+    """STACK.md's section on environments, in a manifest that defines any."""
+
+    name: str | None  # None: the default environment (the top level)
+    differences: tuple[Difference, ...]  # from the default environment
+    others: tuple[str, ...]  # the default's: the environments built beside it
+    project: str
+    default_project: str
+
+
+def environment_view(stack: Stack) -> EnvironmentView | None:
+    """None for a manifest without `environments:` (its STACK.md says nothing of them)."""
+    manifest = stack.manifest
+    if manifest.environment is None and not manifest.environments:
+        return None
+    others = tuple(e.name for e in manifest.environments)
+    default = manifest.name
+    if manifest.environment is not None:  # its project name is the default's + `-NAME`
+        default = default.removesuffix(f"-{manifest.environment}")
+    return EnvironmentView(
+        manifest.environment, manifest.differences, others, manifest.name, default
+    )

@@ -207,6 +207,14 @@ class _RegistryReader:
         seen = self.seen
         level = [(TargetKind.PACKAGE, p.name) for p in manifest.packages]
         level += [(TargetKind.CONTAINER, g.selection.value) for g in manifest.groups]
+        # every environment's selections too: each environment's variant of the manifest
+        # (hsmc/environments.py) finds its containers among the entries of the one project
+        level += [
+            (TargetKind.CONTAINER, g.selection.value)
+            for e in manifest.environments
+            for g in e.groups
+            if g.selection is not None
+        ]
         while level:
             batch = [item for item in dict.fromkeys(level) if item not in seen]
             seen.update(batch)

@@ -33,7 +33,7 @@ from hsmc.trust import private
 
 __all__ = ["Cache", "cache_dir", "identity", "key_of"]
 
-SCHEMA_VERSION = "6"  # bump when a schema or the tree format changes
+SCHEMA_VERSION = "7"  # bump when a schema or the tree format changes (7: `environments:`)
 # 3: entries are trusted by their owner, no longer checked against the text (issue 22): an
 # entry of format 2 may have come from anywhere, when every entry was checked
 _FORMAT = "hsmc-parse-cache/3"

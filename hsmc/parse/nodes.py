@@ -38,6 +38,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.parse import paths
+from hsmc.parse.environments import environments
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 from hsmc.parse.watch import watch_rules
@@ -185,6 +186,9 @@ class _Reader:
         return observe.resolve(base / text.value)
 
 
+Reader = _Reader  # for parse/environments.py
+
+
 # --- manifest ------------------------------------------------------------------------------
 
 
@@ -222,6 +226,8 @@ def manifest_from_node(
         span=src.span(1),
         name_span=r.text(node["name"]).span if "name" in node else None,
         targets=r.texts(node, "targets"),
+        environments=environments(node, directory, r),
+        environments_span=r.key_of(node, "environments") if "environments" in node else None,
     )
 
 

@@ -155,18 +155,37 @@ GROUP = Map(
     }
 )
 
+DEFAULTS: Validator = EmptyDict() | Map({Optional("profile"): Str(), Optional("mode"): Str()})
+
+# An environment: the top level's own keys, only those an environment changes (a package's
+# source, a group's selection, profile and mode); it adds and removes no package or group.
+ENVIRONMENT_GROUP: Validator = EmptyDict() | Map(
+    {Optional("selection"): Str(), Optional("profile"): Str(), Optional("mode"): Str()}
+)
+ENVIRONMENT: Validator = EmptyDict() | Map(
+    {
+        Optional("targets"): STR_LIST,
+        Optional("output"): Str(),
+        Optional("defaults"): DEFAULTS,
+        Optional("packages"): EmptyList()
+        | Seq(MapPattern(Str(), Str(), minimum_keys=1, maximum_keys=1)),
+        Optional("services"): EmptyDict()
+        | Map({Optional("container_groups"): EmptyDict() | MapPattern(Str(), ENVIRONMENT_GROUP)}),
+    }
+)
+
 MANIFEST = Map(
     {
         Optional("name"): Str(),
         Optional("output"): Str(),
         Optional("targets"): STR_LIST,
         Optional("registry"): STR_LIST,
-        Optional("defaults"): EmptyDict()
-        | Map({Optional("profile"): Str(), Optional("mode"): Str()}),
+        Optional("defaults"): DEFAULTS,
         Optional("packages"): EmptyList()
         | Seq(Str() | MapPattern(Str(), Str(), minimum_keys=1, maximum_keys=1)),
         Optional("services"): EmptyDict()
         | Map({Optional("container_groups"): EmptyDict() | MapPattern(Str(), GROUP)}),
+        Optional("environments"): EmptyDict() | MapPattern(Str(), ENVIRONMENT),
     }
 )
 

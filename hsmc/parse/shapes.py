@@ -138,17 +138,37 @@ GROUP = Fields(
     },
     frozenset({"selection"}),
 )
+DEFAULTS: Shape = Either(Empty(dict), Fields({"profile": STR, "mode": STR}))
+ENVIRONMENT_GROUP: Shape = Either(
+    Empty(dict), Fields({"selection": STR, "profile": STR, "mode": STR})
+)
+ENVIRONMENT: Shape = Either(
+    Empty(dict),
+    Fields(
+        {
+            "targets": STR_LIST,
+            "output": STR,
+            "defaults": DEFAULTS,
+            "packages": Either(Empty(list), SeqOf(MapOf(STR, 1, 1))),
+            "services": Either(
+                Empty(dict),
+                Fields({"container_groups": Either(Empty(dict), MapOf(ENVIRONMENT_GROUP))}),
+            ),
+        }
+    ),
+)
 MANIFEST = Fields(
     {
         "name": STR,
         "output": STR,
         "targets": STR_LIST,
         "registry": STR_LIST,
-        "defaults": Either(Empty(dict), Fields({"profile": STR, "mode": STR})),
+        "defaults": DEFAULTS,
         "packages": Either(Empty(list), SeqOf(Either(STR, MapOf(STR, 1, 1)))),
         "services": Either(
             Empty(dict), Fields({"container_groups": Either(Empty(dict), MapOf(GROUP))})
         ),
+        "environments": Either(Empty(dict), MapOf(ENVIRONMENT)),
     }
 )
 SHAPES: dict[str, Shape] = {"manifest": MANIFEST, "packages": PACKAGE, "containers": CONTAINER}

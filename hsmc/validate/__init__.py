@@ -24,6 +24,7 @@ from hsmc.model import (
     Text,
 )
 from hsmc.validate.entries import check_entries, check_names, valid_patterns
+from hsmc.validate.environments import check_environments
 from hsmc.validate.hints import ENTRY_NAME, new_package_hint
 from hsmc.validate.secrets import check_secrets, mask_secrets
 from hsmc.validate.values import check_values
@@ -65,6 +66,7 @@ def validate(
     check_values(project, out)
     _check_output(project, out)
     _check_targets(project, targets, out)
+    check_environments(project.manifest, out)
     out.diagnostics = mask_secrets(out.diagnostics)
     out.raise_if_any()
 

@@ -32,11 +32,13 @@ PACKAGES = (
     "python3-redis",
 )
 # The repository of a pinned reference -> the stand-in that honours its documented contract.
-# Debian packages no qdrant, neo4j, minio or mongo: those references have no stand-in.
+# Debian packages no qdrant, neo4j, minio or mongo: qdrant's stand-in answers on its ports
+# (standins/qdrant), the others have none.
 KINDS = {
     "postgres": "postgres",
     "redis": "redis",
     "rabbitmq": "rabbitmq",
+    "qdrant/qdrant": "qdrant",
     "python": "python",
     "ghcr.io/example/graph-builder": "graph-builder",
     "ghcr.io/example/local-chunker": "local-chunker",

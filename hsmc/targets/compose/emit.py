@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from hsmc.emit import environment
 from hsmc.emit.graph import mermaid
 from hsmc.emit.requirements import requirement_rows
-from hsmc.emit.stack import init_only_rows, service_rows
+from hsmc.emit.stack import environment_view, init_only_rows, service_rows
 from hsmc.errors import printable
 from hsmc.model import Artifact, Literal, RuntimeInput, Value
 from hsmc.targets.compose.develop import watched
@@ -42,6 +42,7 @@ def emit(compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]) -> tuple[Art
         "stack": compiled,
         "inputs": inputs,
         "packages": requirement_rows(compiled.stack),
+        "environment": environment_view(compiled.stack),
     }
     services = [ServiceView(w.name, comment(w), rows(body(w), 4, None)) for w in compiled.workloads]
     texts = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from hsmc.emit import environment
 from hsmc.emit.graph import mermaid
 from hsmc.emit.requirements import requirement_rows
-from hsmc.emit.stack import init_only_rows
+from hsmc.emit.stack import environment_view, init_only_rows
 from hsmc.emit.text import comment_text, yaml_key, yaml_scalar
 from hsmc.errors import printable
 from hsmc.model import Artifact, RuntimeInput
@@ -42,6 +42,7 @@ def emit(compiled: CompiledStack, inputs: tuple[RuntimeInput, ...]) -> tuple[Art
         "defaults": template_defaults(uses(compiled)),
         "packages_secret": PACKAGES if package_keys else None,
         "packages": requirement_rows(compiled.stack),
+        "environment": environment_view(compiled.stack),
     }
     # one .gitignore for every output directory: the compose target's template
     texts[".gitignore"] = env.get_template("gitignore.j2").render(**context)
