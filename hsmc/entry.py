@@ -1,6 +1,7 @@
 """The `hsmc` console script. `hsmc --version` answers without importing anything else (it
 runs in scripts and prompts); a `hsmc build` whose build stamp still holds (stamp.py) answers
-before click and the compiler are imported; every other command goes to the click CLI."""
+before click and the compiler are imported; a plain `hsmc build` (console.py) is run without
+click; every other command goes to the click CLI."""
 
 from __future__ import annotations
 
@@ -21,9 +22,16 @@ def main() -> None:
         sys.stderr.write(f"{summary}\n")
         return
     session = stamp.begin(argv)
-    from hsmc.cli import main as cli
+    import os
 
+    from hsmc import console
+
+    options = console.parse_build(argv, os.environ)
     try:
+        if options is not None:
+            console.standalone(options)  # exits, as click does
+        from hsmc.cli import main as cli
+
         cli()
     except SystemExit as exc:
         if session is not None and exc.code in (0, None):
