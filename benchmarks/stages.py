@@ -123,7 +123,8 @@ def _instrument() -> None:
 
 def main() -> None:
     import os
-    if not os.environ.get('NOHOOK'):
+
+    if not os.environ.get("NOHOOK"):
         builtins.__import__ = _timed_import
     _instrument()
     from hsmc.entry import main as hsmc_main
