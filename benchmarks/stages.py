@@ -84,22 +84,23 @@ def _patch(module: object, name: str, stage: str) -> None:
     setattr(module, name, _timed(stage, getattr(module, name)))
 
 
+_TARGET_STAGES = {
+    "check": "validate",
+    "check_workloads": "validate",
+    "uses": "interpolate",
+    "emit": "emit",
+}
+
+
 class _TimedTarget:
     """A target whose checks, uses and emitter are timed (the rest passes through)."""
-
-    _STAGES = {
-        "check": "validate",
-        "check_workloads": "validate",
-        "uses": "interpolate",
-        "emit": "emit",
-    }
 
     def __init__(self, target: object) -> None:
         self._target = target
 
     def __getattr__(self, name: str) -> object:
         value = getattr(self._target, name)
-        stage = self._STAGES.get(name)
+        stage = _TARGET_STAGES.get(name)
         return _timed(stage, value) if stage else value
 
 
@@ -122,10 +123,7 @@ def _instrument() -> None:
 
 
 def main() -> None:
-    import os
-
-    if not os.environ.get("NOHOOK"):
-        builtins.__import__ = _timed_import
+    builtins.__import__ = _timed_import
     _instrument()
     from hsmc.entry import main as hsmc_main
 
