@@ -7,8 +7,10 @@ noisy machine: a cold `hsmc build` (fresh output directory, fresh empty HSMC_CAC
 `hsmc build` right after one reachable registry entry was edited, a warm (no-op) `hsmc build`
 (the same cache and output directory as the build before), `docker compose config -q` on the
 compose file hsmc produced, and the peak memory (max RSS) of each build process, measured in a
-small launcher process; once per round also `hsmc --version`. It prints medians, ratios and
-the targets of issue 12 with PASS/FAIL. See benchmarks/README.md.
+small launcher process; once per round also `hsmc --version` and the floor (the interpreter
+importing jinja2 and click). Then it profiles an edit+build of each scenario by stage
+(benchmarks/stages.py). It prints medians, ratios, the stage table and the targets of issue 21
+with PASS/FAIL. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,12 +298,14 @@ def _count_services(text: str) -> int:
 
 
 # Measured once per round beside the scenarios: what no build can go below. The floor is the
-# interpreter plus the libraries every full build must import (jinja2 renders every artifact,
-# click is the CLI, dataclasses shape the model); "imports" is hsmc's own modules on top.
+# interpreter plus the libraries a full build through the command line needs (jinja2 renders
+# every artifact, click is the CLI: issue 21 holds hsmc to this floor, in the same venv);
+# "imports" is what hsmc's own build path imports before it reads a file.
+FLOOR = "python + jinja2, click (the floor)"
 FIXED = {
     "hsmc --version": None,
-    "python + jinja2, click, dataclasses": "import jinja2, click, dataclasses",
-    "python + hsmc's build imports": "import hsmc.cli, hsmc.pipeline",
+    FLOOR: "import jinja2, click",
+    "python + hsmc's build imports": "import hsmc.console, hsmc.pipeline",
 }
 
 
@@ -329,6 +334,66 @@ def run_round(
         )
         for what, code in FIXED.items()
     }
+
+
+# --- where an edit+build spends its time ---------------------------------------------------------
+
+STAGES = ("start-up", "imports", "stamp", "parse", "validate", "resolve", "interpolate", "emit")
+STAGES += ("write", "other")
+_STAGES_SCRIPT = Path(__file__).resolve().parent / "stages.py"
+
+
+def profile(
+    scenario: Scenario, index: int, hsmc_env_: dict[str, str], home: Path
+) -> dict[str, float]:
+    """One edit+build of `scenario` run by stages.py (the same hsmc, the same warm cache and
+    output): seconds per stage; `start-up` is the process's wall time less what stages.py
+    measured inside it."""
+    assert scenario.edit_target is not None
+    edit(scenario.edit_target, 10_000 + index)
+    cmd = [sys.executable, str(_STAGES_SCRIPT), *build_cmd([], scenario, scenario.warm_out)]
+    began = time.perf_counter()
+    done = subprocess.run(cmd, env=hsmc_env_, cwd=home, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    try:
+        spent = json.loads(done.stdout)
+    except ValueError as exc:
+        raise BenchError(f"stages.py on {scenario.name}: {done.stderr or exc}") from exc
+    if spent.pop("exit") != 0:
+        raise BenchError(f"stages.py on {scenario.name} failed:\n{done.stderr}")
+    spent["start-up"] = wall - spent["total"]
+    spent["total"] = wall
+    return dict(spent)
+
+
+def profile_table(profiles: dict[str, list[dict[str, float]]]) -> list[str]:
+    """Median milliseconds per stage of an edit+build (each column its own scenario)."""
+    if not profiles:
+        return []
+    names = list(profiles)
+    rows = [
+        [
+            "edit+build, by stage (stages.py)",
+            *[f"{n} ms" for n in names],
+            *[f"{n} %" for n in names],
+        ]
+    ]
+    for stage in (*STAGES, "total"):
+        ms = [statistics.median(p.get(stage, 0.0) for p in profiles[n]) * 1000 for n in names]
+        totals = [statistics.median(p["total"] for p in profiles[n]) * 1000 for n in names]
+        rows.append(
+            [
+                stage,
+                *[f"{v:.1f}" for v in ms],
+                *[f"{100 * v / t:.0f}" for v, t in zip(ms, totals, strict=True)],
+            ]
+        )
+    runs = min(len(p) for p in profiles.values())
+    note = (
+        f"medians of {runs} runs; imports: every module imported at any stage (counted there "
+        "once, not in the stage); start-up: the interpreter before stages.py's first line"
+    )
+    return [table(rows, set(range(1, len(rows[0])))), note]
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -389,25 +454,31 @@ def _verdict(ok: bool) -> str:
 
 
 def targets(by_name: dict[str, Scenario], fixed: dict[str, list[Sample]]) -> list[Target]:
-    """The targets of issue 12 (ratios to `config -q` measured in the same round)."""
+    """The targets of issue 21: ratios to the floor (or to `config -q`) measured in the same
+    round."""
     out: list[Target] = []
-    x1, x10 = by_name.get("synthetic"), by_name.get("synthetic-x10")
-    for name in ("synthetic", "design"):
-        s = by_name.get(name)
-        if s is None:
-            continue
-        out.append(Target(f"{name}: no-op build / config -q", paired(s.warm, s.config), 1.0))
-        if s.edited:
-            ratio = paired(s.edited, s.config)
-            out.append(Target(f"{name}: one entry edited, build / config -q", ratio, 2.0))
-        out.append(Target(f"{name}: cold build / config -q", paired(s.cold, s.config), 4.0))
+    floor = fixed[FLOOR]
+    synthetic, design = by_name.get("synthetic"), by_name.get("design")
+    if synthetic and synthetic.edited:
+        ratio = paired(synthetic.edited, floor)
+        out.append(Target("synthetic: one entry edited, build / floor", ratio, 2.0))
+    if design and design.edited:
+        out.append(
+            Target("design: one entry edited, build / floor", paired(design.edited, floor), 1.5)
+        )
+    if synthetic:
+        out.append(Target("synthetic: cold build / floor", paired(synthetic.cold, floor), 3.0))
+    for s in (synthetic, design):
+        if s is not None:
+            out.append(Target(f"{s.name}: no-op build / config -q", paired(s.warm, s.config), 0.6))
+    x1, x10 = synthetic, by_name.get("synthetic-x10")
     if x1 and x10:
         for kind in ("cold", "warm"):
             ratio = paired(getattr(x10, kind), getattr(x1, kind))
-            out.append(Target(f"x10 / x1: {kind} build time", ratio, 1.15))
+            out.append(Target(f"x10 / x1: {kind} build time", ratio, 1.1))
         for kind in ("cold", "warm"):
             ratio = paired(getattr(x10, kind), getattr(x1, kind), memory=True)
-            out.append(Target(f"x10 / x1: {kind} build peak RSS", ratio, 1.15))
+            out.append(Target(f"x10 / x1: {kind} build peak RSS", ratio, 1.1))
     out.append(Target("hsmc --version", median_s(fixed["hsmc --version"]), 0.05, "s", True))
     return out
 
@@ -423,14 +494,19 @@ SCENARIO_COLUMNS = [
     "warm build",
     "config -q",
     "warm/config",
-    "cold/config",
+    "edit/floor",
+    "cold/floor",
     "RSS cold",
     "RSS warm",
 ]
 
 
 def report(
-    scenarios: list[Scenario], fixed: dict[str, list[Sample]], runs: int, header: list[str]
+    scenarios: list[Scenario],
+    fixed: dict[str, list[Sample]],
+    runs: int,
+    header: list[str],
+    profiles: dict[str, list[dict[str, float]]],
 ) -> tuple[str, list[Target]]:
     rows = [SCENARIO_COLUMNS]
     for s in scenarios:
@@ -446,7 +522,8 @@ def report(
                 f"{median_s(s.warm):.3f} s",
                 f"{median_s(s.config):.3f} s",
                 f"{paired(s.warm, s.config):.2f}x",
-                f"{paired(s.cold, s.config):.2f}x",
+                f"{paired(s.edited, fixed[FLOOR]):.2f}x" if s.edited else "-",
+                f"{paired(s.cold, fixed[FLOOR]):.2f}x",
                 f"{median_rss(s.cold):.1f} MiB",
                 f"{median_rss(s.warm):.1f} MiB",
             ]
@@ -473,6 +550,7 @@ def report(
             f"peak RSS cold {paired(x10.cold, x1.cold, memory=True):.2f}x, "
             f"warm {paired(x10.warm, x1.warm, memory=True):.2f}x"
         )
+    lines += ["", *profile_table(profiles)]
     target_rows = [["target", "measured", "limit", "result"], *(t.row() for t in checks)]
     lines += ["", table(target_rows, {1, 2})]
     return "\n".join(lines) + "\n", checks
@@ -561,10 +639,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {index + 1}/{args.runs}", file=sys.stderr, flush=True)
             for what, sample in run_round(index, scenarios, hsmc, compose, home).items():
                 fixed[what].append(sample)
+        profiles: dict[str, list[dict[str, float]]] = {}
+        for index in range(args.runs):
+            for scenario in scenarios:
+                if scenario.edit_target is not None and scenario.name != "synthetic-x10":
+                    env = hsmc_env(scenario.warm_cache)
+                    profiles.setdefault(scenario.name, []).append(
+                        profile(scenario, index, env, home)
+                    )
         header.append(
             f"load average (1 min) before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f}"
         )
-        text, checks = report(scenarios, fixed, args.runs, header)
+        text, checks = report(scenarios, fixed, args.runs, header, profiles)
         print(text, end="")
         if args.json:
             args.json.write_text(as_json(scenarios, fixed, checks), "utf-8")

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from hsmc import __version__, targets
-
-if TYPE_CHECKING:
-    from hsmc.pipeline import Inputs
-
-T = TypeVar("T")
+from hsmc import __version__, console, targets
+from hsmc.console import BuildOptions
+from hsmc.console import inputs_of as _inputs
+from hsmc.console import run_step as _run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,53 +87,11 @@ def build(
 ) -> None:
     """Compile the project at PATH (a directory holding hsm.yaml, or the file) and write its
     artifacts."""
-    from hsmc import pipeline
-    from hsmc.pipeline import display_path
-
-    inputs = _inputs(path, registries, output=output, cache=not no_cache)
-    if check_only:
-        stale = False
-        for staleness in _run(
-            lambda: pipeline.check_up_to_date(inputs, target, environment), debug
-        ):
-            shown = display_path(staleness.output, Path.cwd().resolve())
-            if staleness.report:
-                click.echo(staleness.report, nl=False)
-                click.echo(f"hsmc: {_stale_advice(shown, staleness.edited)}", err=True)
-                stale = True
-            else:
-                click.echo(f"hsmc: {shown} is up to date", err=True)
-        sys.exit(1 if stale else 0)
-    results = _run(
-        lambda: pipeline.build(inputs, force=force, target=target, environment=environment),
-        debug,
-        writes=True,
+    # console.py runs it, as entry.py does for a plain argv without importing click
+    options = BuildOptions(
+        path, output, registries, check_only, force, target, environment, no_cache, debug
     )
-    for result in results:  # the warnings for stack.notes (once), then each target's summary
-        for line in result.messages:
-            click.echo(line, err=True)
-
-
-def _stale_advice(shown: str, edited: tuple[str, ...]) -> str:
-    if not edited:
-        return f"{shown} is not up to date; run `hsmc build`"
-    # a plain `hsmc build` would refuse these (HSM411): say what works
-    return (
-        f"{shown} is not up to date and was edited by hand ({', '.join(edited)}); move the "
-        "change into hsm.yaml or the registry, then run `hsmc build --force`"
-    )
-
-
-def _inputs(
-    path: Path | None,
-    registries: tuple[Path, ...],
-    output: Path | None = None,
-    cache: bool = True,
-) -> Inputs:
-    """No PATH: hsm.yaml is searched from the current directory upwards."""
-    from hsmc.pipeline import Inputs
-
-    return Inputs(path or Path("."), registries, output, cache=cache, search_up=path is None)
+    console.build(options)
 
 
 @main.command()
@@ -411,41 +365,3 @@ def init(directory: Path, debug: bool) -> None:
 
     target = _run(lambda: pipeline.init(directory), debug)
     click.echo(f"hsmc: wrote {target} and .hsmc/ beside it; next: hsmc build", err=True)
-
-
-def _run(step: Callable[[], T], debug: bool, writes: bool = False) -> T:
-    """Runs a command's work: invalid input, or a file the system refuses (HSM009) →
-    diagnostics and exit 1; a bug → exit 3."""
-    from hsmc import pipeline
-    from hsmc.errors import CompileError, UsageError
-    from hsmc.report import render_text, use_colour
-
-    try:
-        return step()
-    except UsageError as exc:  # the command line named what the project lacks (`-e NAME`)
-        colour = use_colour(sys.stderr.isatty())
-        click.echo(render_text(exc.diagnostics, colour, written=False), err=True, nl=False)
-        sys.exit(2)
-    except CompileError as exc:
-        colour = use_colour(sys.stderr.isatty())
-        written = pipeline.output_untouched(exc.diagnostics, writes)
-        click.echo(render_text(exc.diagnostics, colour, written=written), err=True, nl=False)
-        sys.exit(1)
-    except OSError as exc:
-        # the system refused a file (the known places report it with a location already): the
-        # environment's doing, not a bug in hsmc
-        if debug or os.environ.get("HSMC_DEBUG"):
-            raise
-        error = pipeline.os_error(exc)
-        text = render_text((error,), use_colour(sys.stderr.isatty()), written=writes)
-        click.echo(text, err=True, nl=False)
-        sys.exit(1)
-    except Exception as exc:
-        if debug or os.environ.get("HSMC_DEBUG"):
-            raise
-        click.echo(
-            f"hsmc: internal error (this is a bug in hsmc, please report it with the input that "
-            f"caused it): {type(exc).__name__}: {exc}",
-            err=True,
-        )
-        sys.exit(3)

@@ -26,7 +26,8 @@ STAGES = {
     "targets": ("hsmc.targets", "hsmc.emit"),
     "write": ("hsmc.write", "hsmc.outdir", "hsmc.ownership"),
 }
-WIRING = {"hsmc.pipeline", "hsmc.cli"}  # cli.py: its own rule below
+# cli.py and console.py (the command line of `build` without click): their own rule below
+WIRING = {"hsmc.pipeline", "hsmc.cli", "hsmc.console"}
 
 
 def _module_name(path: Path) -> str:
@@ -83,10 +84,11 @@ def test_no_module_reaches_into_another_stage(path: Path) -> None:
     assert crossing == [], f"{module} ({own or 'shared'}) imports {crossing}"
 
 
-def test_the_cli_reaches_the_stages_only_through_the_pipeline() -> None:
+@pytest.mark.parametrize("module", ["cli.py", "console.py"])
+def test_the_cli_reaches_the_stages_only_through_the_pipeline(module: str) -> None:
     """…and the target registry's names (a light module: it loads no target)."""
     allowed = {"hsmc", "hsmc.pipeline", "hsmc.report", "hsmc.errors", "hsmc.__version__"}
-    assert imports_of(PACKAGE / "cli.py") <= allowed | {"hsmc.targets"}
+    assert imports_of(PACKAGE / module) <= allowed | {"hsmc.targets", "hsmc.console"}
 
 
 def test_the_rule_catches_a_crossing(tmp_path: Path) -> None:
@@ -127,7 +129,7 @@ STAMP_MODULES = {
         "hsmc.atomic",
         "hsmc.trust",
     },
-    "hsmc.entry": {"hsmc", "hsmc.__version__", "hsmc.stamp", "hsmc.cli"},
+    "hsmc.entry": {"hsmc", "hsmc.__version__", "hsmc.stamp", "hsmc.cli", "hsmc.console"},
 }
 
 

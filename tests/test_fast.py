@@ -1,5 +1,6 @@
 """The fast path (hsmc/parse/fast.py) agrees with strictyaml: whatever it accepts, strictyaml
-accepts with the identical located tree; and everything works without PyYAML."""
+accepts with the identical located tree; PyYAML is a dependency, and everything works alike
+without it or without its C extension."""
 
 from __future__ import annotations
 
@@ -48,6 +49,33 @@ def _both(text: str, kind: str) -> tuple[object, object]:
 
 def test_pyyaml_with_its_c_parser_is_installed_for_the_tests() -> None:
     from yaml import CSafeLoader  # noqa: F401  (else every test below would pass vacuously)
+
+
+def test_pyyaml_is_a_dependency_of_every_install() -> None:
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    found = [Requirement(r) for r in requires("hsmc") or ()]
+    assert [r.marker for r in found if r.name.lower() == "pyyaml"] == [None], found
+
+
+# The two ways a machine can lack the fast path: no PyYAML at all (an install that left it out),
+# or PyYAML without its C extension (no wheel for the platform, built where libyaml was missing)
+WITHOUT = ("no PyYAML", "PyYAML without libyaml")
+
+
+def _hide(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if how == "no PyYAML":
+        monkeypatch.setitem(sys.modules, "yaml", None)  # `import yaml` raises ImportError
+    else:  # a fresh `import yaml` finds no C extension: pure Python, no CSafeLoader
+        for name in [n for n in sys.modules if n == "yaml" or n.startswith("yaml.")]:
+            monkeypatch.delitem(sys.modules, name)
+        monkeypatch.setitem(sys.modules, "yaml._yaml", None)
+        import yaml
+
+        assert not yaml.__with_libyaml__
+    assert fast_tree("name: a\n", "packages", ("name: a",)) is None
 
 
 def test_every_shipped_and_golden_file_gives_the_same_tree() -> None:
@@ -119,22 +147,23 @@ def _artifacts(case: str, tmp_path: Path) -> dict[str, bytes] | tuple[str, ...]:
     return {a.path: a.content for a in build.artifacts}
 
 
+@pytest.mark.parametrize("how", WITHOUT)
 @pytest.mark.parametrize("case", CASES)
-def test_outputs_are_identical_with_and_without_pyyaml(
-    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_outputs_are_identical_with_and_without_the_fast_path(
+    case: str, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_fast = _artifacts(case, tmp_path / "fast")
-    monkeypatch.setitem(sys.modules, "yaml", None)  # `import yaml` raises ImportError
-    assert fast_tree("name: a\n", "packages", ("name: a",)) is None
+    _hide(how, monkeypatch)
     assert _artifacts(case, tmp_path / "strict") == with_fast
 
 
-def test_errors_are_identical_with_and_without_pyyaml(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("how", WITHOUT)
+def test_errors_are_identical_with_and_without_the_fast_path(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cases = sorted(p.name for p in (GOLDEN / "errors").iterdir() if p.is_dir())
     found = [_error_messages(GOLDEN / "errors" / c, tmp_path / "a" / c) for c in cases]
-    monkeypatch.setitem(sys.modules, "yaml", None)
+    _hide(how, monkeypatch)
     assert [_error_messages(GOLDEN / "errors" / c, tmp_path / "b" / c) for c in cases] == found
 
 

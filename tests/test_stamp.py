@@ -60,7 +60,7 @@ def _imports_compiler(project: Path, env: dict[str, str]) -> tuple[bool, str]:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines(keepends=True)
-    imported = any(line.startswith("import time:") and "hsmc.cli" in line for line in lines)
+    imported = any(line.startswith("import time:") and "hsmc.pipeline" in line for line in lines)
     return imported, "".join(x for x in lines if not x.startswith("import time:"))
 
 

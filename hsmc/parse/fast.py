@@ -1,6 +1,6 @@
 """The fast path: files in a plain subset of YAML are read from libyaml's events (PyYAML's C
-parser, the optional `hsmc[fast]` accelerator) instead of strictyaml's pure-Python parser, which
-costs about 9 ms per entry, most of it in schema validation.
+parser: PyYAML is a dependency, its C extension may still be missing) instead of strictyaml's
+pure-Python parser, which costs about 9 ms per entry, most of it in schema validation.
 
 strictyaml stays the parser of record: this module only ever answers for a file it can prove
 strictyaml accepts, with the identical located tree; for anything else it answers None and
