@@ -21,6 +21,8 @@ that every record's annotations and `__init__` agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, TypeVar, dataclass_transform
 
 # How an __init__ sets a field: the assignment Record.__setattr__ refuses to everyone else.
@@ -34,6 +36,17 @@ class FrozenError(AttributeError):
     an AttributeError)."""
 
 
+def _getter(names: Iterable[str]) -> Callable[[object], tuple[object, ...]]:
+    """The fields as a tuple, as a dataclass compares and hashes them (attrgetter is C code)."""
+    names = tuple(names)
+    if len(names) > 1:
+        return attrgetter(*names)
+    if not names:
+        return lambda record: ()
+    one = attrgetter(names[0])  # gives the value itself, not a tuple
+    return lambda record: (one(record),)
+
+
 class _Fields(type):
     """A record's annotations are its fields: its __slots__, and what == and hash compare."""
 
@@ -45,7 +58,7 @@ class _Fields(type):
             unequal = namespace.get("_unequal", ())
             assert isinstance(annotations, dict) and isinstance(unequal, tuple)
             namespace["__slots__"] = fields = tuple(annotations)
-            namespace["_compared"] = tuple(n for n in fields if n not in unequal)
+            namespace["_compared"] = staticmethod(_getter(n for n in fields if n not in unequal))
         return super().__new__(mcs, name, bases, namespace)
 
 
@@ -55,18 +68,15 @@ class _Fields(type):
 class Record(metaclass=_Fields):
     __slots__: tuple[str, ...] = ()
     _unequal: ClassVar[tuple[str, ...]] = ()  # fields left out of == and hash (a span, say)
-    _compared: ClassVar[tuple[str, ...]] = ()
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, n) for n in self._compared)
+    _compared: ClassVar[staticmethod[[object], tuple[object, ...]]]  # what == and hash compare
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._key() == other._key()
+        return self._compared(self) == self._compared(other)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash(self._compared(self))
 
     def __repr__(self) -> str:  # a dataclass's: failures in tests stay readable
         shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
