@@ -1132,7 +1132,7 @@ class Literal(Record):
 class RuntimeRef(Record):
     """A `${VAR…}` reference kept for run time. `raw` is exactly what the author wrote."""
 
-    _unequal = ("span",)
+    _unequal = ("span",)  # equal wherever the author wrote it
 
     raw: str
     name: str

@@ -106,6 +106,7 @@ if TYPE_CHECKING:
 else:
 
     def replace(record, /, **changes):
-        """A copy of `record` with `changes` (field=value) made, through its __init__."""
+        """A copy of `record` with `changes` (field=value) made, through its __init__ (which
+        must take every field: SourceFile, whose __init__ computes `lines`, cannot be)."""
         fields = {name: getattr(record, name) for name in record.__slots__}
         return type(record)(**{**fields, **changes})
