@@ -2,7 +2,7 @@
 
     python benchmarks/records.py PROJECT [--runs 15]
 
-Takes every dataclass of hsmc/model.py and hsmc/workload.py as it is (its fields, their
+Takes every record of hsmc/model.py and hsmc/workload.py as it is (its fields, which have
 defaults, a field left out of equality), writes the same records as each candidate kind would
 declare them, and measures, interleaved round by round:
 
@@ -12,18 +12,20 @@ declare them, and measures, interleaved round by round:
   (counted by running that build in this process with every record's __init__ counted), with
   keyword arguments, as the stages write them.
 
-The kinds: frozen dataclasses (hsmc now), `dataclass(frozen=True, slots=True)`, typing.NamedTuple,
-and two `__slots__` classes written out by hand (here: generated) — one frozen like a dataclass
-(__setattr__ raises; __init__ sets through object.__setattr__), one whose fields mypy keeps
-read-only (`Final`) and that assigns plainly. Each has __init__, __eq__ (fields compared as a
-tuple, the excluded field left out), __hash__ and __repr__ like the dataclass. Nothing of hsmc
-is changed; decisions.md ("Model records") has the numbers and what they led to.
+The kinds: frozen dataclasses (hsmc until issue 21), `dataclass(frozen=True, slots=True)`,
+typing.NamedTuple, and `__slots__` classes written out by hand (here: generated) — one frozen
+like a dataclass (__setattr__ raises; __init__ sets through object.__setattr__), one whose
+fields mypy keeps read-only (`Final`) and that assigns plainly, the same on a shared base class
+(generic __eq__, __hash__, __repr__), and hsmc's own hsmc.record.Record (fields from the
+annotations, __init__ through `setfield`, assignment raises). Each has __init__, __eq__ (fields
+compared as a tuple, the excluded field left out), __hash__ and __repr__ like the dataclass.
+Nothing of hsmc is changed; decisions.md ("Model records") has the numbers and what they led to.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import inspect
 import os
 import statistics
 import sys
@@ -33,32 +35,46 @@ import types
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import hsmc.model
 import hsmc.workload
+from hsmc.record import Record
 
 MODULES = (hsmc.model, hsmc.workload)
-_MISSING = dataclasses.MISSING
 
 
-def record_classes() -> list[type]:
+class Field(NamedTuple):
+    name: str
+    default: bool  # has one
+    compare: bool
+
+
+def record_classes() -> list[type[Record]]:
     return [
         value
         for module in MODULES
         for value in vars(module).values()
         if isinstance(value, type)
-        and dataclasses.is_dataclass(value)
+        and issubclass(value, Record)
         and value.__module__ == module.__name__
     ]
 
 
-def _default(f: dataclasses.Field[object]) -> str | None:
+def fields(cls: type[Record]) -> list[Field]:
+    parameters = inspect.signature(cls).parameters
+    return [
+        Field(n, parameters[n].default is not inspect.Parameter.empty, n not in cls._unequal)
+        for n in cls.__slots__
+    ]
+
+
+def _default(f: Field) -> str | None:
     """Every default as None: what it is does not change what a class costs."""
-    has = f.default is not _MISSING or f.default_factory is not _MISSING
-    return "None" if has else None
+    return "None" if f.default else None
 
 
-def _signature(fields: list[dataclasses.Field[object]]) -> str:
+def _signature(fields: list[Field]) -> str:
     parts = []
     for f in fields:
         default = _default(f)
@@ -66,7 +82,7 @@ def _signature(fields: list[dataclasses.Field[object]]) -> str:
     return ", ".join(parts)
 
 
-def _defaults(fields: list[dataclasses.Field[object]]) -> list[str]:
+def _defaults(fields: list[Field]) -> list[str]:
     return [f"_D_{f.name} = {_default(f)}" for f in fields if _default(f) is not None]
 
 
@@ -77,13 +93,14 @@ def source(kind: str, classes: list[type]) -> str:
         "from __future__ import annotations",
         "from dataclasses import dataclass, field",
         "from typing import NamedTuple, Final",
+        "from hsmc.record import Record as HsmcRecord, setfield",
     ]
     if kind == "slots + Record":
         lines.append(RECORD_BASE)
     for cls in classes:
-        fields = list(dataclasses.fields(cls))
-        lines += _defaults(fields)
-        lines += _declare(kind, _unique(cls), fields)
+        declared = fields(cls)
+        lines += _defaults(declared)
+        lines += _declare(kind, _unique(cls), declared)
     return "\n".join(lines) + "\n"
 
 
@@ -92,7 +109,7 @@ def _unique(cls: type) -> str:
     return f"{cls.__module__.rsplit('.', 1)[-1]}_{cls.__name__}"
 
 
-def _declare(kind: str, name: str, fields: list[dataclasses.Field[object]]) -> list[str]:
+def _declare(kind: str, name: str, fields: list[Field]) -> list[str]:
     if kind in ("dataclass", "dataclass slots"):
         slots = ", slots=True" if kind == "dataclass slots" else ""
         out = [f"@dataclass(frozen=True{slots})", f"class {name}:", '    """A record."""']
@@ -105,6 +122,8 @@ def _declare(kind: str, name: str, fields: list[dataclasses.Field[object]]) -> l
         return out or ["    pass"]
     if kind == "slots + Record":
         return _record_subclass(name, fields)
+    if kind == "hsmc Record":
+        return _hsmc_record(name, fields)
     if kind == "NamedTuple":
         out = [f"class {name}(NamedTuple):", '    """A record."""']
         out += [
@@ -115,7 +134,7 @@ def _declare(kind: str, name: str, fields: list[dataclasses.Field[object]]) -> l
     return _slots_class(kind, name, fields)
 
 
-def _record_subclass(name: str, fields: list[dataclasses.Field[object]]) -> list[str]:
+def _record_subclass(name: str, fields: list[Field]) -> list[str]:
     names = [f.name for f in fields]
     slots = ", ".join(repr(n) for n in names)
     out = [f"class {name}(Record):", '    """A record."""', f"    __slots__ = ({slots},)"]
@@ -128,7 +147,18 @@ def _record_subclass(name: str, fields: list[dataclasses.Field[object]]) -> list
     return out
 
 
-def _slots_class(kind: str, name: str, fields: list[dataclasses.Field[object]]) -> list[str]:
+def _hsmc_record(name: str, fields: list[Field]) -> list[str]:
+    out = [f"class {name}(HsmcRecord):", '    """A record."""']
+    unequal = [f.name for f in fields if not f.compare]
+    if unequal:
+        out.append(f"    _unequal = {tuple(unequal)!r}")
+    out += [f"    {f.name}: object" for f in fields]
+    out.append(f"    def __init__(self, {_signature(fields)}) -> None:")
+    out += [f"        setfield(self, {f.name!r}, {f.name})" for f in fields]
+    return out
+
+
+def _slots_class(kind: str, name: str, fields: list[Field]) -> list[str]:
     names = [f.name for f in fields]
     compared = [f"self.{f.name}" for f in fields if f.compare]
     other = [f"other.{f.name}" for f in fields if f.compare]
@@ -175,6 +205,7 @@ KINDS = (
     "slots frozen",
     "slots final",
     "slots + Record",
+    "hsmc Record",
 )
 
 # The recommended form: each record writes its __slots__, Final fields and a plain __init__;
@@ -208,8 +239,8 @@ def counted_build(project: Path) -> Counter[str]:
     from hsmc.parse import Inputs
 
     counts: Counter[str] = Counter()
-    for cls in record_classes():
-        real = cls.__init__
+    originals = {cls: cls.__init__ for cls in record_classes()}
+    for cls, real in originals.items():
 
         def counting(
             self: object, *a: object, _real: Callable[..., None] = real, **k: object
@@ -224,11 +255,13 @@ def counted_build(project: Path) -> Counter[str]:
         pipeline.build(inputs)  # fills the cache
         counts.clear()
         pipeline.build(inputs)  # a warm build's records
+    for cls, real in originals.items():
+        cls.__init__ = real  # type: ignore[misc]
     return counts
 
 
-def _arguments(cls: type) -> dict[str, object]:
-    return {f.name: f"v-{f.name}" for f in dataclasses.fields(cls)}
+def _arguments(cls: type[Record]) -> dict[str, object]:
+    return {f.name: f"v-{f.name}" for f in fields(cls)}
 
 
 def measure(runs: int, counts: Counter[str]) -> dict[str, tuple[list[float], list[float]]]:

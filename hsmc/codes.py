@@ -11,14 +11,18 @@ system refuses, wherever that happens).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Record):
     code: str
     stage: str
     title: str
+
+    def __init__(self, code: str, stage: str, title: str) -> None:
+        setfield(self, "code", code)
+        setfield(self, "stage", stage)
+        setfield(self, "title", title)
 
 
 _ALL = (

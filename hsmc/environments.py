@@ -10,7 +10,6 @@ pipeline.py calls it between validate and resolve.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -34,6 +33,7 @@ from hsmc.model import (
     Span,
     Text,
 )
+from hsmc.record import Record, replace, setfield
 
 T = TypeVar("T")
 
@@ -133,12 +133,15 @@ def _texts(setting: str, value: tuple[Text, ...], default: tuple[Text, ...]) -> 
     )
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(Record):
     """The project as one environment sees it (None: the default environment)."""
 
     environment: Environment | None
     project: Project
+
+    def __init__(self, environment: Environment | None, project: Project) -> None:
+        setfield(self, "environment", environment)
+        setfield(self, "project", project)
 
 
 def variants(
@@ -188,8 +191,7 @@ def named(diagnostics: Iterable[Diagnostic], environment: Environment) -> tuple[
     )
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(Record):
     """An output directory a build will write, for `clashes`."""
 
     environment: str | None  # None: the default environment
@@ -197,6 +199,20 @@ class Planned:
     output: Path
     paths: tuple[str, ...]  # its artifacts, relative to `output`
     span: Span | None  # where the manifest sets that output (None: the command line)
+
+    def __init__(
+        self,
+        environment: str | None,
+        target: str,
+        output: Path,
+        paths: tuple[str, ...],
+        span: Span | None,
+    ) -> None:
+        setfield(self, "environment", environment)
+        setfield(self, "target", target)
+        setfield(self, "output", output)
+        setfield(self, "paths", paths)
+        setfield(self, "span", span)
 
 
 def clashes(planned: Sequence[Planned], listing: str) -> tuple[Diagnostic, ...]:

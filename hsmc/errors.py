@@ -16,29 +16,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from hsmc.codes import CODES
 from hsmc.model import Span
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(Record):
     message: str
     span: Span
 
+    def __init__(self, message: str, span: Span) -> None:
+        setfield(self, "message", message)
+        setfield(self, "span", span)
 
-@dataclass(frozen=True)
-class Diagnostic:
+
+class Diagnostic(Record):
     code: str
     message: str
     span: Span | None
-    hint: str | None = None
-    related: tuple[Related, ...] = ()
+    hint: str | None
+    related: tuple[Related, ...]
 
-    def __post_init__(self) -> None:
-        if self.code not in CODES:  # a new code goes into hsmc/codes.py and docs/errors.md
-            raise ValueError(f"diagnostic code {self.code} is not in hsmc/codes.py")
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        hint: str | None = None,
+        related: tuple[Related, ...] = (),
+    ) -> None:
+        if code not in CODES:  # a new code goes into hsmc/codes.py and docs/errors.md
+            raise ValueError(f"diagnostic code {code} is not in hsmc/codes.py")
+        setfield(self, "code", code)
+        setfield(self, "message", message)
+        setfield(self, "span", span)
+        setfield(self, "hint", hint)
+        setfield(self, "related", related)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:

@@ -5,14 +5,13 @@ lists the values its own artifacts write (hsmc/targets/), so that its .env.templ
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from hsmc.model import EnvVar, RuntimeInput, Span, Value
+from hsmc.record import Record, setfield
 from hsmc.secret_names import looks_secret
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(Record):
     """A value an artifact writes: where (`service NAME`, `packages.env`), under which key
     (a variable's name, for the secret rule), the value."""
 
@@ -20,14 +19,23 @@ class Use:
     key: str | None
     value: Value
 
+    def __init__(self, where: str, key: str | None, value: Value) -> None:
+        setfield(self, "where", where)
+        setfield(self, "key", key)
+        setfield(self, "value", value)
 
-@dataclass
+
 class _Seen:
-    defaults: list[str] = field(default_factory=list)
-    required: bool = False
-    secret: bool = False
-    used_in: set[str] = field(default_factory=set)
-    span: Span | None = None
+    """A variable's references so far (collect_inputs fills it in)."""
+
+    __slots__ = ("defaults", "required", "secret", "span", "used_in")
+
+    def __init__(self) -> None:
+        self.defaults: list[str] = []
+        self.required = False
+        self.secret = False
+        self.used_in: set[str] = set()
+        self.span: Span | None = None
 
 
 def collect_inputs(uses: Iterable[Use]) -> tuple[RuntimeInput, ...]:

@@ -13,26 +13,35 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc.errors import Diagnostic
+from hsmc.record import Record, setfield
 
 NOT_FOUND = 127  # as a shell and env(1) report a command they cannot find
 NOT_EXECUTABLE = 126  # … and one they found but cannot execute
 
 
-@dataclass(frozen=True)
-class Launch:
+class Launch(Record):
     command: tuple[str, ...]
     env: dict[str, str]  # the whole environment the command gets
-    built: Path | None = None  # the output directory, when it was stale and has been rebuilt
+    built: Path | None  # the output directory, when it was stale and has been rebuilt
+
+    def __init__(
+        self, command: tuple[str, ...], env: dict[str, str], built: Path | None = None
+    ) -> None:
+        setfield(self, "command", command)
+        setfield(self, "env", env)
+        setfield(self, "built", built)
 
 
-@dataclass(frozen=True)
-class NotStarted:
+class NotStarted(Record):
     status: int
     diagnostic: Diagnostic
+
+    def __init__(self, status: int, diagnostic: Diagnostic) -> None:
+        setfield(self, "status", status)
+        setfield(self, "diagnostic", diagnostic)
 
 
 def start(launch: Launch) -> NotStarted:

@@ -19,10 +19,10 @@ import os
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc.atomic import TMP_SUFFIX, replace_at
+from hsmc.record import Record, setfield
 
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: opening a FIFO someone put in the way must not hang the build.
@@ -44,10 +44,13 @@ class Locked(Exception):
     """Another build held the output directory for longer than the timeout."""
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Record):
     content: bytes
     executable: bool  # the owner's x bit, as written
+
+    def __init__(self, content: bytes, executable: bool) -> None:
+        setfield(self, "content", content)
+        setfield(self, "executable", executable)
 
 
 @contextlib.contextmanager

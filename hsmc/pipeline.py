@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
 from hsmc.parse.cache import Cache, cache_dir
+from hsmc.record import Record, replace, setfield
 from hsmc.resolve import resolve
 from hsmc.targets import Target
 from hsmc.validate import validate
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
 PARTLY_WRITTEN = "HSM410"
 
 
-@dataclass(frozen=True)
-class ForTarget:
+class ForTarget(Record):
     """A stack compiled for one target: its workloads, the values its artifacts write and the
     run-time inputs in them."""
 
@@ -56,16 +55,45 @@ class ForTarget:
     uses: tuple[Use, ...]
     inputs: tuple[RuntimeInput, ...]
 
+    def __init__(
+        self,
+        target: Target,
+        compiled: CompiledStack,
+        uses: tuple[Use, ...],
+        inputs: tuple[RuntimeInput, ...],
+    ) -> None:
+        setfield(self, "target", target)
+        setfield(self, "compiled", compiled)
+        setfield(self, "uses", uses)
+        setfield(self, "inputs", inputs)
 
-@dataclass(frozen=True)
-class Build:
+
+class Build(Record):
     output: Path
     artifacts: tuple[Artifact, ...]
     compiled: CompiledStack
     target: str
     inputs: tuple[RuntimeInput, ...]  # the target's run-time inputs (its .env.template)
-    written: Written | None = None  # set by `build`: what it did to the output directory
-    messages: tuple[str, ...] = ()  # set by `build`: its warnings and summary, for stderr
+    written: Written | None  # set by `build`: what it did to the output directory
+    messages: tuple[str, ...]  # set by `build`: its warnings and summary, for stderr
+
+    def __init__(
+        self,
+        output: Path,
+        artifacts: tuple[Artifact, ...],
+        compiled: CompiledStack,
+        target: str,
+        inputs: tuple[RuntimeInput, ...],
+        written: Written | None = None,
+        messages: tuple[str, ...] = (),
+    ) -> None:
+        setfield(self, "output", output)
+        setfield(self, "artifacts", artifacts)
+        setfield(self, "compiled", compiled)
+        setfield(self, "target", target)
+        setfield(self, "inputs", inputs)
+        setfield(self, "written", written)
+        setfield(self, "messages", messages)
 
 
 def _load(
@@ -236,11 +264,15 @@ def _contents(artifacts: Sequence[Artifact]) -> list[tuple[str, bytes, bool]]:
     return [(a.path, a.content, a.executable) for a in artifacts]
 
 
-@dataclass(frozen=True)
-class Staleness:
+class Staleness(Record):
     output: Path
     report: str  # empty: up to date
-    edited: tuple[str, ...] = ()  # generated files edited by hand (a plain build refuses them)
+    edited: tuple[str, ...]  # generated files edited by hand (a plain build refuses them)
+
+    def __init__(self, output: Path, report: str, edited: tuple[str, ...] = ()) -> None:
+        setfield(self, "output", output)
+        setfield(self, "report", report)
+        setfield(self, "edited", edited)
 
 
 def check_up_to_date(

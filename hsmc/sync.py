@@ -16,21 +16,36 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import sync_prune as prune
 from hsmc.errors import CompileError, Diagnostic
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class Synced:
+class Synced(Record):
     built: bool  # the output directory was stale and has been rebuilt
     venv: Path
     created: bool  # the environment did not exist and uv created it
     returncode: int  # of `uv pip install`
-    removed: tuple[str, ...] = ()  # distributions uninstalled: the stack no longer lists them
-    hints: tuple[str, ...] = ()  # after a build: what to run next (the target's hints)
+    removed: tuple[str, ...]  # distributions uninstalled: the stack no longer lists them
+    hints: tuple[str, ...]  # after a build: what to run next (the target's hints)
+
+    def __init__(
+        self,
+        built: bool,
+        venv: Path,
+        created: bool,
+        returncode: int,
+        removed: tuple[str, ...] = (),
+        hints: tuple[str, ...] = (),
+    ) -> None:
+        setfield(self, "built", built)
+        setfield(self, "venv", venv)
+        setfield(self, "created", created)
+        setfield(self, "returncode", returncode)
+        setfield(self, "removed", removed)
+        setfield(self, "hints", hints)
 
 
 def install(

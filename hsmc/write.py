@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import atomic, observe, ownership
 from hsmc.errors import CompileError, Diagnostic
 from hsmc.model import Artifact
 from hsmc.outdir import Found, Locked, OutputDir, SymlinkInTheWay, opened
+from hsmc.record import Record, setfield
 
 MANIFEST = ownership.MANIFEST
 # How long a build waits for another build of the same output directory (seconds): far longer
@@ -36,13 +36,17 @@ MANIFEST = ownership.MANIFEST
 LOCK_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(Record):
     """What a build did to the output directory, for its one-line summary."""
 
     written: int  # artifacts created or replaced
     unchanged: int  # artifacts already as generated (left alone, timestamps too)
     removed: int  # files of an earlier build no longer generated
+
+    def __init__(self, written: int, unchanged: int, removed: int) -> None:
+        setfield(self, "written", written)
+        setfield(self, "unchanged", unchanged)
+        setfield(self, "removed", removed)
 
     def summary(self, shown: str) -> str:
         """`wrote 2 files to generated (6 unchanged, 1 removed)`; a rebuild that changed
@@ -79,13 +83,16 @@ def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> W
         raise CompileError([_cannot_write(str(exc))]) from exc
 
 
-@dataclass(frozen=True)
-class Stale:
+class Stale(Record):
     """What `build --check` found: the report (empty when up to date) and the files edited by
     hand since the last build (a plain `hsmc build` refuses those: HSM411)."""
 
     report: str
-    edited: tuple[str, ...] = ()
+    edited: tuple[str, ...]
+
+    def __init__(self, report: str, edited: tuple[str, ...] = ()) -> None:
+        setfield(self, "report", report)
+        setfield(self, "edited", edited)
 
 
 def stale_report(artifacts: Sequence[Artifact], output: Path) -> Stale:

@@ -10,7 +10,6 @@ import hashlib
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from hsmc import ownership
 from hsmc.errors import CompileError
 from hsmc.parse import Inputs
 from hsmc.pipeline import compile_project
+from hsmc.record import replace
 from tests.conftest import copy_case, run_hsmc
 
 CASE = "01-shared-container"

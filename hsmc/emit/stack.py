@@ -4,14 +4,12 @@ is."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hsmc.model import BuildChoice, Difference, EffectiveService, ImageChoice, Stack
+from hsmc.record import Record, setfield
 from hsmc.workload import CompiledStack, MountKind
 
 
-@dataclass(frozen=True)
-class ServiceRow:
+class ServiceRow(Record):
     """A row of STACK.md's service table."""
 
     name: str
@@ -22,6 +20,26 @@ class ServiceRow:
     mode: str
     source: str
     implied_by: str
+
+    def __init__(
+        self,
+        name: str,
+        group: str,
+        container: str,
+        profile: str,
+        deployed: str,
+        mode: str,
+        source: str,
+        implied_by: str,
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "group", group)
+        setfield(self, "container", container)
+        setfield(self, "profile", profile)
+        setfield(self, "deployed", deployed)
+        setfield(self, "mode", mode)
+        setfield(self, "source", source)
+        setfield(self, "implied_by", implied_by)
 
 
 def service_rows(stack: Stack) -> list[ServiceRow]:
@@ -52,14 +70,25 @@ def made_text(made: ImageChoice | BuildChoice | None) -> str:
     return f"image {made.image.value}" if made is not None else "—"
 
 
-@dataclass(frozen=True)
-class InitOnlyRow:
+class InitOnlyRow(Record):
     """A service whose image reads some variables only when it initialises its data."""
 
     service: str
     variables: tuple[str, ...]
     inputs: tuple[str, ...]  # the run-time inputs those variables read
     volumes: tuple[str, ...]  # its named volumes, where that data lives
+
+    def __init__(
+        self,
+        service: str,
+        variables: tuple[str, ...],
+        inputs: tuple[str, ...],
+        volumes: tuple[str, ...],
+    ) -> None:
+        setfield(self, "service", service)
+        setfield(self, "variables", variables)
+        setfield(self, "inputs", inputs)
+        setfield(self, "volumes", volumes)
 
 
 def init_only_rows(compiled: CompiledStack) -> list[InitOnlyRow]:
@@ -77,8 +106,7 @@ def init_only_rows(compiled: CompiledStack) -> list[InitOnlyRow]:
     return rows
 
 
-@dataclass(frozen=True)
-class EnvironmentView:
+class EnvironmentView(Record):
     """STACK.md's section on environments, in a manifest that defines any."""
 
     name: str | None  # None: the default environment (the top level)
@@ -86,6 +114,20 @@ class EnvironmentView:
     others: tuple[str, ...]  # the default's: the environments built beside it
     project: str
     default_project: str
+
+    def __init__(
+        self,
+        name: str | None,
+        differences: tuple[Difference, ...],
+        others: tuple[str, ...],
+        project: str,
+        default_project: str,
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "differences", differences)
+        setfield(self, "others", others)
+        setfield(self, "project", project)
+        setfield(self, "default_project", default_project)
 
 
 def environment_view(stack: Stack) -> EnvironmentView | None:

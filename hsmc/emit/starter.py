@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from hsmc import builtin
 from hsmc.emit import environment
+from hsmc.record import Record, setfield
 
 STARTER_SELECTED = ("psycopg", "redis")  # the two a newcomer most likely needs; the rest commented
 
 
-@dataclass(frozen=True)
-class StarterRow:
+class StarterRow(Record):
     name: str
     selected: bool
     pad: int
     comment: str
+
+    def __init__(self, name: str, selected: bool, pad: int, comment: str) -> None:
+        setfield(self, "name", name)
+        setfield(self, "selected", selected)
+        setfield(self, "pad", pad)
+        setfield(self, "comment", comment)
 
 
 def starter_text(packages: Sequence[tuple[str, str | None]]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import builtin, observe
@@ -33,21 +32,37 @@ from hsmc.parse.nodes import (
 )
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
+from hsmc.record import Record, setfield
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(Record):
     """What the command line adds to the manifest."""
 
     path: Path  # a directory holding hsm.yaml, or the file
-    registries: tuple[Path, ...] = ()  # searched before the manifest's
-    output: Path | None = None
-    cwd: Path | None = None
-    cache: bool = True  # the parse cache (parse/cache.py); False: parse every file afresh
+    registries: tuple[Path, ...]  # searched before the manifest's
+    output: Path | None
+    cwd: Path | None
+    cache: bool  # the parse cache (parse/cache.py); False: parse every file afresh
     # no PATH on the command line: a directory without hsm.yaml is searched upwards, as git does
-    search_up: bool = False
+    search_up: bool
+
+    def __init__(
+        self,
+        path: Path,
+        registries: tuple[Path, ...] = (),
+        output: Path | None = None,
+        cwd: Path | None = None,
+        cache: bool = True,
+        search_up: bool = False,
+    ) -> None:
+        setfield(self, "path", path)
+        setfield(self, "registries", registries)
+        setfield(self, "output", output)
+        setfield(self, "cwd", cwd)
+        setfield(self, "cache", cache)
+        setfield(self, "search_up", search_up)
 
 
 def make_cache(inputs: Inputs) -> Cache:

@@ -4,7 +4,6 @@ with the root it comes from and which entry hides which."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import builtin
@@ -13,10 +12,10 @@ from hsmc.parse import Inputs, _load_manifest, _manifest_path, _read, display_pa
 from hsmc.parse.cache import Cache
 from hsmc.parse.load import load_tree
 from hsmc.parse.tree import Node
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class CatalogEntry:
+class CatalogEntry(Record):
     kind: str  # "package" or "container"
     name: str
     file: str  # as shown to the user
@@ -29,7 +28,37 @@ class CatalogEntry:
     text: str
     path: Path  # the entry's file
     registry_root: Path  # the root it was found in
-    shipped: tuple[str, ...] = ()  # its `files:` sources, as written (relative to its folder)
+    shipped: tuple[str, ...]  # its `files:` sources, as written (relative to its folder)
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        file: str,
+        root: str,
+        description: str | None,
+        modes: tuple[str, ...],
+        profiles: tuple[str, ...],
+        problem: str | None,
+        hidden_by: str | None,
+        text: str,
+        path: Path,
+        registry_root: Path,
+        shipped: tuple[str, ...] = (),
+    ) -> None:
+        setfield(self, "kind", kind)
+        setfield(self, "name", name)
+        setfield(self, "file", file)
+        setfield(self, "root", root)
+        setfield(self, "description", description)
+        setfield(self, "modes", modes)
+        setfield(self, "profiles", profiles)
+        setfield(self, "problem", problem)
+        setfield(self, "hidden_by", hidden_by)
+        setfield(self, "text", text)
+        setfield(self, "path", path)
+        setfield(self, "registry_root", registry_root)
+        setfield(self, "shipped", shipped)
 
 
 def registry_roots(inputs: Inputs) -> tuple[Path, ...]:

@@ -10,7 +10,6 @@ the project's registry root, HSM422), called by pipeline.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc import __version__, builtin
@@ -18,13 +17,20 @@ from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.parse import Inputs, _manifest_path, display_path
 from hsmc.parse.cache import Cache
 from hsmc.parse.catalog import CatalogEntry, catalog, registry_roots, select
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class Ejection:
+class Ejection(Record):
     entry: CatalogEntry
     contents: Mapping[Path, tuple[bytes, int]]  # target -> (content, mode); the entry first
     root: Path  # the project's registry root it goes to
+
+    def __init__(
+        self, entry: CatalogEntry, contents: Mapping[Path, tuple[bytes, int]], root: Path
+    ) -> None:
+        setfield(self, "entry", entry)
+        setfield(self, "contents", contents)
+        setfield(self, "root", root)
 
     @property
     def written(self) -> tuple[Path, ...]:

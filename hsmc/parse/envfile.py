@@ -16,7 +16,6 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
@@ -29,6 +28,7 @@ from hsmc.parse.dotenv_compose import (
     read_compose,
 )
 from hsmc.parse.dotenv_kustomize import Difference, differences, read_kustomize
+from hsmc.record import Record, setfield
 
 LIMIT = 1024 * 1024  # bytes: a filled-in .env is a few KiB; the YAML inputs' limit too
 
@@ -39,14 +39,25 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=-]*")
 _PORT = re.compile(r"[0-9]{1,5}")
 
 
-@dataclass(frozen=True)
-class EnvFacts:
+class EnvFacts(Record):
     """What checks may know of the values a consumer reads: never the values."""
 
     nonempty: dict[str, bool]  # every name set (the environment's too, for compose): non-empty?
     url_unsafe: frozenset[str]  # names whose value would change a URL's meaning
-    problems: tuple[Diagnostic, ...] = ()  # lines the dialect reads differently (HSM505)
-    ports: dict[str, int] = field(default_factory=dict)  # values that are port numbers
+    problems: tuple[Diagnostic, ...]  # lines the dialect reads differently (HSM505)
+    ports: dict[str, int]  # values that are port numbers
+
+    def __init__(
+        self,
+        nonempty: dict[str, bool],
+        url_unsafe: frozenset[str],
+        problems: tuple[Diagnostic, ...],
+        ports: dict[str, int],
+    ) -> None:
+        setfield(self, "nonempty", nonempty)
+        setfield(self, "url_unsafe", url_unsafe)
+        setfield(self, "problems", problems)
+        setfield(self, "ports", ports)
 
     @classmethod
     def of(cls, values: Mapping[str, str], problems: tuple[Diagnostic, ...] = ()) -> EnvFacts:
@@ -79,6 +90,7 @@ def read_env_file(
         {**facts.nonempty, **dict.fromkeys(refused, True)},
         facts.url_unsafe - refused,
         tuple(where.kustomize(d) for d in found),
+        {},
     )
 
 

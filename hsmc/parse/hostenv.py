@@ -17,20 +17,29 @@ import io
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from hsmc.errors import CompileError, Diagnostic, printable
 from hsmc.model import Span
 from hsmc.parse.dotenv_compose import MAX_EXPANSION, ComposeReading
 from hsmc.parse.envfile import Locator, compose_reading, read_env_text
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class HostEnv:
+class HostEnv(Record):
     env: dict[str, str]  # the whole environment CMD gets
-    problems: tuple[Diagnostic, ...] = ()  # .env lines python-dotenv reads otherwise (HSM506)
-    disputed: frozenset[str] = frozenset()  # the names of those lines compose reads
+    problems: tuple[Diagnostic, ...]  # .env lines python-dotenv reads otherwise (HSM506)
+    disputed: frozenset[str]  # the names of those lines compose reads
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        problems: tuple[Diagnostic, ...] = (),
+        disputed: frozenset[str] = frozenset(),
+    ) -> None:
+        setfield(self, "env", env)
+        setfield(self, "problems", problems)
+        setfield(self, "disputed", disputed)
 
 
 def host_environment(

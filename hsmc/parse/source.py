@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +16,24 @@ from hsmc.errors import Diagnostic, did_you_mean
 from hsmc.keys import KNOWN_KEYS
 from hsmc.model import Span
 from hsmc.parse.tree import Node
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(Record):
     path: Path
     shown: str  # the path as diagnostics show it
     text: str
-    lines: tuple[str, ...] = field(init=False)
+    lines: tuple[str, ...]  # of `text`
 
-    def __post_init__(self) -> None:
+    def __init__(self, path: Path, shown: str, text: str) -> None:
         # YAML breaks lines at LF, CR and CRLF only (not at U+0085, U+2028, … as str does).
-        lines = re.split(r"\r\n|\r|\n", self.text)
+        lines = re.split(r"\r\n|\r|\n", text)
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
-        object.__setattr__(self, "lines", tuple(lines))
+        setfield(self, "path", path)
+        setfield(self, "shown", shown)
+        setfield(self, "text", text)
+        setfield(self, "lines", tuple(lines))
 
     @property
     def blank(self) -> bool:

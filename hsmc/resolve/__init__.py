@@ -9,7 +9,6 @@ group's own `params`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hsmc import observe
@@ -165,16 +164,36 @@ def _check_directory(text: Text, directory: Path, out: Collector) -> None:
 # --- services ----------------------------------------------------------------------------------
 
 
-@dataclass
 class _Service:
-    name: str
-    container: ContainerEntry
-    group: Group | None
-    profile: Profile | None
-    source: ContainerSource | None
-    params: list[Param] = field(default_factory=list)
-    implied_by: list[str] = field(default_factory=list)
-    typed_ports: tuple[PortItem, ...] | None = None  # read once (its problems reported once)
+    """A service while the binder fills it in (params and implied_by grow)."""
+
+    __slots__ = (
+        "name",
+        "container",
+        "group",
+        "profile",
+        "source",
+        "params",
+        "implied_by",
+        "typed_ports",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        container: ContainerEntry,
+        group: Group | None,
+        profile: Profile | None,
+        source: ContainerSource | None,
+    ) -> None:
+        self.name = name
+        self.container = container
+        self.group = group
+        self.profile = profile
+        self.source = source
+        self.params: list[Param] = []
+        self.implied_by: list[str] = []
+        self.typed_ports: tuple[PortItem, ...] | None = None  # read once (problems told once)
 
     @property
     def managed(self) -> bool:

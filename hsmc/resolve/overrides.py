@@ -6,8 +6,6 @@ as written (`extras`) for the targets to write or refuse.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hsmc.errors import Collector, did_you_mean, printable
 from hsmc.keys import MODELED_OVERRIDES
 from hsmc.model import (
@@ -23,6 +21,7 @@ from hsmc.model import (
     Span,
     Text,
 )
+from hsmc.record import replace
 from hsmc.syntax import health
 
 _HEALTH_TEXT = ("interval", "timeout", "start_period", "start_interval")

@@ -8,18 +8,20 @@ the file), resolve and interpolate read what it accepts into typed records. A fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hsmc import refs
+from hsmc.record import Record, setfield
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """Why a reader refuses a string: a message and a hint, for the diagnostic its caller
     reports at the string's span."""
 
     message: str
     hint: str
+
+    def __init__(self, message: str, hint: str) -> None:
+        setfield(self, "message", message)
+        setfield(self, "hint", hint)
 
 
 def split_outside_refs(value: str, sep: str) -> list[str]:

@@ -9,8 +9,8 @@ accepts them in `config` and fails at `up`, or ignores the mode without a word).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from hsmc.record import Record, setfield
 from hsmc.syntax import Problem, split_outside_refs
 
 KINDS = ("volume", "bind", "tmpfs", "anonymous", "unknown")
@@ -22,12 +22,17 @@ _LONG_TYPES = ("volume", "bind", "tmpfs")
 _SYNTAX = "`VOLUME:/path`, `./dir:/path[:ro]` or `/path`"
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(Record):
     kind: str  # one of KINDS
     source: str | None  # the volume's name or the path as written; None: anonymous, tmpfs
     target: str
     read_only: bool
+
+    def __init__(self, kind: str, source: str | None, target: str, read_only: bool) -> None:
+        setfield(self, "kind", kind)
+        setfield(self, "source", source)
+        setfield(self, "target", target)
+        setfield(self, "read_only", read_only)
 
 
 def short(text: str) -> Mount | Problem:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 
 from hsmc import refs
 from hsmc.errors import Collector, Diagnostic, Related, printable
@@ -37,21 +36,34 @@ from hsmc.model import (
     Span,
     Text,
 )
+from hsmc.record import replace
 from hsmc.refs import Kind
 from hsmc.secret_names import looks_secret
 from hsmc.url_passwords import passwords
 
 
-@dataclass
 class Shape:
-    """What a value is made of, references followed to any depth."""
+    """What a value is made of, references followed to any depth (`_read` fills it in)."""
 
-    literal: bool = False  # literal text outside every reference (`$$` included)
-    literal_default: bool = False  # literal text in a default, at any depth
-    params: bool = False  # ${HSM_PARAMS…} / ${HSM_MERGED_PARAMS…}
-    fields: list[str] = field(default_factory=list)  # ${HSM.FIELD}
-    malformed: bool = False  # interpolate reports it precisely (HSM301/302/306/315)
-    secret_defaults: list[str] = field(default_factory=list)  # `${PASSWORD:-literal}` names
+    __slots__ = ("literal", "literal_default", "params", "fields", "malformed", "secret_defaults")
+
+    def __init__(self, literal: bool = False) -> None:
+        self.literal = literal  # literal text outside every reference (`$$` included)
+        self.literal_default = False  # literal text in a default, at any depth
+        self.params = False  # ${HSM_PARAMS…} / ${HSM_MERGED_PARAMS…}
+        self.fields: list[str] = []  # ${HSM.FIELD}
+        self.malformed = False  # interpolate reports it precisely (HSM301/302/306/315)
+        self.secret_defaults: list[str] = []  # `${PASSWORD:-literal}` names
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:  # (and so unhashable: it is filled in)
+        return isinstance(other, Shape) and self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"Shape({shown})"
 
 
 def shape(value: str) -> Shape:

@@ -6,20 +6,33 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from hsmc.errors import Collector, Related
 from hsmc.model import EffectiveService, PortBinding, PortItem, Span, Text
+from hsmc.record import Record, setfield
 from hsmc.syntax.ports import host_number
 
 
-@dataclass(frozen=True)
-class _Published:
+class _Published(Record):
     service: EffectiveService
     item: PortItem
     binding: PortBinding
     number: int | None  # the host port it lands on, when known here
     where: Span  # the group, else the item (an implicit group has no line of its own)
+
+    def __init__(
+        self,
+        service: EffectiveService,
+        item: PortItem,
+        binding: PortBinding,
+        number: int | None,
+        where: Span,
+    ) -> None:
+        setfield(self, "service", service)
+        setfield(self, "item", item)
+        setfield(self, "binding", binding)
+        setfield(self, "number", number)
+        setfield(self, "where", where)
 
 
 def check_host_ports(

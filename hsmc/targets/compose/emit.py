@@ -7,14 +7,13 @@ here, every other format's by the shared filters (hsmc/emit/text.py). Templates 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hsmc.emit import environment
 from hsmc.emit.graph import mermaid
 from hsmc.emit.requirements import requirement_rows
 from hsmc.emit.stack import environment_view, init_only_rows, service_rows
 from hsmc.errors import printable
 from hsmc.model import Artifact, Literal, RuntimeInput, Value
+from hsmc.record import Record, setfield
 from hsmc.targets.compose.develop import watched
 from hsmc.targets.compose.service import body, comment, named_volumes
 from hsmc.workload import CompiledStack, Node
@@ -86,12 +85,19 @@ def compose_text(value: Value) -> str:
 Scalar = str | int | bool | dict[str, str] | list[str]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     indent: str
     key: str | None  # None: a list item
     value: Scalar | None  # None: nested rows follow
-    item: bool = False  # the first key of a map that is a list item: `- key: value`
+    item: bool  # the first key of a map that is a list item: `- key: value`
+
+    def __init__(
+        self, indent: str, key: str | None, value: Scalar | None, item: bool = False
+    ) -> None:
+        setfield(self, "indent", indent)
+        setfield(self, "key", key)
+        setfield(self, "value", value)
+        setfield(self, "item", item)
 
     @property
     def lead(self) -> str:
@@ -99,11 +105,15 @@ class Row:
         return f"{self.indent[:-2]}- " if self.item else self.indent
 
 
-@dataclass(frozen=True)
-class ServiceView:
+class ServiceView(Record):
     name: str
     comment: str
     rows: list[Row]
+
+    def __init__(self, name: str, comment: str, rows: list[Row]) -> None:
+        setfield(self, "name", name)
+        setfield(self, "comment", comment)
+        setfield(self, "rows", rows)
 
 
 def rows(node: Node, depth: int, parent: str | None) -> list[Row]:

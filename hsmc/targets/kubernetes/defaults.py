@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from hsmc.errors import Collector, printable
 from hsmc.inputs import Use
 from hsmc.model import RuntimeRef, Span
+from hsmc.record import Record, setfield
 from hsmc.targets.kubernetes.env import compose_text
 
 # what Kustomize and compose read alike after `NAME=` (measured over every string of up to four
@@ -30,10 +30,13 @@ _COMMENT = re.compile(r"\s#")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-@dataclass(frozen=True)
-class _Default:
+class _Default(Record):
     value: str | None  # None: it reads another input
     span: Span | None
+
+    def __init__(self, value: str | None, span: Span | None) -> None:
+        setfield(self, "value", value)
+        setfield(self, "span", span)
 
 
 def carried(value: str) -> bool:

@@ -13,10 +13,9 @@ the Secret's value (a `$(…)` only sees variables defined before it). A probe's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hsmc import refs
 from hsmc.model import Literal, RuntimeRef, Value
+from hsmc.record import Record, setfield
 from hsmc.workload import Healthcheck, Workload
 
 Obj = dict[str, object]
@@ -27,12 +26,15 @@ def reserved(name: str) -> str:
     return RESERVED + name
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Record):
     """The container's `env:` and the keys its Secret holds."""
 
     entries: tuple[Obj, ...]
     keys: tuple[str, ...]  # sorted
+
+    def __init__(self, entries: tuple[Obj, ...], keys: tuple[str, ...]) -> None:
+        setfield(self, "entries", entries)
+        setfield(self, "keys", keys)
 
 
 def passed_on(value: Value) -> RuntimeRef | None:

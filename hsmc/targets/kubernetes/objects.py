@@ -14,9 +14,8 @@ change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hsmc.inputs import Use, package_uses
+from hsmc.record import Record, setfield
 from hsmc.syntax import quantities
 from hsmc.targets.kubernetes.env import Environment, environment, k8s_text, probe
 from hsmc.targets.kubernetes.volumes import claim_template, claims, config_keys, mounts
@@ -31,8 +30,7 @@ CONTAINER_SECURITY: Obj = {"allowPrivilegeEscalation": False}
 POD_SECURITY: Obj = {"seccompProfile": {"type": "RuntimeDefault"}}
 
 
-@dataclass(frozen=True)
-class Objects:
+class Objects(Record):
     """What emit needs of one service: its objects and what STACK.md tells."""
 
     name: str
@@ -45,6 +43,30 @@ class Objects:
     secret_keys: tuple[str, ...]  # the inputs its Secret holds
     files: tuple[tuple[str, str], ...]  # (ConfigMap key, file name) of its shipped files
     resources: str  # as STACK.md shows them
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        image: str,
+        objects: tuple[Obj, ...],
+        ports: tuple[tuple[str, int, str], ...],
+        claims: tuple[str, ...],
+        secret: str | None,
+        secret_keys: tuple[str, ...],
+        files: tuple[tuple[str, str], ...],
+        resources: str,
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "kind", kind)
+        setfield(self, "image", image)
+        setfield(self, "objects", objects)
+        setfield(self, "ports", ports)
+        setfield(self, "claims", claims)
+        setfield(self, "secret", secret)
+        setfield(self, "secret_keys", secret_keys)
+        setfield(self, "files", files)
+        setfield(self, "resources", resources)
 
 
 def secret_name(workload: Workload) -> str:
