@@ -2,7 +2,7 @@
 
     python benchmarks/records.py PROJECT [--runs 15]
 
-Takes every record of hsmc/model.py and hsmc/workload.py as it is (its fields, which have
+Takes every record of hsmc/model/ and hsmc/workload.py as it is (its fields, which have
 defaults, a field left out of equality), writes the same records as each candidate kind would
 declare them, and measures, interleaved round by round:
 
@@ -57,7 +57,7 @@ def record_classes() -> list[type[Record]]:
         for value in vars(module).values()
         if isinstance(value, type)
         and issubclass(value, Record)
-        and value.__module__ == module.__name__
+        and value.__module__.startswith(module.__name__)  # hsmc.model re-exports its modules'
     ]
 
 

@@ -52,7 +52,7 @@ def _arguments(cls: type[Record]) -> dict[str, object]:
 
 
 def test_the_records_are_every_class_that_was_a_dataclass() -> None:
-    """The 54 of model.py and workload.py and the build's others: about 90 in all."""
+    """The 54 of hsmc/model/ and workload.py and the build's others: about 90 in all."""
     names = {cls.__name__ for cls in RECORDS}
     assert {"Span", "Text", "RuntimeRef", "Workload", "Diagnostic", "SourceFile"} <= names
     assert len(RECORDS) > 85
