@@ -209,10 +209,10 @@ def registry() -> None:
 def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """Every entry visible to the project at PATH, in search order: where it comes from, its
     modes and profiles. An entry hidden by one of the same name in an earlier root is marked."""
-    from hsmc import pipeline
+    from hsmc.pipeline import registry as flows
 
     inputs = _inputs(path, registries)
-    for line in _run(lambda: pipeline.registry_list(inputs), debug):
+    for line in _run(lambda: flows.registry_list(inputs), debug):
         click.echo(line)
 
 
@@ -224,10 +224,10 @@ def registry_list(path: Path | None, registries: tuple[Path, ...], debug: bool) 
 def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """The entry NAME as the project at PATH sees it, ready to paste into a registry file
     (`package:NAME` or `container:NAME` chooses when both exist), and the entries it hides."""
-    from hsmc import pipeline
+    from hsmc.pipeline import registry as flows
 
     inputs = _inputs(path, registries)
-    click.echo(_run(lambda: pipeline.registry_show(name, inputs), debug), nl=False)
+    click.echo(_run(lambda: flows.registry_show(name, inputs), debug), nl=False)
 
 
 @registry.command("eject")
@@ -238,12 +238,12 @@ def registry_show(name: str, path: Path | None, registries: tuple[Path, ...], de
 def registry_eject(name: str, path: Path | None, registries: tuple[Path, ...], debug: bool) -> None:
     """Copy the entry NAME (`package:NAME` / `container:NAME`) and the files it ships into the
     project's own registry, where it hides the original and can be edited. Never overwrites."""
-    from hsmc import pipeline
     from hsmc.pipeline import display_path
+    from hsmc.pipeline import registry as flows
 
     cwd = Path.cwd().resolve()
     inputs = _inputs(path, registries)
-    done = _run(lambda: pipeline.registry_eject(name, inputs), debug)
+    done = _run(lambda: flows.registry_eject(name, inputs), debug)
     for target in done.written:
         click.echo(f"hsmc: wrote {display_path(target, cwd)}", err=True)
     click.echo(
@@ -284,7 +284,7 @@ def sync(
     """Build the project at PATH when its output is stale, then install its packages with uv
     (as install.sh does) into $VIRTUAL_ENV or the project's .venv. Arguments after `--` go to
     `uv pip install`. Never installs into hsmc's own environment; never runs Docker."""
-    from hsmc import pipeline
+    from hsmc.pipeline import host
 
     inputs = _inputs(path, registries, cache=not no_cache)
     uv_args = ctx.meta.get("after_dashes", ())
@@ -292,7 +292,7 @@ def sync(
     def say(line: str) -> None:
         click.echo(f"hsmc: {line}", err=True)
 
-    done = _run(lambda: pipeline.sync(inputs, uv_args, say, environment), debug)
+    done = _run(lambda: host.sync(inputs, uv_args, say, environment), debug)
     if done.returncode != 0:
         click.echo(f"hsmc: `uv pip install` failed (exit status {done.returncode})", err=True)
         sys.exit(1)
@@ -327,17 +327,18 @@ def run(
     first when the output is stale; refuses when a required input is unset or empty. The exit
     status is CMD's. Never runs Docker."""
     from hsmc import pipeline
+    from hsmc.pipeline import host
     from hsmc.report import render_text, use_colour
 
     command = ctx.meta.get("after_dashes")
     if not command:
         raise click.UsageError("give the command after `--`: hsmc run [PATH] -- CMD ARGS…")
     inputs = _inputs(path, registries, cache=not no_cache)
-    launch = _run(lambda: pipeline.run(inputs, env_file, command, os.environ, environment), debug)
+    launch = _run(lambda: host.run(inputs, env_file, command, os.environ, environment), debug)
     if launch.built is not None:
         shown = pipeline.display_path(launch.built, Path.cwd().resolve())
         click.echo(f"hsmc: {shown} was stale and has been rebuilt", err=True)
-    failure = pipeline.start(launch)  # returns only when the command could not start
+    failure = host.start(launch)  # returns only when the command could not start
     colour = use_colour(sys.stderr.isatty())
     click.echo(render_text((failure.diagnostic,), colour, written=False), err=True, nl=False)
     sys.exit(failure.status)
@@ -349,9 +350,9 @@ def run(
 def schema(kind: str, show_path: bool) -> None:
     """Print the JSON Schema (draft 2020-12) of hsm.yaml (`manifest`) or of a registry entry,
     for editors: yaml-language-server reads `# yaml-language-server: $schema=PATH`."""
-    from hsmc import pipeline
+    from hsmc.pipeline import registry as flows
 
-    click.echo(pipeline.schema(kind, where=show_path), nl=False)
+    click.echo(flows.schema(kind, where=show_path), nl=False)
 
 
 @main.command()
@@ -361,7 +362,7 @@ def init(directory: Path, debug: bool) -> None:
     """Write a commented starter hsm.yaml into DIRECTORY (default: here), naming built-in
     packages, and the copy of its JSON Schema that its modeline names (.hsmc/, for editors;
     `hsmc build` keeps it current). Refuses to overwrite an existing hsm.yaml."""
-    from hsmc import pipeline
+    from hsmc.pipeline import registry as flows
 
-    target = _run(lambda: pipeline.init(directory), debug)
+    target = _run(lambda: flows.init(directory), debug)
     click.echo(f"hsmc: wrote {target} and .hsmc/ beside it; next: hsmc build", err=True)

@@ -4,7 +4,7 @@ An environment is applied to the manifest once, early: `variant` returns the Man
 environment sees it (its choices over the top level's, its output, its project name), and every
 stage downstream runs on that variant exactly as on the top level, which stays the default
 environment. A shared module, not a stage: it reads and makes model records only, and
-pipeline.py calls it between validate and resolve.
+hsmc/pipeline/ calls it between validate and resolve.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`hsmc run`: replaces hsmc with the command, in the environment pipeline.run prepared.
+"""`hsmc run`: replaces hsmc with the command, in the environment pipeline/host.py (run) prepared.
 
 The command is exec'd, as `exec` in a shell, `env CMD` and `dotenv run` do, not spawned and
 waited for: nothing stands between it and the terminal or a supervisor, so signals (Ctrl-C, a

@@ -1,12 +1,13 @@
 """`hsmc sync`: bring the project's Python environment in line with hsm.yaml in one command.
 
-pipeline.sync builds when the output directory is stale (as `hsmc build`, refusing hand-edited
-files the same way); then this module does what install.sh does: uv creates the environment if
-missing and installs requirements.txt into it, editable packages as links. uv's own output is
-shown as it runs. The environment is $VIRTUAL_ENV, else .venv in the project directory; hsmc's
-own environment is refused (installing the app there mixes its dependencies with hsmc's). Docker
-is never touched. Afterwards it uninstalls the requirement lines that its previous sync of the
-project installed and that the stack no longer lists (sync_prune.py keeps that record).
+The pipeline (hsmc/pipeline/host.py) builds when the output directory is stale (as `hsmc build`,
+refusing hand-edited files the same way); then this module does what install.sh does: uv creates
+the environment if missing and installs requirements.txt into it, editable packages as links.
+uv's own output is shown as it runs. The environment is $VIRTUAL_ENV, else .venv in the project
+directory; hsmc's own environment is refused (installing the app there mixes its dependencies
+with hsmc's). Docker is never touched. Afterwards it uninstalls the requirement lines that its
+previous sync of the project installed and that the stack no longer lists (sync_prune.py keeps
+that record).
 """
 
 from __future__ import annotations

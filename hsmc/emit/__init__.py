@@ -2,7 +2,7 @@
 holds them), the quoting filters of the text formats (hsmc/emit/text.py), requirements.txt
 lines, STACK.md's rows, the graph and the starter hsm.yaml of `hsmc init`.
 
-Not a stage of its own: the emit half of each target (hsmc/targets/*/) and pipeline.py import
+Not a stage of its own: the emit half of each target (hsmc/targets/*/) and the pipeline import
 it; it imports no stage and no target. Templates only loop over view models that Python has
 already sorted, merged and quoted.
 """

@@ -4,7 +4,7 @@ into the project's own registry means: which files, read here, go where.
 The copy keeps the entry's layout relative to its registry root (`containers/postgres.yaml`,
 `containers/files/postgres-start.sh`), so its relative `files:` paths stay valid. write.py
 writes the copies (`create_files`: never overwriting, HSM602; never through a symlink below
-the project's registry root, HSM422), called by pipeline.py.
+the project's registry root, HSM422), called by the pipeline (hsmc/pipeline/registry.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from hsmc.model import Environment, GroupChoice, PackageRef
 from hsmc.parse.tree import Node
 
 if TYPE_CHECKING:
-    from hsmc.parse.nodes import Reader
+    from hsmc.parse.reader import Reader
 
 
 def environments(node: Node, directory: Path, r: Reader) -> tuple[Environment, ...]:

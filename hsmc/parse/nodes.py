@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from hsmc import observe
 from hsmc.errors import Collector, printable
@@ -19,9 +19,7 @@ from hsmc.model import (
     FragmentMap,
     GitSource,
     Group,
-    Healthcheck,
     ImageSource,
-    Implication,
     LocalSource,
     Manifest,
     PackageEntry,
@@ -30,164 +28,16 @@ from hsmc.model import (
     ParamSpec,
     Profile,
     PypiSource,
-    ResourceSpec,
-    Setting,
     ShippedFile,
     Span,
-    TargetKind,
     Text,
 )
 from hsmc.parse import paths
 from hsmc.parse.environments import environments
+from hsmc.parse.reader import Reader
 from hsmc.parse.source import SourceFile, is_dir
 from hsmc.parse.tree import Node
 from hsmc.parse.watch import watch_rules
-
-NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # use fullmatch: `$` matches before a final \n
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class _Reader:
-    """Helpers bound to one file: typed, located values out of nodes."""
-
-    def __init__(self, source: SourceFile, out: Collector) -> None:
-        self.src = source
-        self.out = out
-
-    def text(self, node: Node) -> Text:
-        return Text(self._unicode(node), self.src.node_span(node))
-
-    def key(self, key: Node) -> str:
-        """A mapping key, checked like a value: keys reach artifacts too."""
-        return self._unicode(key)
-
-    def _unicode(self, node: Node) -> str:
-        """The node's text, checked. Its span is only made for a diagnostic: every key and
-        value of a build passes here, and most callers make the span they keep themselves."""
-        value = node.text()
-        if _SURROGATE.search(value):
-            # "\ud83d\udc0d" escapes arrive as two surrogates: join them into one character.
-            joined = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-            if joined.count("\ufffd") > value.count("\ufffd"):
-                self.out.add(
-                    "HSM007", "a lone UTF-16 surrogate escape is not text", self.src.node_span(node)
-                )
-            value = joined
-        if "\x00" in value:
-            self.out.add(
-                "HSM007",
-                "a NUL character is not text",
-                self.src.node_span(node),
-                "no environment variable, path or argument can hold `\\0`: remove it",
-            )
-        return value
-
-    def opt_text(self, node: Node, key: str) -> Text | None:
-        return self.text(node[key]) if key in node else None
-
-    def opt_str(self, node: Node, key: str) -> str | None:
-        return self.text(node[key]).value if key in node else None
-
-    def key_span(self, key: Node) -> Span:
-        return self.src.node_span(key)
-
-    def key_of(self, node: Node, key: str) -> Span:
-        """The span of `key` in the mapping `node`."""
-        child = node[key]
-        return self.src.node_span(Node(key, child.key_line, child.key_col))
-
-    def settings(self, node: Node, key: str) -> tuple[Setting, ...]:
-        if key not in node or not node[key].is_mapping():
-            return ()
-        return tuple(
-            Setting(self.key(k), self.text(v), self.key_span(k)) for k, v in node[key].items()
-        )
-
-    def texts(self, node: Node, key: str) -> tuple[Text, ...]:
-        if key not in node or not node[key].is_sequence():
-            return ()
-        return tuple(self.text(item) for item in node[key])
-
-    def command(self, node: Node) -> Text | tuple[Text, ...] | None:
-        if "command" not in node:
-            return None
-        value = node["command"]
-        return tuple(self.text(i) for i in value) if value.is_sequence() else self.text(value)
-
-    def healthcheck(self, node: Node, key: str = "healthcheck") -> Healthcheck | None:
-        """`healthcheck:`, or `liveness:` (its subset of the same fields)."""
-        if key not in node:
-            return None
-        hc = node[key]
-        test = None
-        if "test" in hc:
-            t = hc["test"]
-            test = tuple(self.text(i) for i in t) if t.is_sequence() else self.text(t)
-        return Healthcheck(
-            span=self.src.line_span(hc.key_line),
-            test=test,
-            interval=self.opt_text(hc, "interval"),
-            timeout=self.opt_text(hc, "timeout"),
-            start_period=self.opt_text(hc, "start_period"),
-            start_interval=self.opt_text(hc, "start_interval"),
-            retries=hc["retries"].integer() if "retries" in hc else None,
-            disable=bool(hc["disable"].value) if "disable" in hc else None,
-        )
-
-    def resources(self, node: Node) -> ResourceSpec | None:
-        if "resources" not in node:
-            return None
-        given = node["resources"]
-        requests, limits = given.get("requests"), given.get("limits")
-        return ResourceSpec(
-            requests_cpu=self.opt_text(requests, "cpu") if requests is not None else None,
-            requests_memory=self.opt_text(requests, "memory") if requests is not None else None,
-            limits_cpu=self.opt_text(limits, "cpu") if limits is not None else None,
-            limits_memory=self.opt_text(limits, "memory") if limits is not None else None,
-        )
-
-    def implies(self, node: Node) -> tuple[Implication, ...]:
-        if "implies" not in node or not node["implies"].is_mapping():
-            return ()
-        result = []
-        for key, value in node["implies"].items():
-            span = self.key_span(key)
-            kind, _, target = self.key(key).partition(":")
-            if kind not in ("package", "container") or not NAME_RE.fullmatch(target):
-                self.out.add(
-                    "HSM105",
-                    f"implication target `{key.value}` is not `package:NAME` or `container:NAME`",
-                    span,
-                    "write e.g. `container:postgres:` or `package:redis:`",
-                )
-                continue
-            params = self.settings(value, "params") if value.is_mapping() else ()
-            result.append(Implication(TargetKind(kind), target, params, span))
-        return tuple(result)
-
-    def relative_path(self, text: Text, base: Path) -> Path | None:
-        if PurePosixPath(text.value).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", text.value):
-            self.out.add(
-                "HSM401",
-                f"absolute path `{text.value}`",
-                text.span,
-                "paths must be relative to the file that names them, so that committed "
-                "artifacts work on every checkout",
-            )
-            return None
-        if "\x00" in text.value:
-            return None  # HSM007 already said it (one cause, one diagnostic)
-        unusable = paths.problem(text.value) or paths.problem(str(base / text.value))
-        if unusable is not None:
-            self.out.add(
-                "HSM414", f"path `{paths.shown(text.value)}` {unusable}", text.span, paths.HINT
-            )
-            return None
-        return observe.resolve(base / text.value)
-
-
-Reader = _Reader  # for parse/environments.py
-
 
 # --- manifest ------------------------------------------------------------------------------
 
@@ -200,7 +50,7 @@ def manifest_from_node(
     builtin_root: Path,
     out: Collector,
 ) -> Manifest:
-    r = _Reader(src, out)
+    r = Reader(src, out)
     directory = src.path.parent
     name = _project_name(node, directory, r)
     output, output_span = output_override, None
@@ -231,14 +81,14 @@ def manifest_from_node(
     )
 
 
-def _project_name(node: Node, directory: Path, r: _Reader) -> str:
+def _project_name(node: Node, directory: Path, r: Reader) -> str:
     if "name" not in node:
         normalised = re.sub(r"[^a-z0-9_-]+", "-", directory.name.lower()).strip("-_")
         return normalised or "hsm-stack"
     return r.text(node["name"]).value  # validate checks it (HSM102)
 
 
-def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]:
+def _registry_roots(node: Node, directory: Path, r: Reader) -> tuple[Path, ...]:
     if "registry" not in node:
         default = directory / "registry"
         return (default,) if is_dir(default) else ()
@@ -260,7 +110,7 @@ def _registry_roots(node: Node, directory: Path, r: _Reader) -> tuple[Path, ...]
     return tuple(roots)
 
 
-def _package_refs(node: Node, r: _Reader) -> tuple[PackageRef, ...]:
+def _package_refs(node: Node, r: Reader) -> tuple[PackageRef, ...]:
     if "packages" not in node or not node["packages"].is_sequence():
         return ()
     refs = []
@@ -274,7 +124,7 @@ def _package_refs(node: Node, r: _Reader) -> tuple[PackageRef, ...]:
     return tuple(refs)
 
 
-def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
+def _groups(node: Node, r: Reader) -> tuple[Group, ...]:
     services = node.get("services")
     if services is None or "container_groups" not in services:
         return ()
@@ -301,7 +151,7 @@ def _groups(node: Node, r: _Reader) -> tuple[Group, ...]:
     return tuple(result)
 
 
-def _fragment(node: Node, r: _Reader) -> Fragment:
+def _fragment(node: Node, r: Reader) -> Fragment:
     if node.is_mapping():
         return _fragment_map(node, r)
     if node.is_sequence():
@@ -310,7 +160,7 @@ def _fragment(node: Node, r: _Reader) -> Fragment:
     return r.text(node)
 
 
-def _fragment_map(node: Node, r: _Reader) -> FragmentMap:
+def _fragment_map(node: Node, r: Reader) -> FragmentMap:
     pairs = list(node.items())
     items = tuple((r.key(k), _fragment(v, r)) for k, v in pairs)
     keys = tuple(r.key_span(k) for k, _ in pairs)
@@ -321,7 +171,7 @@ def _fragment_map(node: Node, r: _Reader) -> FragmentMap:
 
 
 def package_from_node(node: Node, src: SourceFile, out: Collector) -> PackageEntry:
-    r = _Reader(src, out)
+    r = Reader(src, out)
     name = str(node["name"].value)
     base = src.path.parent
     sources = [s for s in _sources(node, r, base, ("local", "pypi", "git")) if s is not None]
@@ -342,7 +192,7 @@ def package_from_node(node: Node, src: SourceFile, out: Collector) -> PackageEnt
 
 
 def container_from_node(node: Node, src: SourceFile, out: Collector) -> ContainerEntry:
-    r = _Reader(src, out)
+    r = Reader(src, out)
     base = src.path.parent
     sources = [s for s in _sources(node, r, base, ("image", "build")) if s is not None]
     profiles: tuple[Profile, ...] = ()
@@ -380,7 +230,7 @@ def _modes(node: Node) -> tuple[str, ...]:
     return tuple(str(k.value) for k, _ in node["sources"].items()) if "sources" in node else ()
 
 
-def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
+def _param_specs(node: Node, r: Reader) -> tuple[ParamSpec, ...]:
     if "params" not in node or not node["params"].is_mapping():
         return ()
     specs = []
@@ -392,7 +242,7 @@ def _param_specs(node: Node, r: _Reader) -> tuple[ParamSpec, ...]:
 
 
 def _sources(
-    node: Node, r: _Reader, base: Path, allowed: tuple[str, ...]
+    node: Node, r: Reader, base: Path, allowed: tuple[str, ...]
 ) -> list[PackageSource | ContainerSource | None]:
     if "sources" not in node:
         return []
@@ -400,7 +250,7 @@ def _sources(
 
 
 def _source(
-    key: Node, node: Node, r: _Reader, base: Path, allowed: tuple[str, ...]
+    key: Node, node: Node, r: Reader, base: Path, allowed: tuple[str, ...]
 ) -> PackageSource | ContainerSource | None:
     mode, span = r.key(key), r.key_span(key)
     kind = node["type"].text() if "type" in node else None
@@ -436,7 +286,7 @@ def _source(
     return BuildSource(mode, span, path, directory, dockerfile, args, watch)
 
 
-def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -> bool:
+def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: Reader) -> bool:
     """Each source type takes its own keys (SOURCE_KEYS): report strays and missing ones."""
     required, optional = SOURCE_KEYS[kind]
     fits = True
@@ -459,7 +309,7 @@ def _source_keys_fit(kind: str, mode: str, span: Span, node: Node, r: _Reader) -
     return fits
 
 
-def _profile(key: Node, node: Node, r: _Reader) -> Profile:
+def _profile(key: Node, node: Node, r: Reader) -> Profile:
     name, span = r.key(key), r.key_span(key)
     mode = DeployMode(str(node["mode"].value))
     external = r.settings(node, "external")
@@ -488,7 +338,7 @@ def _profile(key: Node, node: Node, r: _Reader) -> Profile:
     )
 
 
-def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
+def _files(node: Node, r: Reader, base: Path) -> tuple[ShippedFile, ...]:
     if "files" not in node or not node["files"].is_mapping():
         return ()
     root = observe.resolve(base.parent)  # an entry is ROOT/containers/NAME.yaml (parse.find)
@@ -519,7 +369,7 @@ def _files(node: Node, r: _Reader, base: Path) -> tuple[ShippedFile, ...]:
     return tuple(result)
 
 
-def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _Reader) -> bool:
+def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: Reader) -> bool:
     """A shipped file is mounted as `./files/SERVICE/NAME:TARGET:ro`, compose's short syntax,
     which splits at every `:`: a `:` in either part would mount another path; Kustomize's
     configMapGenerator reads `KEY=PATH` and refuses a `=` in a path (HSM420)."""
@@ -547,7 +397,7 @@ def _mountable(target: str, target_span: Span, name: str, name_span: Span, r: _R
     return True
 
 
-def _inside_root(path: Path, text: Text, base: Path, root: Path, r: _Reader) -> bool:
+def _inside_root(path: Path, text: Text, base: Path, root: Path, r: Reader) -> bool:
     """A shipped file is copied into artifacts meant to be committed: it must resolve inside its
     registry root, so that neither `..` nor a symlink can copy /etc/shadow into them."""
     if path.is_relative_to(root):
@@ -571,7 +421,7 @@ _SHIPPED_HINT = (
 )
 
 
-def _shipped_file(path: Path, text: Text, r: _Reader) -> tuple[bytes, bool] | None:
+def _shipped_file(path: Path, text: Text, r: Reader) -> tuple[bytes, bool] | None:
     """(content, executable), or None when it cannot be read (reported)."""
     try:
         if not observe.is_file(path):

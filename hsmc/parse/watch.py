@@ -19,7 +19,7 @@ from hsmc.parse.tree import Node
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hsmc.parse.nodes import _Reader
+    from hsmc.parse.reader import Reader
 
 ACTIONS = ("rebuild", "restart", "sync", "sync+restart")
 SYNCING = frozenset({"sync", "sync+restart"})  # they copy files into the container: `target`
@@ -27,7 +27,7 @@ _ACTIONS_HINT = "a watch action is one of " + ", ".join(f"`{a}`" for a in ACTION
 
 
 def watch_rules(
-    node: Node, r: _Reader, base: Path, context: Path, dockerfile: Text | None
+    node: Node, r: Reader, base: Path, context: Path, dockerfile: Text | None
 ) -> tuple[WatchRule, ...] | None:
     """The rules of the build source `node`; None without a `watch:` key, () for `watch:`
     with nothing after it (no rules: compose watches nothing). Rules with a problem are
@@ -39,7 +39,7 @@ def watch_rules(
 
 
 def _rule(
-    item: Node, r: _Reader, base: Path, context: Path, dockerfile: Text | None
+    item: Node, r: Reader, base: Path, context: Path, dockerfile: Text | None
 ) -> WatchRule | None:
     if "action" not in item:
         r.out.add(
@@ -86,7 +86,7 @@ def _rule(
     )
 
 
-def _known_action(action: Text, r: _Reader) -> bool:
+def _known_action(action: Text, r: Reader) -> bool:
     if action.value in ACTIONS:
         return True
     if action.value == "sync+exec":
@@ -107,7 +107,7 @@ def _known_action(action: Text, r: _Reader) -> bool:
     return False
 
 
-def _keys_fit(action: str, item: Node, r: _Reader) -> bool:
+def _keys_fit(action: str, item: Node, r: Reader) -> bool:
     """A sync action copies files to `target`; the others copy nothing, so neither `target`
     nor `initial_sync` means anything to them."""
     if action in SYNCING:

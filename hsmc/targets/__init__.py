@@ -4,7 +4,7 @@ A target reads the typed, target-neutral stack (hsmc/workload.py) and owns every
 differs between places: how packages reach services (its `reach`, which resolve decides the
 endpoints by), what it cannot run (its checks), the run-time inputs its artifacts really read
 (its `uses`: so its .env.template and `check --env-file` ask for those only), its emitter with
-its own view model and quoting, and its output directory. pipeline.py loops over the selected
+its own view model and quoting, and its output directory. hsmc/pipeline/ loops over the selected
 targets; nothing outside this package names a particular one. A plug-in (compose/,
 kubernetes/) imports no other plug-in; this module imports them by name, on demand, so that
 a compose build never loads the cluster's code. docs/architecture.md: "Adding a target".

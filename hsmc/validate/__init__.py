@@ -34,7 +34,7 @@ def validate(
     project: Project, problems: Iterable[Diagnostic] = (), targets: tuple[str, ...] = ()
 ) -> None:
     """Raises CompileError with `problems` (from parse) and everything wrong found here.
-    `targets`: the names `targets:` may list (the registry's; pipeline.py passes them)."""
+    `targets`: the names `targets:` may list (the registry's; the pipeline passes them)."""
     out = Collector()
     out.extend(problems)
     _check_not_empty(project, out)

@@ -1,6 +1,6 @@
 """`environments:` itself: names, and the groups and packages each one names (HSM120 to HSM122,
 HSM106). What an environment chooses (a mode, a profile, a selection, its targets, its output)
-is checked on its variant of the manifest by every other check (pipeline.py validates each)."""
+is checked on its variant of the manifest by every other check (the pipeline validates each)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ through its protocol.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +20,10 @@ from hsmc.environments import Variant
 from hsmc.errors import Collector, CompileError, Diagnostic, UsageError
 from hsmc.inputs import Use, collect_inputs
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, Note, Project, Reach, RuntimeInput
+from hsmc.model import Artifact, Note, Project, RuntimeInput
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
-from hsmc.parse.cache import Cache, cache_dir
 from hsmc.record import Record, replace, setfield
 from hsmc.resolve import resolve
 from hsmc.targets import Target
@@ -32,10 +31,6 @@ from hsmc.validate import validate
 from hsmc.workload import CompiledStack
 
 if TYPE_CHECKING:
-    from hsmc.launch import Launch, NotStarted
-    from hsmc.parse.catalog import CatalogEntry
-    from hsmc.parse.eject import Ejection
-    from hsmc.sync import Synced
     from hsmc.write import Written
 
 # emit (jinja2) and write are imported where they are used: `check`, `explain` and `graph` need
@@ -368,167 +363,6 @@ def graph(
     if fmt == "json":
         return graphs.as_json(stack)
     return (graphs.mermaid(stack) if fmt == "mermaid" else graphs.dot(stack)) + "\n"
-
-
-def sync(
-    inputs: Inputs,
-    uv_args: Sequence[str],
-    say: Callable[[str], None],
-    environment: str | None = None,
-) -> Synced:
-    """`sync`: build when the output directory is stale (refusing hand edits as `build` does),
-    then install requirements.txt with uv as install.sh does, and uninstall the requirement lines
-    of the project's previous sync that the stack no longer lists (hsmc/sync.py). Only the target
-    whose packages run on this machine is built (the default one), whatever `targets:` lists:
-    installing needs its requirements.txt; a cluster's manifests are not needed to install.
-    `environment`: whose (None: the default environment's)."""
-    from hsmc.sync import install
-
-    result, stale = _built_for_the_host(inputs, environment)
-    stack = result.compiled.stack
-    distributions = [p.entry.distribution for p in stack.packages]
-    synced = install(stack.manifest.directory, result.output, stale, uv_args, say, distributions)
-    if not stale:
-        return synced
-    # said once, after the build that wrote them: what to run next (Compose Watch, …)
-    shown = display_path(result.output, (inputs.cwd or Path.cwd()).resolve())
-    return replace(synced, hints=targets.get(result.target).hints(result.compiled, shown))
-
-
-def _built_for_the_host(inputs: Inputs, environment: str | None) -> tuple[Build, bool]:
-    """The output of the target whose packages run on this machine, in `environment` (None:
-    the default one), written first when it is stale (as `build` writes it), and whether it
-    was: what `sync` and `run` start from."""
-    from hsmc.write import stale_report, write
-
-    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
-    result = compile_project(inputs, host.name, environment)
-    stale = bool(stale_report(result.artifacts, result.output).report)
-    if stale:
-        write(result.artifacts, result.output)
-    return result, stale
-
-
-def run(
-    inputs: Inputs,
-    env_file: Path | None,
-    command: Sequence[str],
-    environ: Mapping[str, str],
-    environment: str | None = None,
-) -> Launch:
-    """`run`: the environment host code gets from `environ`, then `.env` (`env_file`, else
-    OUTPUT/.env), then packages.env, as python-dotenv's load_dotenv merges them
-    (parse/hostenv.py), after building a stale output as `sync` does. Refuses (CompileError)
-    a required input unset or empty (HSM501) and a .env line python-dotenv reads otherwise than
-    compose (HSM506). A missing OUTPUT/.env is loaded as nothing when no input is required."""
-    from hsmc.launch import Launch
-    from hsmc.parse.hostenv import host_environment
-    from hsmc.validate.env_file import missing_inputs
-
-    result, built = _built_for_the_host(inputs, environment)
-    cwd = Path.cwd().resolve()
-    path = env_file if env_file is not None else result.output / ".env"
-    shown = display_path(path.resolve(), cwd)
-    template = display_path(result.output / ".env.template", cwd)
-    required = any(i.required for i in result.inputs)
-    load = env_file is not None or required or os.path.lexists(path)
-    host = host_environment(
-        path if load else None, shown, result.output / "packages.env", environ, template
-    )
-    defined = {name: bool(value) for name, value in host.env.items()}
-    defined.update(dict.fromkeys(host.disputed, True))  # HSM506 says it: one cause, one error
-    missing = missing_inputs(result.inputs, defined, shown)
-    if host.problems or missing:
-        raise CompileError((*host.problems, *missing))
-    return Launch(tuple(command), host.env, result.output if built else None)
-
-
-def start(launch: Launch) -> NotStarted:
-    """Replaces this process with the command (hsmc/launch.py); returns only when it could not
-    be started."""
-    from hsmc.launch import start as exec_command
-
-    return exec_command(launch)
-
-
-def registry_list(inputs: Inputs) -> list[str]:
-    """One line per entry visible to the project, in search order."""
-    lines = []
-    for entry in _catalog(inputs):
-        details = []
-        if entry.modes:
-            details.append("modes: " + ", ".join(entry.modes))
-        if entry.profiles:
-            details.append("profiles: " + ", ".join(entry.profiles))
-        if entry.hidden_by:
-            details.append(f"hidden by {entry.hidden_by}")
-        if entry.problem:
-            details.append(f"invalid: {entry.problem}")
-        line = f"{entry.kind:<9} {entry.name:<28} {entry.root}"
-        lines.append(line + (f"  ({'; '.join(details)})" if details else ""))
-    return lines
-
-
-def registry_show(name: str, inputs: Inputs) -> str:
-    """The entry NAME (`package:NAME` / `container:NAME` choose the kind) as the project sees
-    it, ready to paste into a registry file, and the entries of that name it hides (HSM601)."""
-    from hsmc.parse.catalog import select, show_text
-
-    entries = _catalog(inputs)
-    entry, others = select(entries, name)
-    return show_text(entry, entries, others, name)
-
-
-def registry_eject(name: str, inputs: Inputs) -> Ejection:
-    """Copies the entry NAME and the files it ships into the project's own registry; when one
-    of the copies exists already, nothing is written (HSM602)."""
-    from hsmc.parse.eject import ejection
-    from hsmc.write import create_files
-
-    cwd = Path.cwd().resolve()
-    copy = ejection(name, inputs, cwd, Cache(cache_dir()))
-    taken = create_files(copy.root, copy.contents)
-    if taken:
-        shown = ", ".join(display_path(t, cwd) for t in taken)
-        message = f"{shown} {'exists' if len(taken) == 1 else 'exist'} already; nothing was written"
-        hint = "edit the copy there, or remove it to eject again"
-        raise CompileError([Diagnostic("HSM602", message, None, hint)])
-    return copy
-
-
-def _catalog(inputs: Inputs) -> list[CatalogEntry]:
-    from hsmc.parse.catalog import catalog, registry_roots
-
-    return list(catalog(registry_roots(inputs), Path.cwd().resolve(), Cache(cache_dir())))
-
-
-def schema(kind: str, where: bool = False) -> str:
-    """The JSON Schema of `manifest`, `package` or `container` (hsmc/parse/jsonschema.py);
-    with `where`, the path of the copy shipped with hsmc (for an editor's modeline)."""
-    if where:
-        return f"{builtin.schema_file(kind)}\n"
-    from hsmc.parse.jsonschema import render
-
-    return render(kind)
-
-
-def init(directory: Path) -> Path:
-    """Writes a starter hsm.yaml into `directory`, and the schema copy its modeline names;
-    HSM602 (and nothing written) when hsm.yaml is there already."""
-    from hsmc.emit.starter import starter_text
-    from hsmc.parse.catalog import catalog
-    from hsmc.write import create_file, write_copy
-
-    root = builtin.registry_root()
-    entries = catalog((root,), root, Cache(cache_dir()))
-    packages = [(e.name, e.description) for e in entries if e.kind == "package" and not e.problem]
-    target = directory / "hsm.yaml"
-    if not create_file(target, starter_text(packages).encode("utf-8")):
-        hint = "edit it, or remove it to start over"
-        error = Diagnostic("HSM602", f"{target} exists already; nothing was written", None, hint)
-        raise CompileError([error])
-    write_copy(directory / builtin.SCHEMA_COPY, builtin.schema_file("manifest").read_bytes())
-    return target
 
 
 def output_untouched(diagnostics: tuple[Diagnostic, ...], writes: bool) -> bool:
