@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 cd '..'
 
 if ! command -v uv >/dev/null 2>&1; then
-    echo "install.sh: uv is not installed. Install it (https://docs.astral.sh/uv/)," >&2
-    echo "e.g. with 'pipx install uv' or 'pip install uv', then run this script again." >&2
+    echo "install.sh: uv is not installed. Install it (https://docs.astral.sh/uv/), e.g. into" >&2
+    echo "a venv of its own: python3 -m venv ~/.uv && ~/.uv/bin/pip install uv" >&2
+    echo "then run this script again with ~/.uv/bin on PATH." >&2
     exit 127
 fi
 
