@@ -127,13 +127,17 @@ def check(
 ) -> None:
     """Validate the project at PATH; write nothing."""
     from hsmc import pipeline
-    from hsmc.report import render_json, render_text, use_colour
+    from hsmc.report import render_json, render_text, render_warning, use_colour
 
     inputs = _inputs(path, registries, cache=not no_cache)
-    diagnostics = _run(lambda: pipeline.check(inputs, env_file, target, environment), debug)
+    checked = _run(lambda: pipeline.check(inputs, env_file, target, environment), debug)
+    diagnostics = checked.diagnostics
     if fmt == "json":
-        click.echo(render_json(diagnostics), nl=False)
-    elif diagnostics:
+        click.echo(render_json(diagnostics, checked.warnings), nl=False)
+        sys.exit(1 if diagnostics else 0)
+    for warning in checked.warnings:  # as `build` prints them
+        click.echo(render_warning(warning), err=True)
+    if diagnostics:
         colour = use_colour(sys.stderr.isatty())
         click.echo(render_text(diagnostics, colour, written=False), err=True, nl=False)
     else:

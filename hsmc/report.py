@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from hsmc.errors import Diagnostic
-from hsmc.model import Span
+from hsmc.model import Note, Span
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _RED = "\x1b[1;31m"
@@ -33,9 +33,11 @@ def render_text(
     return "\n\n".join(parts) + "\n"
 
 
-def render_json(diagnostics: Sequence[Diagnostic]) -> str:
-    rows = [
+def render_json(diagnostics: Sequence[Diagnostic], warnings: Sequence[Note] = ()) -> str:
+    """Errors, then warnings (a warning has no code and no hint: `code` and `hint` are null)."""
+    rows: list[dict[str, str | int | None]] = [
         {
+            "severity": "error",
             "code": d.code,
             "message": d.message,
             "file": d.span.file if d.span else None,
@@ -45,7 +47,25 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
         }
         for d in diagnostics
     ]
+    rows += [
+        {
+            "severity": "warning",
+            "code": None,
+            "message": w.message,
+            "file": w.span.file if w.span else None,
+            "line": w.span.line if w.span else None,
+            "col": w.span.col if w.span else None,
+            "hint": None,
+        }
+        for w in warnings
+    ]
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_warning(note: Note) -> str:
+    """A note of the stack (also in STACK.md) as the line `build` and `check` print for it."""
+    where = f" ({note.span.file}:{note.span.line})" if note.span else ""
+    return f"hsmc: warning: {note.message}{where}"
 
 
 def _render_one(d: Diagnostic, colour: bool) -> str:

@@ -5,6 +5,7 @@ that has no effect")."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,25 @@ def test_no_built_in_entry_is_reported(tmp_path: Path, profile: str) -> None:
     project = write_project(tmp_path, {"hsm.yaml": manifest})
     built = run_hsmc("build", project, cwd=project)
     assert built.returncode == 0 and "warning" not in built.stderr, built.stderr
+
+
+def test_check_prints_the_warnings_build_prints(tmp_path: Path) -> None:
+    """`check` says what `build` would warn about (a user trial found "no problems found" where
+    build warned), as lines in text and as `severity: warning` rows in JSON; exit 0."""
+    manifest = EXTERNAL_GROUP + (
+        "environments:\n  prod:\n    services:\n      container_groups:\n        q:\n"
+        "          mode: dev\n"
+    )
+    project = write_project(tmp_path, _files(manifest))
+    built = run_hsmc("build", project, cwd=project)
+    checked = run_hsmc("check", project, cwd=project)
+    assert built.returncode == checked.returncode == 0, checked.stderr
+    warnings = [line for line in built.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 3 and "environment `prod`: " in warnings[2]
+    assert checked.stderr.splitlines() == [*warnings, "hsmc: no problems found"]
+    as_json = json.loads(run_hsmc("check", project, "--format", "json", cwd=project).stdout)
+    assert [row["severity"] for row in as_json] == ["warning"] * 3
+    assert [f"hsmc: warning: {r['message']} ({r['file']}:{r['line']})" for r in as_json] == (
+        warnings
+    )
+    assert {row["code"] for row in as_json} == {row["hint"] for row in as_json} == {None}

@@ -25,6 +25,7 @@ from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
 from hsmc.record import Record, replace, setfield
+from hsmc.report import render_warning
 from hsmc.resolve import resolve
 from hsmc.targets import Target
 from hsmc.validate import validate
@@ -89,6 +90,17 @@ class Build(Record):
         setfield(self, "inputs", inputs)
         setfield(self, "written", written)
         setfield(self, "messages", messages)
+
+
+class Checked(Record):
+    """What `check` found: errors (exit 1 when any), and the warnings `build` would print."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    warnings: tuple[Note, ...]
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...], warnings: tuple[Note, ...]) -> None:
+        setfield(self, "diagnostics", diagnostics)
+        setfield(self, "warnings", warnings)
 
 
 def _load(
@@ -219,9 +231,7 @@ def build(
         shown = display_path(r.output, cwd)
         manifest = r.compiled.stack.manifest
         first = i == 0 or results[i - 1].compiled.stack.manifest.environment != manifest.environment
-        notes = [n for n in r.compiled.stack.notes if n not in said] if first else []
-        said.update(notes)
-        warnings = tuple(_warning(note, manifest.environment) for note in notes)
+        warnings = tuple(render_warning(n) for n in _warnings(r.compiled, said)) if first else ()
         # what a stamped build prints when nothing changed: the output of this build run again
         unchanged = Written(0, len(r.artifacts), 0)
         observe.outputs(r.output, _contents(r.artifacts), listing(r.artifacts))
@@ -248,11 +258,15 @@ def _refresh_schema_copy(project: Path) -> tuple[str, ...]:
     return (f"hsmc: updated {display_path(copy, Path.cwd().resolve())} to this hsmc's schema",)
 
 
-def _warning(note: Note, environment: str | None = None) -> str:
-    """A note of the stack (also in STACK.md) as a warning line: never dropped silently."""
-    where = f" ({note.span.file}:{note.span.line})" if note.span else ""
+def _warnings(compiled: CompiledStack, said: set[Note]) -> list[Note]:
+    """The notes of a stack (also in STACK.md), each named by its environment, that `said` (the
+    ones printed already, which this adds to) does not hold: never dropped silently, said once.
+    """
+    environment = compiled.stack.manifest.environment
     of = f"environment `{environment}`: " if environment else ""
-    return f"hsmc: warning: {of}{note.message}{where}"
+    fresh = [n for n in compiled.stack.notes if n not in said]
+    said.update(fresh)
+    return [Note(f"{of}{n.message}", n.span) for n in fresh]
 
 
 def _contents(artifacts: Sequence[Artifact]) -> list[tuple[str, bytes, bool]]:
@@ -289,7 +303,7 @@ def check(
     env_file: Path | None,
     target: str | None = None,
     environment: str | None = None,
-) -> tuple[Diagnostic, ...]:
+) -> Checked:
     """`check`: every diagnostic of the project for each environment (`environment` alone when
     given) and target; with `env_file`, for the targets of `environment` (None: the default
     one: a `.env` belongs to one output), read as each target's consumer reads it (its
@@ -298,7 +312,8 @@ def check(
     no defaults, the optional ones too, and those it sets empty where compose would take a
     default: HSM711), the values it gives that would break a URL (HSM501, HSM502), and what a
     target refuses once the values are known (host ports moved onto each other, HSM408). A
-    diagnostic two targets find is reported once."""
+    diagnostic two targets find is reported once. The warnings are those `build` prints (the
+    notes of each environment's stack), when the project compiles."""
     from hsmc.parse.envfile import read_env_file
     from hsmc.validate.env_file import (
         empty_with_default,
@@ -315,9 +330,11 @@ def check(
     except UsageError:
         raise
     except CompileError as exc:
-        return exc.diagnostics
+        return Checked(exc.diagnostics, ())
+    said: set[Note] = set()
+    warnings = tuple(w for stacks in every for w in _warnings(stacks[0].compiled, said))
     if env_file is None:
-        return ()
+        return Checked((), warnings)
     project, stacks = chosen[0].project, every[0]
     cwd = Path.cwd().resolve()
     shown = display_path(env_file.resolve(), cwd)
@@ -328,14 +345,14 @@ def check(
         try:
             facts = read_env_file(env_file, shown, done.target.env_dialect, os.environ, template)
         except CompileError as exc:  # the target's consumer cannot read it: nothing to judge
-            return exc.diagnostics
+            return Checked(exc.diagnostics, warnings)
         missing = missing_inputs(done.inputs, facts.nonempty, shown, done.target.no_defaults)
         unsafe = url_unsafe_inputs(url_inputs(done.uses), set(facts.url_unsafe), shown)
         if done.target.no_defaults:
             unsafe += empty_with_default(done.uses, facts.nonempty, shown)
         refused = done.target.check_env(done.compiled, facts.nonempty, facts.ports)
         found.update(dict.fromkeys((*facts.problems, *missing, *unsafe, *refused)))
-    return tuple(sorted(found, key=Diagnostic.sort_key))
+    return Checked(tuple(sorted(found, key=Diagnostic.sort_key)), warnings)
 
 
 def _template(env_file: Path, output: Path) -> Path:
