@@ -65,7 +65,8 @@ def _service(effective: EffectiveService, stack: Stack, artifact: str) -> str:
     service = effective.resolved
     container = service.container
     kind = "managed service" if service.managed else "external endpoint"
-    where = artifact if service.managed else f"not in {artifact}; a connection"
+    where = _of(artifact, service.name)
+    where = where if service.managed else f"not in {where}; a connection"
     lines = [f"{kind} `{service.name}` ({where})"]
     if service.group is not None:
         lines.append(f"  ← group `{service.name}` in {at(service.group.span)}")
@@ -125,6 +126,11 @@ def _package(package: ResolvedPackage, stack: Stack) -> str:
     return "\n".join(lines)
 
 
+def _of(artifact: str, service: str) -> str:
+    """The target's artifact for this service (the placeholder SERVICE is its name)."""
+    return artifact.replace("SERVICE", service)
+
+
 # --- variables and inputs ---------------------------------------------------------------------
 
 
@@ -133,7 +139,8 @@ def _variable(name: str, stack: Stack, compiled: CompiledStack, artifact: str) -
     for workload in compiled.workloads:
         for var in workload.environment:
             if var.key == name:
-                head = f"{name} = {var.value.plain()!r} in service `{workload.name}` ({artifact})"
+                where = _of(artifact, workload.name)
+                head = f"{name} = {var.value.plain()!r} in service `{workload.name}` ({where})"
                 origins = _origins(name, by_name[workload.name], stack, by_name)
                 yield "\n".join([head, *origins])
     for var in compiled.package_env:

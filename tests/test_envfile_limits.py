@@ -71,6 +71,16 @@ def test_a_file_over_the_limit_is_refused_and_one_at_the_limit_is_read(tmp_path:
     _refused(result, "HSM504", "big.env is larger than 1 MiB, the limit for a .env file")
 
 
+def test_a_directory_is_refused_by_check_with_hsm504(tmp_path: Path) -> None:
+    """A user trial: click refused it (exit 2, no code) where docs/format.md §12 says HSM504."""
+    project = write_project(tmp_path, PROJECT)
+    (project / "dir.env").mkdir()
+    _refused(_hsmc("check", "--env-file", "dir.env", cwd=project), "HSM504", "is a directory")
+    _refused(
+        _hsmc("run", "--env-file", "dir.env", "--", "true", cwd=project), "HSM504", "is a directory"
+    )
+
+
 def test_a_directory_is_refused_by_run(tmp_path: Path) -> None:
     project = write_project(tmp_path, PROJECT)
     assert _hsmc("build", cwd=project).returncode == 0

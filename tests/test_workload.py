@@ -127,7 +127,10 @@ def test_explain_names_the_cluster_artifact(tmp_path: Path) -> None:
     write_project(tmp_path, {"hsm.yaml": "name: pg\npackages:\n  - redis\n"})
     result = run_hsmc("explain", "redis", "--target", "kubernetes", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "managed service `redis` (SERVICE.yaml in the Kustomize directory)" in result.stdout
+    assert "managed service `redis` (redis.yaml in the Kustomize directory)" in result.stdout
+    write_project(tmp_path / "pg", {"hsm.yaml": "name: pg\npackages:\n  - psycopg\n"})
+    result = run_hsmc("explain", "POSTGRES_USER", "--target", "kubernetes", cwd=tmp_path / "pg")
+    assert "in service `postgres` (postgres.yaml in the Kustomize directory)" in result.stdout
     result = run_hsmc("explain", "redis", cwd=tmp_path)
     assert "managed service `redis` (docker-compose.yml)" in result.stdout
 

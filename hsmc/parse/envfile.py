@@ -154,7 +154,8 @@ _KINDS = {
 
 def _too_large(shown: str) -> Diagnostic:
     message = f"{shown} is larger than 1 MiB, the limit for a .env file"
-    return Diagnostic("HSM504", message, None, "pass the path of the filled-in .env file")
+    hint = "a .env holds the stack's run-time inputs, a line each: is this the right file?"
+    return Diagnostic("HSM504", message, None, hint)
 
 
 def _missing(shown: str, template: str | None) -> Diagnostic:

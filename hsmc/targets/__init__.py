@@ -39,7 +39,8 @@ class Target(Protocol):
 
     @property
     def artifact(self) -> str:
-        """Where a managed service lands, as `hsmc explain` says it (`docker-compose.yml`)."""
+        """Where a managed service lands, as `hsmc explain` says it (`docker-compose.yml`);
+        `SERVICE` in it stands for the service's name (`SERVICE.yaml`)."""
 
     @property
     def reach(self) -> Reach:
