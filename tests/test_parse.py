@@ -45,6 +45,19 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     assert message == "unknown key `envv`" and hint == "did you mean `env`?"
 
 
+def test_a_misplaced_key_is_not_suggested_as_itself(tmp_path: Path) -> None:
+    """A user trial: `editable:` at the top of a package said "did you mean `editable`?"."""
+    code, line, _, message, hint = _only(tmp_path, "name: a\neditable: yes\n")
+    assert (code, line, message) == ("HSM005", 2, "unknown key `editable`")
+    assert hint and "did you mean" not in hint and "not at this place" in hint
+
+
+def test_a_wrong_boolean_says_what_to_write(tmp_path: Path) -> None:
+    entry = "name: a\nsources:\n  dev:\n    type: local\n    path: .\n    editable: maybe\n"
+    code, line, _, _, hint = _only(tmp_path, entry)
+    assert (code, line, hint) == ("HSM007", 6, "write `true` or `false`")
+
+
 def test_flow_style_hint_explains_block_style(tmp_path: Path) -> None:
     _, _, _, _, hint = _only(tmp_path, "name: a\nenv: {X: 1}\n")
     assert hint and "block style" in hint

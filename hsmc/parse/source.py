@@ -235,7 +235,13 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
     line = position[0]
     if "unexpected key not in schema" in problem:
         key = problem.split("'")[1] if problem.count("'") >= 2 else ""
-        hint = did_you_mean(key, KNOWN_KEYS[kind]) or "see docs/format.md for the keys allowed here"
+        hint = (
+            f"`{key}` belongs elsewhere in a file like this one, not at this place: see "
+            "docs/format.md for the keys allowed here"
+            if key in KNOWN_KEYS[kind]  # misplaced, not misspelt: "did you mean" would echo it
+            else did_you_mean(key, KNOWN_KEYS[kind])
+            or "see docs/format.md for the keys allowed here"
+        )
         return Diagnostic("HSM005", f"unknown key `{key}`", source.key_span(line, key), hint)
     if "required key" in problem:
         keys = ", ".join(f"`{k}`" for k in re.findall(r"'([^']+)'", problem))
@@ -254,7 +260,9 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
 
 def _type_hint(expected: str) -> str | None:
     if "integer" in expected:
-        return "write a number, e.g. `port: 5432`"
+        return "write a whole number in digits, e.g. `5432`"
+    if "boolean" in expected:
+        return "write `true` or `false`"
     if "sequence" in expected:
         return "write a list: one `- item` line per item under the key"
     if "mapping" in expected:
