@@ -246,7 +246,8 @@ def _clash(one: Planned, other: Planned) -> Diagnostic:
     )
     related: tuple[Related, ...] = ()
     if one.span is not None and other.span is not None and other.span != one.span:
-        related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
+        if (other.span.line, other.span.col) != (1, 1):  # 1:1: no `output:`, the default one
+            related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
     return Diagnostic(
         "HSM123",
         message,

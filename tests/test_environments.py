@@ -320,6 +320,12 @@ def test_two_builds_of_one_directory_are_refused_before_anything_is_written(
         "the default environment would write one output directory",
     ]
     assert not (tmp_path / "generated").exists()
+    # `check` says what `build` refuses (a user trial: "no problems found"); the default's output
+    # is not set in hsm.yaml, so no note points at its first line
+    checked = run_hsmc("check", "--format", "json", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert [f"{d['code']} {d['message']}" for d in json.loads(checked.stdout)] == errors
+    assert "is set here" not in run_hsmc("check", cwd=tmp_path).stderr
     # nested directories that own different files are fine: OUTPUT/NAME/kubernetes, OUTPUT/NAME
     (tmp_path / "hsm.yaml").write_text(
         (tmp_path / "hsm.yaml").read_text().replace("  files:\n  kubernetes:\n", "  staging:\n")

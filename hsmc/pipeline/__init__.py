@@ -180,8 +180,7 @@ def compile_targets(
         chosen, lambda v: [_emitted(v.project, t, named) for t in _targets(v.project, target)]
     )
     builds = tuple(b for one in done for b in one)
-    planned = [_planned(b) for b in builds]
-    clashes = environments.clashes(planned, MANIFEST)
+    clashes = environments.clashes([_planned(b) for b in builds], MANIFEST)
     if clashes:
         raise CompileError(clashes)
     return builds
@@ -195,12 +194,24 @@ def _planned(build: Build) -> environments.Planned:
     )
 
 
+def _clashes(every: Sequence[Sequence[ForTarget]], named: bool) -> tuple[Diagnostic, ...]:
+    """What `build` would refuse as HSM123 for these compiled stacks (their artifacts emitted,
+    not written): `check` says it too."""
+    from hsmc.ownership import MANIFEST
+
+    builds = [_emit(one, named) for stacks in every for one in stacks]
+    return environments.clashes([_planned(b) for b in builds], MANIFEST)
+
+
 def _emitted(project: Project, target: Target, output_named: bool) -> Build:
-    done = _compile_for(project, target)
+    return _emit(_compile_for(project, target), output_named)
+
+
+def _emit(done: ForTarget, output_named: bool) -> Build:
     # `-o DIR` with `--target` names the target's directory itself
-    output = target.output(project.manifest.output, output_named)
-    artifacts = target.emit(done.compiled, done.inputs)
-    return Build(output, artifacts, done.compiled, target.name, done.inputs)
+    output = done.target.output(done.compiled.stack.manifest.output, output_named)
+    artifacts = done.target.emit(done.compiled, done.inputs)
+    return Build(output, artifacts, done.compiled, done.target.name, done.inputs)
 
 
 def build(
@@ -331,6 +342,9 @@ def check(
         raise
     except CompileError as exc:
         return Checked(exc.diagnostics, ())
+    clashes = _clashes(every, inputs.output is not None and target is not None)
+    if clashes:
+        return Checked(clashes, ())
     said: set[Note] = set()
     warnings = tuple(w for stacks in every for w in _warnings(stacks[0].compiled, said))
     if env_file is None:
