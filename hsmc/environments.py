@@ -245,9 +245,10 @@ def _clash(one: Planned, other: Planned) -> Diagnostic:
         else f"{_build_name(one)} would write into the files of {_build_name(other)}"
     )
     related: tuple[Related, ...] = ()
-    if one.span is not None and other.span is not None and other.span != one.span:
-        if (other.span.line, other.span.col) != (1, 1):  # 1:1: no `output:`, the default one
-            related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
+    # the default's output at 1:1: no `output:` in hsm.yaml, nothing to point at
+    explicit = other.span is not None and (other.span.line, other.span.col) != (1, 1)
+    if one.span is not None and other.span is not None and other.span != one.span and explicit:
+        related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
     return Diagnostic(
         "HSM123",
         message,

@@ -186,6 +186,20 @@ def test_a_nested_default_cannot_go_to_packages_env(tmp_path: Path) -> None:
     assert [d.code for d in compile_errors(tmp_path, files)] == ["HSM311"]
 
 
+def test_a_reference_to_another_variable_of_packages_env_is_refused(tmp_path: Path) -> None:
+    """A user trial: `${AMQP_URL}` made rabbitmq's connection a required .env input, and the
+    value typed there replaced the connection for host code."""
+    celery = 'name: celery\nimplies:\n  container:rabbitmq:\nenv:\n  BROKER: "${AMQP_URL}"\n'
+    files = {"hsm.yaml": "packages:\n  - celery\n", "registry/packages/celery.yaml": celery}
+    (found,) = compile_errors(tmp_path / "a", files)
+    assert (found.code, found.span and (found.span.line, found.span.col)) == ("HSM311", (5, 12))
+    assert "packages.env sets `AMQP_URL` itself (the connection of `rabbitmq`)" in found.message
+    # a variable passed through unchanged may be read, and so may an input packages.env lacks
+    other = 'name: other\nenv:\n  TOKEN: "${TOKEN}"\n  B: "${TOKEN}"\n  C: "${ELSE}"\n'
+    files = {"hsm.yaml": "packages:\n  - other\n", "registry/packages/other.yaml": other}
+    assert 'B="${TOKEN}"' in compile_files(tmp_path / "b", files)["packages.env"]
+
+
 def test_a_line_break_in_a_name_cannot_escape_a_comment(tmp_path: Path) -> None:
     files = {
         "hsm.yaml": (

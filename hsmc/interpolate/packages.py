@@ -25,9 +25,40 @@ def package_env(stack: Stack, interp: Interpolator, out: Collector) -> tuple[Env
         for dep in stack.package_needs.get(name, ()):
             add_connection(env, dep, by_name[dep.service], interp)
     variables = env.sorted()
+    by_key = {var.key: var for var in variables}
     for var in variables:
         _check_dotenv(var, out)
+        _check_sibling_references(var, by_key, out)
     return variables
+
+
+def _check_sibling_references(var: EnvVar, by_key: dict[str, EnvVar], out: Collector) -> None:
+    """`${AMQP_URL}` in a package's env is the run-time input AMQP_URL, read from .env; when
+    packages.env sets AMQP_URL itself (a connection, another package's env) to something else,
+    the two can't both hold: a value in .env replaces the connection for host code (variables
+    already set win in python-dotenv and `hsmc run`), and without one the reference is either
+    required and unset, or read from the same file by some readers and not by others (HSM311).
+    A reference to a variable that packages.env passes through unchanged (`X: ${X}`) is fine."""
+    for piece in var.value.pieces:
+        if not isinstance(piece, RuntimeRef) or piece.name not in by_key:
+            continue
+        sibling = by_key[piece.name]
+        if _passes_through(sibling):
+            continue
+        out.add(
+            "HSM311",
+            f"`{var.key}` reads `{piece.raw}` from .env, but packages.env sets `{piece.name}` "
+            f"itself ({sibling.origin}): a value in .env would replace it for host code",
+            piece.span or var.span,
+            f"read `{piece.name}` in the package's code instead, or give `{var.key}` its value "
+            "where the other one comes from (a container's `connection:`: `hsmc registry "
+            "eject` copies an entry to edit)",
+        )
+
+
+def _passes_through(var: EnvVar) -> bool:
+    pieces = var.value.pieces
+    return len(pieces) == 1 and isinstance(pieces[0], RuntimeRef) and pieces[0].name == var.key
 
 
 _DOTENV_UNSAFE = re.compile(r"\$(?=[{A-Za-z_])")
