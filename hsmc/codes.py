@@ -135,6 +135,7 @@ _ALL = (
     Code("HSM709", "validate", "a default the cluster's .env cannot carry"),
     Code("HSM710", "validate", "a variable named like a reserved `HSMC_` name"),
     Code("HSM711", "validate", "an input empty where compose gives its default"),
+    Code("HSM712", "validate", "a main port the cluster's Service does not forward"),
 )
 
 CODES = {c.code: c for c in _ALL}
