@@ -80,6 +80,7 @@ _ALL = (
     Code("HSM313", "validate", "param does not match its pattern"),
     Code("HSM314", "validate", "invalid param pattern"),
     Code("HSM315", "interpolate", "reference nested too deeply"),
+    Code("HSM316", "validate", "main port not a port number from 1 to 65535"),
     Code("HSM320", "resolve", "a port compose cannot read"),
     Code("HSM321", "interpolate", "a command string compose cannot split"),
     Code("HSM322", "interpolate", "a duration compose cannot read"),
@@ -134,6 +135,7 @@ _ALL = (
     Code("HSM709", "validate", "a default the cluster's .env cannot carry"),
     Code("HSM710", "validate", "a variable named like a reserved `HSMC_` name"),
     Code("HSM711", "validate", "an input empty where compose gives its default"),
+    Code("HSM712", "validate", "a main port the cluster's Service does not forward"),
 )
 
 CODES = {c.code: c for c in _ALL}

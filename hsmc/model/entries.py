@@ -376,6 +376,7 @@ class ContainerEntry(Record):
     liveness: Healthcheck | None  # the cluster's liveness probe (compose has none)
     # variables the image reads only when it initialises its data (STACK.md says so)
     init_only_env: tuple[Text, ...]
+    port_span: Span | None  # where `port:` is written: its range is checked in validate
 
     def __init__(
         self,
@@ -403,6 +404,7 @@ class ContainerEntry(Record):
         resources: ResourceSpec | None = None,
         liveness: Healthcheck | None = None,
         init_only_env: tuple[Text, ...] = (),
+        port_span: Span | None = None,
     ) -> None:
         setfield(self, "name", name)
         setfield(self, "file", file)
@@ -428,3 +430,4 @@ class ContainerEntry(Record):
         setfield(self, "resources", resources)
         setfield(self, "liveness", liveness)
         setfield(self, "init_only_env", init_only_env)
+        setfield(self, "port_span", port_span)

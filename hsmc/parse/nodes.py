@@ -205,6 +205,7 @@ def container_from_node(node: Node, src: SourceFile, out: Collector) -> Containe
         description=r.opt_str(node, "description"),
         image=r.opt_text(node, "image"),
         port=node["port"].integer() if "port" in node else None,
+        port_span=r.src.node_span(node["port"]) if "port" in node else None,
         ports=r.texts(node, "ports"),
         env=r.settings(node, "env"),
         volumes=r.texts(node, "volumes"),

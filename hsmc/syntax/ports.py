@@ -18,6 +18,7 @@ from hsmc.syntax import Problem, split_outside_refs
 
 PROTOCOLS = ("tcp", "udp", "sctp")
 _NUMBERS = re.compile(r"([0-9]+)(?:-([0-9]+))?")  # ASCII digits only: `²`, `٨٠` are refused
+_MAIN = re.compile(r"-?[0-9]+")  # a main port; a sign is out of range, not another syntax
 _LONG_KEYS = ("target", "published", "host_ip", "protocol", "mode", "name", "app_protocol")
 _SYNTAX = '`[IP:][HOST:]CONTAINER[/tcp|udp|sctp]`, e.g. "127.0.0.1:8080:80"'
 
@@ -172,6 +173,21 @@ def main_port(container: ContainerEntry, ports: tuple[PortItem, ...]) -> str | N
         return str(container.port)
     if ports and ports[0].bindings:
         return ports[0].bindings[0].container.value
+    return None
+
+
+def main_port_problem(port: str, what: str) -> Problem | None:
+    """A main port (an entry's `port:`, an external profile's `port`) goes into a dependent's
+    URL as written, so it must be one a client can connect to: 1 to 65535. A reference is
+    filled at run time; its literal default is what .env.template offers, so it is judged."""
+    if "${" in port:
+        default = _default(port)
+        return main_port_problem(default, what) if default else None
+    hint = "write the port clients connect to, a number from 1 to 65535, e.g. `port: 8000`"
+    if _MAIN.fullmatch(port) is None:
+        return Problem(f"{what} `{port}` is not a port number", hint)
+    if len(port) > 6 or not 1 <= int(port) <= 65535:  # int() of 4,301 digits would raise
+        return Problem(f"{what} `{port}` is out of range", hint)
     return None
 
 

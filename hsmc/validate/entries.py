@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from hsmc.errors import Collector, printable
 from hsmc.model import ContainerEntry, DeployMode, Healthcheck, ParamSpec, Profile, Project
 from hsmc.syntax import health
+from hsmc.syntax.ports import main_port_problem
 
 _MANAGED_ONLY = (
     "image",
@@ -50,6 +51,7 @@ def check_names(project: Project, out: Collector) -> None:
 
 def check_entries(project: Project, out: Collector) -> None:
     for container in project.containers.values():
+        _check_main_ports(container, out)
         _check_healthcheck(container.healthcheck, out)
         _check_healthcheck(container.liveness, out)
         for profile in container.profiles:
@@ -58,6 +60,20 @@ def check_entries(project: Project, out: Collector) -> None:
             _check_healthcheck(profile.liveness, out)
         for spec in container.params:
             _check_pattern(spec, out)
+
+
+def _check_main_ports(container: ContainerEntry, out: Collector) -> None:
+    """The entry's `port:` and each external profile's `port` go into dependents' URLs as
+    written, where `http://api:-5` connects nowhere (HSM316)."""
+    if container.port is not None and container.port_span is not None:
+        problem = main_port_problem(str(container.port), "port")  # parse took ≤ 4,300 digits
+        if problem is not None:
+            out.add("HSM316", problem.message, container.port_span, problem.hint)
+    for profile in container.profiles:
+        for setting in (s for s in profile.external if s.key == "port"):
+            problem = main_port_problem(setting.text.value, "external port")
+            if problem is not None:
+                out.add("HSM316", problem.message, setting.text.span, problem.hint)
 
 
 def _check_healthcheck(check: Healthcheck | None, out: Collector) -> None:

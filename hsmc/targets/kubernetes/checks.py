@@ -47,6 +47,7 @@ _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 def check_stack(stack: Stack, out: Collector) -> None:
     _check_project_name(stack, out)
+    _check_main_ports(stack, out)
     for service in stack.effective:
         if not service.managed:
             continue  # an external group runs nothing on the cluster
@@ -86,6 +87,32 @@ def _check_project_name(stack: Stack, out: Collector) -> None:
         f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it is the value of "
         "the `app.kubernetes.io/part-of` label)",
     )
+
+
+def _check_main_ports(stack: Stack, out: Collector) -> None:
+    """A dependent reaches a service at its Service name and main port, and a Service forwards
+    only the container ports of `ports:` (objects.py): an entry's `port:` outside them connects
+    nowhere on a cluster, where compose's network reaches every port (HSM712)."""
+    needs = [*stack.package_needs.items(), *stack.service_needs.items()]
+    dependent = {d.service: name for name, found in reversed(needs) for d in found}
+    for service in stack.effective:
+        container = service.resolved.container
+        if not service.managed or container.port is None or service.name not in dependent:
+            continue
+        forwarded = [b.container.value for i in service.ports for b in i.bindings]
+        # no `ports:` (no Service at all) is left to a decision of its own: golden 04's neo4j
+        # is reached that way on compose; a reference is HSM706's
+        if not forwarded or str(container.port) in forwarded or any("${" in p for p in forwarded):
+            continue
+        name, port = service.name, container.port
+        out.add(
+            "HSM712",
+            f"`{dependent[name]}` would reach `{name}` at port {port}, but the cluster's Service "
+            f"`{name}` forwards only {', '.join(dict.fromkeys(forwarded))}",
+            container.port_span or container.span,
+            f"add a `ports:` item for container port {port} (a Service forwards the container "
+            "ports of `ports:`), or make `port:` one of them",
+        )
 
 
 def _check_name(service: ResolvedService, out: Collector) -> None:
