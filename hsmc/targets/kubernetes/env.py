@@ -121,8 +121,8 @@ def probe(check: Healthcheck | None) -> Obj:
         if duration is not None and duration.seconds is not None:
             found[field] = whole_seconds(duration.seconds)
     found.setdefault("timeoutSeconds", COMPOSE_TIMEOUT)
-    if check.retries is not None and check.retries > 0:
-        found["failureThreshold"] = check.retries
+    if check.retries is not None and check.retries.value > 0:
+        found["failureThreshold"] = check.retries.value
     return found
 
 
