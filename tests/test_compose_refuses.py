@@ -50,6 +50,16 @@ CASES = [
     ),
     ("volume-empty-section", 'volumes:\n  - "data:/x:"\n', "HSM323", "compose"),
     ("retries-past-docker-int", _CHECK + "  retries: 9223372036854775808\n", "HSM326", "compose"),
+    # a probe's numbers are int32 on a cluster (issue: user trial of the kubernetes target)
+    ("retries-past-int32", _CHECK + "  retries: 4294967296\n", "HSM712", "kubernetes"),
+    ("interval-past-int32-seconds", _CHECK + "  interval: 1000000h\n", "HSM712", "kubernetes"),
+    ("start-past-int32-seconds", _CHECK + "  start_period: 596524h\n", "HSM712", "kubernetes"),
+    (
+        "liveness-timeout-past-int32-seconds",
+        _CHECK.replace("healthcheck", "liveness") + "  timeout: 596524h\n",
+        "HSM712",
+        "kubernetes",
+    ),
 ]
 
 
@@ -90,6 +100,7 @@ def test_the_good_value_builds_and_compose_reads_it(field: str, tmp_path: Path) 
 # the whole hours of int32 seconds in a cluster's probe
 LARGEST = {
     "compose": _CHECK + "  retries: 9223372036854775807\n",
+    "kubernetes": _CHECK + "  retries: 2147483647\n  interval: 596523h\n  timeout: 596523h\n",
 }
 
 
@@ -113,6 +124,7 @@ OVERRIDDEN = [
     ("past-int-digit-limit", "9" * 5000, "HSM326", "compose", "out of range"),
     ("negative", "-1", "HSM326", "compose", "out of range"),
     ("past-docker-int", "9223372036854775808", "HSM326", "compose", "out of range"),
+    ("past-int32", "4294967296", "HSM712", "kubernetes", "failureThreshold: 4294967296"),
     ("not-a-number", "many", "HSM325", "compose", "is not a number"),
 ]
 
