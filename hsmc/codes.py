@@ -136,6 +136,7 @@ _ALL = (
     Code("HSM710", "validate", "a variable named like a reserved `HSMC_` name"),
     Code("HSM711", "validate", "an input empty where compose gives its default"),
     Code("HSM712", "validate", "a main port the cluster's Service does not forward"),
+    Code("HSM713", "validate", "a number past what a Kubernetes field holds"),
 )
 
 CODES = {c.code: c for c in _ALL}

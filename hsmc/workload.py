@@ -17,6 +17,7 @@ from hsmc.model import (
     DependsOn,
     EffectiveService,
     EnvVar,
+    Number,
     Span,
     Stack,
     Value,
@@ -114,14 +115,16 @@ class Volume(Record):
 
 class Duration(Record):
     """A compose duration (`1m30s`, `500ms`) in seconds; None when a run-time reference gives
-    it (compose reads it at run time)."""
+    it (compose reads it at run time); `span` where the author wrote it."""
 
     seconds: float | None
     written: Value
+    span: Span
 
-    def __init__(self, seconds: float | None, written: Value) -> None:
+    def __init__(self, seconds: float | None, written: Value, span: Span) -> None:
         setfield(self, "seconds", seconds)
         setfield(self, "written", written)
+        setfield(self, "span", span)
 
 
 class Healthcheck(Record):
@@ -132,7 +135,7 @@ class Healthcheck(Record):
     written: Value | tuple[Value, ...] | None
     interval: Duration | None
     timeout: Duration | None
-    retries: int | None
+    retries: Number | None
     start_period: Duration | None
     start_interval: Duration | None
     disable: bool | None
@@ -143,7 +146,7 @@ class Healthcheck(Record):
         written: Value | tuple[Value, ...] | None,
         interval: Duration | None = None,
         timeout: Duration | None = None,
-        retries: int | None = None,
+        retries: Number | None = None,
         start_period: Duration | None = None,
         start_interval: Duration | None = None,
         disable: bool | None = None,

@@ -198,12 +198,12 @@ def _duration(text: Text | None, v: _Fill, out: Collector) -> Duration | None:
         return None
     value = v(text)
     if any(not isinstance(p, Literal) for p in value.pieces):
-        return Duration(None, value)  # compose reads it at run time
+        return Duration(None, value, text.span)  # compose reads it at run time
     found = durations.seconds(value.plain())
     if isinstance(found, Problem):
         out.add("HSM322", found.message, text.span, found.hint)
-        return Duration(None, value)
-    return Duration(found, value)
+        return Duration(None, value, text.span)
+    return Duration(found, value, text.span)
 
 
 def node(fragment: Fragment, v: _Fill) -> Node:

@@ -163,6 +163,9 @@ from hsmc.model.text import (
     FragmentMap as FragmentMap,
 )
 from hsmc.model.text import (
+    Number as Number,
+)
+from hsmc.model.text import (
     Setting as Setting,
 )
 from hsmc.model.text import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
-from hsmc.model.text import Setting, Span, Text
+from hsmc.model.text import Number, Setting, Span, Text
 from hsmc.record import Record, setfield
 
 # --- sources -------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class Healthcheck(Record):
     timeout: Text | None
     start_period: Text | None
     start_interval: Text | None
-    retries: int | None
+    retries: Number | None
     disable: bool | None
 
     def __init__(
@@ -223,7 +223,7 @@ class Healthcheck(Record):
         timeout: Text | None = None,
         start_period: Text | None = None,
         start_interval: Text | None = None,
-        retries: int | None = None,
+        retries: Number | None = None,
         disable: bool | None = None,
     ) -> None:
         setfield(self, "span", span)

@@ -19,7 +19,7 @@ from hsmc.model.entries import (
     ShippedFile,
 )
 from hsmc.model.manifest import Group, Manifest
-from hsmc.model.text import Fragment, Setting, Span, Text
+from hsmc.model.text import Fragment, Number, Setting, Span, Text
 from hsmc.record import Record, setfield
 
 # --- the resolved stack ------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class HealthcheckSpec(Record):
     test: Text | tuple[Text, ...] | None
     interval: Text | None
     timeout: Text | None
-    retries: int | None
+    retries: Number | None
     start_period: Text | None
     start_interval: Text | None
     disable: bool | None
@@ -215,7 +215,7 @@ class HealthcheckSpec(Record):
         test: Text | tuple[Text, ...] | None = None,
         interval: Text | None = None,
         timeout: Text | None = None,
-        retries: int | None = None,
+        retries: Number | None = None,
         start_period: Text | None = None,
         start_interval: Text | None = None,
         disable: bool | None = None,

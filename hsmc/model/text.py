@@ -37,6 +37,18 @@ class Text(Record):
         setfield(self, "span", span)
 
 
+class Number(Record):
+    """A whole number from an input file and where it stands (a healthcheck's `retries`: each
+    consumer has its own limit, and a target's check points at the number)."""
+
+    value: int
+    span: Span
+
+    def __init__(self, value: int, span: Span) -> None:
+        setfield(self, "value", value)
+        setfield(self, "span", span)
+
+
 class Setting(Record):
     """One `KEY: value` item of a string map (env, params, connection, external, args)."""
 

@@ -8,7 +8,16 @@ from pathlib import Path, PurePosixPath
 
 from hsmc import observe
 from hsmc.errors import Collector
-from hsmc.model import Healthcheck, Implication, ResourceSpec, Setting, Span, TargetKind, Text
+from hsmc.model import (
+    Healthcheck,
+    Implication,
+    Number,
+    ResourceSpec,
+    Setting,
+    Span,
+    TargetKind,
+    Text,
+)
 from hsmc.parse import paths
 from hsmc.parse.source import SourceFile
 from hsmc.parse.tree import Node
@@ -26,6 +35,9 @@ class Reader:
 
     def text(self, node: Node) -> Text:
         return Text(self._unicode(node), self.src.node_span(node))
+
+    def number(self, node: Node) -> Number:
+        return Number(node.integer(), self.src.node_span(node))
 
     def key(self, key: Node) -> str:
         """A mapping key, checked like a value: keys reach artifacts too."""
@@ -100,7 +112,7 @@ class Reader:
             timeout=self.opt_text(hc, "timeout"),
             start_period=self.opt_text(hc, "start_period"),
             start_interval=self.opt_text(hc, "start_interval"),
-            retries=hc["retries"].integer() if "retries" in hc else None,
+            retries=self.number(hc["retries"]) if "retries" in hc else None,
             disable=bool(hc["disable"].value) if "disable" in hc else None,
         )
 

@@ -6,6 +6,8 @@ as written (`extras`) for the targets to write or refuse.
 
 from __future__ import annotations
 
+import re
+
 from hsmc.errors import Collector, did_you_mean, printable
 from hsmc.keys import MODELED_OVERRIDES
 from hsmc.model import (
@@ -17,17 +19,19 @@ from hsmc.model import (
     FragmentMap,
     Group,
     HealthcheckSpec,
+    Number,
     Setting,
     Span,
     Text,
 )
 from hsmc.record import replace
-from hsmc.syntax import health
+from hsmc.syntax import Problem, health
 
 _HEALTH_TEXT = ("interval", "timeout", "start_period", "start_interval")
 _HEALTH_KEYS = ("test", *_HEALTH_TEXT, "retries", "disable")
 _DEPENDS_KEYS = ("condition", "restart", "required")
 _BOOLEANS = {"true": True, "false": False}
+_WHOLE = re.compile(r"-?[0-9]+", re.ASCII)  # a whole number as YAML writes one
 
 
 def given(group: Group | None, key: str) -> Fragment | None:
@@ -140,8 +144,8 @@ def healthcheck(base: HealthcheckSpec, group: Group | None, out: Collector) -> H
             wrong_shape(where, "a single value", value, out)
         elif key in _HEALTH_TEXT:
             merged = _duration(merged, key, value)
-        elif key == "retries" and _retries(value.value):
-            merged = replace(merged, retries=int(value.value))
+        elif key == "retries" and _WHOLE.fullmatch(value.value):
+            merged = _retries(merged, value, out)
         elif key == "disable" and value.value.lower() in _BOOLEANS:
             merged = replace(merged, disable=_BOOLEANS[value.value.lower()])
         else:
@@ -240,5 +244,10 @@ def _known(
     return tuple(kept)
 
 
-def _retries(text: str) -> bool:
-    return text.isascii() and text.isdigit() and int(text) <= health.MAX_RETRIES
+def _retries(check: HealthcheckSpec, value: Text, out: Collector) -> HealthcheckSpec:
+    """A whole number is a number, however large: one out of range says its range."""
+    found = health.retries(value.value)
+    if isinstance(found, Problem):
+        out.add("HSM326", found.message, value.span, found.hint)
+        return check
+    return replace(check, retries=Number(found, value.span))

@@ -86,9 +86,10 @@ def _check_healthcheck(check: Healthcheck | None, out: Collector) -> None:
         problem = health.test_problem(first.value)
         if problem is not None:
             out.add("HSM326", problem.message, first.span, problem.hint)
-    problem = health.retries_problem(check.retries) if check.retries is not None else None
-    if problem is not None:
-        out.add("HSM326", problem.message, check.span, problem.hint)
+    retries = check.retries
+    problem = health.retries_problem(retries.value) if retries is not None else None
+    if retries is not None and problem is not None:
+        out.add("HSM326", problem.message, retries.span, problem.hint)
 
 
 def valid_patterns(container: ContainerEntry) -> Iterator[ParamSpec]:

@@ -73,7 +73,7 @@ def _healthcheck(check: Healthcheck) -> dict[str, Node]:
         "test": _written(check.written) if check.written is not None else None,
         "interval": check.interval.written if check.interval else None,
         "timeout": check.timeout.written if check.timeout else None,
-        "retries": check.retries,
+        "retries": check.retries.value if check.retries is not None else None,
         "start_period": check.start_period.written if check.start_period else None,
         "start_interval": check.start_interval.written if check.start_interval else None,
         "disable": check.disable,

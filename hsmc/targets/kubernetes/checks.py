@@ -29,6 +29,7 @@ from hsmc.model import (
     Value,
 )
 from hsmc.targets.kubernetes.defaults import check_defaults
+from hsmc.targets.kubernetes.limits import check_numbers
 from hsmc.targets.kubernetes.names import check_names
 from hsmc.targets.kubernetes.objects import uses
 from hsmc.workload import CompiledStack, Node, Workload
@@ -177,11 +178,12 @@ def _check_override_keys(service: EffectiveService, out: Collector) -> None:
 def check_workloads(compiled: CompiledStack, out: Collector) -> None:
     """What the filled workloads ask of a cluster: references where it expands none (HSM706),
     names it would merge or refuse (names.py: HSM707, HSM708, HSM710), defaults its .env cannot
-    carry (defaults.py: HSM709)."""
+    carry (defaults.py: HSM709), numbers its objects cannot hold (limits.py: HSM713)."""
     for workload in compiled.workloads:
         for where, refs in _unexpanded(workload):
             _refuse_refs(workload, refs, where, out)
     check_names(compiled, out)
+    check_numbers(compiled, out)
     used = uses(compiled)
     required = {i.name for i in collect_inputs(used) if i.required}
     check_defaults(used, required, out)

@@ -14,7 +14,7 @@ the Secret's value (a `$(…)` only sees variables defined before it). A probe's
 from __future__ import annotations
 
 from hsmc import refs
-from hsmc.model import Literal, RuntimeRef, Value
+from hsmc.model import Literal, RuntimeRef, Span, Value
 from hsmc.record import Record, setfield
 from hsmc.workload import Healthcheck, Workload
 
@@ -112,21 +112,53 @@ def probe(check: Healthcheck | None) -> Obj:
     words = [shell_text(v) for v in check.test]
     command = words[1:] if words[0] == "CMD" else ["sh", "-c", " ".join(words[1:])]
     found: Obj = {"exec": {"command": command}}
-    fields = (
-        (check.start_period, "initialDelaySeconds"),
-        (check.interval, "periodSeconds"),
-        (check.timeout, "timeoutSeconds"),
-    )
-    for duration, field in fields:
-        if duration is not None and duration.seconds is not None:
-            found[field] = whole_seconds(duration.seconds)
+    found |= {number.field: number.value for number in probe_numbers(check)}
     found.setdefault("timeoutSeconds", COMPOSE_TIMEOUT)
-    if check.retries is not None and check.retries > 0:
-        found["failureThreshold"] = check.retries
     return found
 
 
 COMPOSE_TIMEOUT = 30  # seconds: compose's healthcheck timeout when none is given
+
+
+class ProbeNumber(Record):
+    """A number a probe writes, the field it writes and what gave it (for checks.py's limits:
+    the numbers it judges are the numbers written)."""
+
+    field: str
+    value: int
+    key: str  # the healthcheck's key that gives it
+    written: str  # as the author wrote it
+    span: Span
+
+    def __init__(self, field: str, value: int, key: str, written: str, span: Span) -> None:
+        setfield(self, "field", field)
+        setfield(self, "value", value)
+        setfield(self, "key", key)
+        setfield(self, "written", written)
+        setfield(self, "span", span)
+
+
+def probe_numbers(check: Healthcheck | None) -> list[ProbeNumber]:
+    """The timing and threshold of the probe `probe` writes for `check`, in its order."""
+    if check is None or not check.probes or check.test is None:
+        return []
+    found = []
+    for duration, key, field in (
+        (check.start_period, "start_period", "initialDelaySeconds"),
+        (check.interval, "interval", "periodSeconds"),
+        (check.timeout, "timeout", "timeoutSeconds"),
+    ):
+        if duration is not None and duration.seconds is not None:
+            seconds = whole_seconds(duration.seconds)
+            written = duration.written.plain()
+            found.append(ProbeNumber(field, seconds, key, written, duration.span))
+    retries = check.retries
+    if retries is not None and retries.value > 0:
+        written = str(retries.value)
+        found.append(
+            ProbeNumber("failureThreshold", retries.value, "retries", written, retries.span)
+        )
+    return found
 
 
 def whole_seconds(seconds: float) -> int:
