@@ -124,3 +124,21 @@ def test_on_kubernetes_a_main_port_no_one_needs_is_left_alone(tmp_path: Path) ->
 def test_on_compose_a_main_port_that_is_not_published_reaches_services(tmp_path: Path) -> None:
     built = compile_files(tmp_path, _files("9000"))
     assert 'API_URL: "http://api:9000"' in built["docker-compose.yml"]
+
+
+def test_on_kubernetes_a_main_port_without_ports_is_the_services_one_port(
+    tmp_path: Path,
+) -> None:
+    """Golden 04's neo4j: reached only inside compose's network; on a cluster its dependents'
+    `bolt://neo4j:7687` named no host until the Service forwarded the main port."""
+    files = _files("9000")
+    files["registry/containers/api.yaml"] = (
+        "name: api\nimage: ghcr.io/example/api:1.0.0\nport: 9000\n" + CONNECTION
+    )
+    write_project(tmp_path, files)
+    built = compile_project(Inputs(path=tmp_path, cwd=tmp_path), target="kubernetes")
+    (api,) = (a.content.decode() for a in built.artifacts if a.path.endswith("api.yaml"))
+    service = api.split('kind: "Service"')[1]
+    assert 'name: "api"' in service
+    assert 'port: 9000\n      targetPort: "tcp-9000"' in service
+    assert 'containerPort: 9000\n              protocol: "TCP"' in api

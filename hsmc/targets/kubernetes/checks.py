@@ -101,8 +101,8 @@ def _check_main_ports(stack: Stack, out: Collector) -> None:
         if not service.managed or container.port is None or service.name not in dependent:
             continue
         forwarded = [b.container.value for i in service.ports for b in i.bindings]
-        # no `ports:` (no Service at all) is left to a decision of its own: golden 04's neo4j
-        # is reached that way on compose; a reference is HSM706's
+        # no `ports:`: the Service forwards the main port (objects._ports); a reference is
+        # HSM706's
         if not forwarded or str(container.port) in forwarded or any("${" in p for p in forwarded):
             continue
         name, port = service.name, container.port

@@ -198,12 +198,17 @@ def _service(name: str, app: str, ports: tuple[tuple[str, int, str], ...], headl
 
 def _ports(workload: Workload) -> tuple[tuple[str, int, str], ...]:
     """Every container port, once per protocol (a range gives one per port); the host side is
-    a laptop's concern."""
+    a laptop's concern. With no `ports:`, the main `port:` is the one port: it is what
+    dependents are given, and compose's network reaches it without publishing it (a port of
+    `ports:` that is not the main one is HSM712's)."""
     seen: dict[tuple[int, str], None] = {}
     for port in workload.ports:
         for binding in port.bindings:
             if binding.container is not None:  # a reference: refused by the checks
                 seen.setdefault((binding.container, binding.protocol.upper()), None)
+    main = workload.effective.resolved.container.port
+    if not workload.ports and main is not None:
+        seen[(main, "TCP")] = None
     return tuple((f"{proto.lower()}-{port}", port, proto) for port, proto in seen)
 
 
