@@ -66,6 +66,9 @@ def sha256(content: bytes) -> str:
 def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> Written:
     """Raises CompileError before writing anything it may not (HSM009, HSM411, HSM412, HSM415,
     HSM416), or HSM410 when the system refuses a write."""
+    in_the_way = _not_a_directory(output)
+    if in_the_way is not None:
+        raise CompileError([_file_for_directory(output, in_the_way)])
     try:
         with opened(output, exclusive=True, timeout=LOCK_TIMEOUT) as directory:
             assert directory is not None
@@ -73,7 +76,7 @@ def write(artifacts: Sequence[Artifact], output: Path, force: bool = False) -> W
             problems = _problems(artifacts, directory, output, owned, force)
             if problems:
                 raise CompileError(problems)
-            return _write_all(artifacts, directory, owned)
+            return _write_all(artifacts, directory, owned, output)
     except Locked:
         raise CompileError([_locked(output)]) from None
     except SymlinkInTheWay as exc:
@@ -230,20 +233,29 @@ def _problems(
 
 
 def _write_all(
-    artifacts: Sequence[Artifact], directory: OutputDir, owned: dict[str, frozenset[str]]
+    artifacts: Sequence[Artifact],
+    directory: OutputDir,
+    owned: dict[str, frozenset[str]],
+    output: Path,
 ) -> Written:
+    def put(path: str, content: bytes, executable: bool) -> bool:
+        try:
+            return directory.write(path, content, executable)
+        except OSError as exc:  # it names the temporary file, relative: name the file written
+            raise OSError(exc.errno, exc.strerror, str(output / path)) from exc
+
     directory.remove_stray_temporaries()
     new = {a.path: sha256(a.content) for a in artifacts}
     transition = {
         path: owned.get(path, frozenset()) | ({new[path]} if path in new else frozenset())
         for path in set(owned) | set(new)
     }
-    directory.write(MANIFEST, ownership.render(transition), executable=False)
-    written = sum(directory.write(a.path, a.content, a.executable) for a in artifacts)
+    put(MANIFEST, ownership.render(transition), executable=False)
+    written = sum(put(a.path, a.content, a.executable) for a in artifacts)
     removed = sorted(set(owned) - set(new))
     for path in removed:
         directory.remove(path)
-    directory.write(MANIFEST, listing(artifacts), executable=False)
+    put(MANIFEST, listing(artifacts), executable=False)
     return Written(written, len(artifacts) - written, len(removed))
 
 
@@ -263,6 +275,30 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
 def _shown(output: Path, path: str) -> str:
     return Path(output.name).as_posix() if path == "." else (Path(output.name) / path).as_posix()
+
+
+def _not_a_directory(output: Path) -> Path | None:
+    """The output directory, or the nearest directory above it, when it exists as something
+    else (a file): nothing can be written, so nothing is (HSM412, not the system's EEXIST)."""
+    for path in (output, *output.parents):
+        if path.is_dir():
+            return None
+        if path.exists() or path.is_symlink():
+            return None if path.is_symlink() and path == output else path
+    return None
+
+
+def _file_for_directory(output: Path, path: Path) -> Diagnostic:
+    if path == output:
+        message = f"{path} is a file, not a directory: it cannot be the output directory"
+    else:
+        message = f"{path} is a file: the output directory {output} cannot be made inside it"
+    return Diagnostic(
+        "HSM412",
+        message,
+        None,
+        "move the file, or choose another output directory (`-o DIR`, or `output:` in hsm.yaml)",
+    )
 
 
 def _edited(output: Path, path: str) -> Diagnostic:
