@@ -103,12 +103,18 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """A hint naming the closest candidate, or None when nothing is close."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name`, or None when nothing is close."""
     import difflib
 
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest candidate, or None when nothing is close."""
+    close = closest(name, candidates)
+    return f"did you mean `{close}`?" if close else None
 
 
 def one_of(names: Iterable[str], what: str) -> str:

@@ -109,6 +109,25 @@ def test_registry_show_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 1 and "did you mean `qdrant`?" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        # the name is there as the other kind: a user trial got `container:redis` suggested
+        ("package:qdrant", "`qdrant` is a container: name it `container:qdrant`"),
+        ("container:neo4j-client", "`neo4j-client` is a package: name it `package:neo4j-client`"),
+        # a typo keeps the kind asked for, or names the kind the close name has
+        ("container:qdrnt", "did you mean `container:qdrant`?"),
+        ("package:qdrnt", "did you mean `container:qdrant`?"),
+        ("package:zzzzzz", "see `hsmc registry list`"),
+    ],
+)
+def test_registry_show_unknown_of_a_kind(
+    monkeypatch: pytest.MonkeyPatch, name: str, hint: str
+) -> None:
+    result = _invoke("04-hybrid-stack", ["registry", "show", name], monkeypatch)
+    assert result.exit_code == 1 and f"= help: {hint}\n" in result.stderr, result.stderr
+
+
 def test_registry_list_without_a_manifest_shows_the_built_in_registry(tmp_path: Path) -> None:
     result = run_hsmc("registry", "list", cwd=tmp_path)
     assert result.returncode == 0

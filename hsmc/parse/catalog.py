@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hsmc import builtin
-from hsmc.errors import Collector, CompileError, Diagnostic, did_you_mean, printable
+from hsmc.errors import Collector, CompileError, Diagnostic, closest, printable
 from hsmc.parse import Inputs, _load_manifest, _manifest_path, _read, display_path, make_cache
 from hsmc.parse.cache import Cache
 from hsmc.parse.load import load_tree
@@ -129,11 +129,15 @@ def select(entries: Sequence[CatalogEntry], name: str) -> tuple[CatalogEntry, li
     visible = [e for e in entries if e.name == bare and e.hidden_by is None]
     chosen = [e for e in visible if e.kind == kind] if kind else visible
     if not chosen:
-        entry_names = [e.name for e in entries] + [f"{e.kind}:{e.name}" for e in entries]
         if kind not in ("", "package", "container"):
             hint = "choose the kind with `package:NAME` or `container:NAME`"
-        else:
-            hint = did_you_mean(name, entry_names) or "see `hsmc registry list`"
+        elif visible:  # the name is there, as the other kind
+            hint = f"`{bare}` is a {visible[0].kind}: name it `{visible[0].kind}:{bare}`"
+        else:  # the closest name, of the kind asked for when both kinds have it
+            close = closest(bare, [e.name for e in entries])
+            kinds = sorted({e.kind for e in entries if e.name == close}, key=lambda k: k != kind)
+            shown = f"{kinds[0]}:{close}" if kind and kinds else close
+            hint = f"did you mean `{shown}`?" if close else "see `hsmc registry list`"
         error = Diagnostic("HSM601", f"no registry entry named `{printable(name)}`", None, hint)
         raise CompileError([error])
     others = [f"{e.kind}:{e.name}" for e in visible if e is not chosen[0]]
