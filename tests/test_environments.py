@@ -126,6 +126,20 @@ def test_an_environment_takes_only_the_keys_it_can_change(tmp_path: Path) -> Non
     assert result.returncode == 1 and "HSM005" in result.stderr, result.stderr
 
 
+def test_an_environments_package_without_a_mode_says_so(tmp_path: Path) -> None:
+    """A bare `- psycopg` under an environment's `packages:` was "expected a mapping, got
+    text" with a hint about mappings; it names the package, the environment and the fix."""
+    lines = ["packages:", "  - psycopg", "environments:", "  x:", "    packages:"]
+    write_project(tmp_path, {"hsm.yaml": "\n".join([*lines, "      - psycopg  # mine", ""])})
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(
+        "error[HSM007]: package `psycopg` in environment `x` has no mode\n --> hsm.yaml:6:7\n"
+    ), result.stderr
+    assert "= help: write `psycopg: MODE`, MODE one of its entry's `sources`" in result.stderr
+    assert not (tmp_path / "generated").exists()
+
+
 # --- what an environment changes, and what it inherits -------------------------------------------
 
 

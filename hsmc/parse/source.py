@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hsmc import observe
-from hsmc.errors import Diagnostic, did_you_mean
+from hsmc.errors import Diagnostic, did_you_mean, printable
 from hsmc.keys import KNOWN_KEYS
 from hsmc.model import Span
 from hsmc.parse.tree import Node
@@ -250,12 +250,33 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
         span = source.line_span(holder[0] if holder else 1)
         return Diagnostic("HSM006", f"missing required key {keys}", span, hint)
     expected = str(exc.context or "").replace("when expecting", "expected")
+    if kind == "manifest" and expected == "expected a mapping" and "text" in problem:
+        unmoded = _unmoded_environment_package(chunk, source, line)
+        if unmoded is not None:
+            return unmoded
     expected = expected.replace("expected a int", "expected an integer")
     found = problem.replace("found arbitrary text", "found text").replace("found ", "got ")
     message = f"{expected}, {found}" if expected else found
     if "mapping" in found or "sequence" in found:
         line = source.parent_line(line)  # the key whose value has the wrong shape
     return Diagnostic("HSM007", message, source.line_span(line), _type_hint(expected))
+
+
+def _unmoded_environment_package(chunk: Any, source: SourceFile, line: int) -> Diagnostic | None:
+    """`- shop-models` under an environment's `packages:`, where an item is `NAME: MODE` (an
+    environment changes a package's mode; it adds none): "expected a mapping" says too little."""
+    steps = getattr(getattr(chunk, "pointer", None), "_indices", None) or []
+    path = [index[0] if kind == "val" else index for kind, index in steps]
+    if len(path) != 4 or path[0] != "environments" or path[2] != "packages":
+        return None
+    name = chunk.contents if isinstance(getattr(chunk, "contents", None), str) else "NAME"
+    return Diagnostic(
+        "HSM007",
+        f"package `{printable(name)}` in environment `{printable(str(path[1]))}` has no mode",
+        source.line_span(line),
+        f"write `{printable(name)}: MODE`, MODE one of its entry's `sources` (e.g. `prod`): an "
+        "environment changes the mode of a package the top level lists, and adds none",
+    )
 
 
 def _type_hint(expected: str) -> str | None:
