@@ -11,6 +11,7 @@ functions are the plain calls plus a note. Not a stage: stdlib only, imported by
 from __future__ import annotations
 
 import hashlib
+import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -102,7 +103,9 @@ def owner(path: Path) -> str:
 
 
 def resolve(path: Path) -> Path:
-    answer = path.resolve()
+    """path.resolve(), but a symlink loop is left in the answer (as os.path.realpath leaves
+    it) for the step that opens the path to refuse, rather than raised as RuntimeError."""
+    answer = type(path)(os.path.realpath(path))
     _note("resolve", path, str(answer))
     return answer
 

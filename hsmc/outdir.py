@@ -195,6 +195,28 @@ class OutputDir:
                     if stat.S_ISREG(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode):
                         os.unlink(name, dir_fd=dir_fd)
 
+    def not_a_directory(self, path: str) -> str | None:
+        """The first directory above `path` that exists as something else (a file), where a
+        write of `path` would need a directory; None when there is none."""
+        parts = path.split("/")[:-1]
+        fd = os.dup(self.fd)
+        try:
+            for depth, part in enumerate(parts, 1):
+                try:
+                    info = os.stat(part, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    return None
+                if stat.S_ISLNK(info.st_mode):
+                    return None  # a symlink is SymlinkInTheWay's, found as the file is read
+                if not stat.S_ISDIR(info.st_mode):
+                    return "/".join(parts[:depth])
+                below = os.open(part, _DIR, dir_fd=fd)
+                os.close(fd)
+                fd = below
+            return None
+        finally:
+            os.close(fd)
+
     def _walk(self, parts: list[str], create: bool) -> int | None:
         """A new descriptor of the directory `parts` below the output directory; None when it
         does not exist (or is a file) and `create` is false."""

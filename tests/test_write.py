@@ -121,6 +121,39 @@ def test_a_file_where_the_output_directory_goes_is_named_and_nothing_is_written(
     assert "Errno" not in result.stderr and notes.read_text() == "mine\n"
 
 
+@pytest.mark.parametrize("output", ["loop", "loop/generated"])
+def test_an_output_through_a_symlink_loop_is_refused_not_an_internal_error(
+    tmp_path: Path, output: str
+) -> None:
+    """Path.resolve raised RuntimeError (Symlink loop): exit 3, 'internal error'."""
+    project = copy_case(CASE, tmp_path)
+    (project / "loop").symlink_to("loop")
+    result = _build(project, "-o", output)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(
+        f"error[HSM412]: {project / 'loop'} is a symlink that leads to no directory: "
+    ), result.stderr
+
+
+def test_a_file_where_a_directory_of_the_output_goes_is_refused_before_writing(
+    tmp_path: Path,
+) -> None:
+    """`generated/files` as a file: the build wrote the manifest and four files, then failed
+    with HSM410 (Not a directory) on the shipped file below it."""
+    project = copy_case(CASE, tmp_path)
+    out = project / "generated"
+    out.mkdir()
+    (out / "files").write_text("mine\n")
+    for args in ((), ("--force",)):
+        result = _build(project, *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(
+            "error[HSM412]: generated/files is a file where hsmc writes a directory\n"
+        ), result.stderr
+        assert result.stderr.endswith("1 error found; nothing was written\n")
+        assert sorted(p.name for p in out.iterdir()) == ["files"]
+
+
 def test_a_refused_write_names_the_file_and_not_the_temporary_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

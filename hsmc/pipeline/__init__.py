@@ -230,9 +230,18 @@ def build(
     prints the other, as the full build would: every output directory, in the order written.
     Last, the project's schema copy (`hsmc init`) is brought in line with the installed
     hsmc's."""
-    from hsmc.write import Written, listing, write
+    from hsmc.write import Written, check_writable, listing, write
 
     results = compile_targets(inputs, target, environment)
+    if len(results) > 1:  # each directory's refusals before the first is written
+        refused: list[Diagnostic] = []
+        for r in results:
+            try:
+                check_writable(r.artifacts, r.output, force=force)
+            except CompileError as exc:
+                refused += exc.diagnostics
+        if refused:
+            raise CompileError(refused)
     cwd = Path.cwd().resolve()
     built: list[Build] = []
     unchanged_lines: list[str] = []
