@@ -136,7 +136,10 @@ def test_an_environments_package_without_a_mode_says_so(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         "error[HSM007]: package `psycopg` in environment `x` has no mode\n --> hsm.yaml:6:7\n"
     ), result.stderr
-    assert "= help: write `psycopg: MODE`, MODE one of its entry's `sources`" in result.stderr
+    assert (
+        "= help: write `psycopg: MODE`, MODE one of its entry's `sources`, or remove"
+        in result.stderr
+    )
     assert not (tmp_path / "generated").exists()
 
 
@@ -539,6 +542,21 @@ def test_an_unknown_environment_on_the_command_line_is_a_usage_error(
 
 
 # --- the commands --------------------------------------------------------------------------------
+
+
+def test_a_refusal_in_any_output_directory_leaves_every_one_untouched(tmp_path: Path) -> None:
+    """A file in the way of `cloud-db`'s output: the top level and `cluster` were written
+    first, and the summary still said 'nothing was written'."""
+    project = copy_case(CASE, tmp_path)
+    manifest = project / "hsm.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("  cloud-db:\n", "  cloud-db:\n    output: notes.txt\n")
+    )
+    (project / "notes.txt").write_text("mine\n")
+    result = run_hsmc("build", cwd=project)
+    assert result.returncode == 1 and "error[HSM412]" in result.stderr, result.stderr
+    assert result.stderr.endswith("1 error found; nothing was written\n")
+    assert not (project / "generated").exists()
 
 
 def test_build_writes_every_environment_and_e_one(tmp_path: Path) -> None:

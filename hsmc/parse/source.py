@@ -250,7 +250,7 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
         span = source.line_span(holder[0] if holder else 1)
         return Diagnostic("HSM006", f"missing required key {keys}", span, hint)
     expected = str(exc.context or "").replace("when expecting", "expected")
-    if kind == "manifest" and expected == "expected a mapping" and "text" in problem:
+    if kind == "manifest" and expected == "expected a mapping" and "found a " not in problem:
         unmoded = _unmoded_environment_package(chunk, source, line)
         if unmoded is not None:
             return unmoded
@@ -269,13 +269,16 @@ def _unmoded_environment_package(chunk: Any, source: SourceFile, line: int) -> D
     path = [index[0] if kind == "val" else index for kind, index in steps]
     if len(path) != 4 or path[0] != "environments" or path[2] != "packages":
         return None
-    name = chunk.contents if isinstance(getattr(chunk, "contents", None), str) else "NAME"
+    name = getattr(chunk, "contents", None)
+    if not isinstance(name, str) or not name.strip() or "\n" in name:
+        return None  # not a name at all: the mapping's message says it
     return Diagnostic(
         "HSM007",
         f"package `{printable(name)}` in environment `{printable(str(path[1]))}` has no mode",
         source.line_span(line),
-        f"write `{printable(name)}: MODE`, MODE one of its entry's `sources` (e.g. `prod`): an "
-        "environment changes the mode of a package the top level lists, and adds none",
+        f"write `{printable(name)}: MODE`, MODE one of its entry's `sources`, or remove the item "
+        "(an environment changes the mode of a package the top level lists; it adds none, and "
+        "a package without `sources` has no mode to change)",
     )
 
 
