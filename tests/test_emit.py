@@ -200,6 +200,45 @@ def test_a_reference_to_another_variable_of_packages_env_is_refused(tmp_path: Pa
     assert 'B="${TOKEN}"' in compile_files(tmp_path / "b", files)["packages.env"]
 
 
+@pytest.mark.parametrize(
+    ("env", "refused"),
+    [
+        # the same reading of LEVEL: the same value everywhere
+        ('  LEVEL: "${LEVEL:-a}"\n  B: "x${LEVEL:-a}"\n', False),
+        ('  LEVEL: "${LEVEL:?set it}"\n  B: "${LEVEL:?set LEVEL}"\n', False),
+        # another default (or none): unset, B and LEVEL differ
+        ('  LEVEL: "${LEVEL:-a}"\n  B: "${LEVEL:-b}"\n', True),
+        ('  LEVEL: "${LEVEL:-a}"\n  B: "${LEVEL}"\n', True),
+        ('  LEVEL: "${LEVEL-a}"\n  B: "${LEVEL:-a}"\n', True),
+    ],
+)
+def test_a_reference_to_a_variable_passed_through_must_read_it_alike(
+    tmp_path: Path, env: str, refused: bool
+) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - other\n",
+        "registry/packages/other.yaml": "name: other\nenv:\n" + env,
+    }
+    if refused:
+        (found,) = compile_errors(tmp_path, files)
+        assert found.code == "HSM311" and found.message.startswith("`B` reads `${LEVEL")
+    else:
+        compile_files(tmp_path, files)
+
+
+def test_a_reference_to_itself_inside_its_own_value_says_so(tmp_path: Path) -> None:
+    files = {
+        "hsm.yaml": "packages:\n  - other\n",
+        "registry/packages/other.yaml": 'name: other\nenv:\n  X: "a${X}"\n',
+    }
+    (found,) = compile_errors(tmp_path, files)
+    assert found.code == "HSM311" and found.message == (
+        "`X` reads `${X}` from .env inside its own value: packages.env sets `X` to `a${X}`, "
+        "which host code reads, and a value in .env replaces it"
+    )
+    assert found.hint and found.hint.startswith("write `X: ${X}` to pass .env's value through")
+
+
 def test_a_line_break_in_a_name_cannot_escape_a_comment(tmp_path: Path) -> None:
     files = {
         "hsm.yaml": (

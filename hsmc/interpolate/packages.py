@@ -43,7 +43,19 @@ def _check_sibling_references(var: EnvVar, by_key: dict[str, EnvVar], out: Colle
         if not isinstance(piece, RuntimeRef) or piece.name not in by_key:
             continue
         sibling = by_key[piece.name]
-        if _passes_through(sibling):
+        through = _passes_through(sibling)
+        if through is not None and _reading(through) == _reading(piece):
+            continue
+        if sibling is var:
+            out.add(
+                "HSM311",
+                f"`{var.key}` reads `{piece.raw}` from .env inside its own value: packages.env "
+                f"sets `{var.key}` to `{var.value.plain()}`, which host code reads, and a value in "
+                ".env replaces it",
+                piece.span or var.span,
+                f"write `{var.key}: ${{{var.key}}}` to pass .env's value through, or read "
+                "another name from .env (e.g. `" + var.key + "_BASE`) in this value",
+            )
             continue
         out.add(
             "HSM311",
@@ -56,9 +68,21 @@ def _check_sibling_references(var: EnvVar, by_key: dict[str, EnvVar], out: Colle
         )
 
 
-def _passes_through(var: EnvVar) -> bool:
+def _passes_through(var: EnvVar) -> RuntimeRef | None:
+    """The reference when `var` is its own .env value (`X: ${X}`, `X: ${X:-a}`)."""
     pieces = var.value.pieces
-    return len(pieces) == 1 and isinstance(pieces[0], RuntimeRef) and pieces[0].name == var.key
+    if len(pieces) == 1 and isinstance(pieces[0], RuntimeRef) and pieces[0].name == var.key:
+        return pieces[0]
+    return None
+
+
+def _reading(ref: RuntimeRef) -> tuple[str, str | None]:
+    """What a reference gives when its variable is unset or empty: its operator (`:-`, `-`,
+    `:?`, `?`, or none) and its default. Two references of one name with the same reading give
+    the same value everywhere (a `?` message is not a value)."""
+    rest = ref.raw[2 + len(ref.name) : -1]
+    operator = rest[:2] if rest.startswith(":") else rest[:1]
+    return operator, ref.default
 
 
 _DOTENV_UNSAFE = re.compile(r"\$(?=[{A-Za-z_])")
