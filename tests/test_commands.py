@@ -118,6 +118,8 @@ def test_registry_show_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
         # a typo keeps the kind asked for, or names the kind the close name has
         ("container:qdrnt", "did you mean `container:qdrant`?"),
         ("package:qdrnt", "did you mean `container:qdrant`?"),
+        # a close name of the kind asked for comes first, however close another kind's is
+        ("package:qdrantt", "did you mean `package:qdrant-client`?"),
         ("package:zzzzzz", "see `hsmc registry list`"),
     ],
 )

@@ -133,8 +133,9 @@ def select(entries: Sequence[CatalogEntry], name: str) -> tuple[CatalogEntry, li
             hint = "choose the kind with `package:NAME` or `container:NAME`"
         elif visible:  # the name is there, as the other kind
             hint = f"`{bare}` is a {visible[0].kind}: name it `{visible[0].kind}:{bare}`"
-        else:  # the closest name, of the kind asked for when both kinds have it
-            close = closest(bare, [e.name for e in entries])
+        else:  # the closest name of the kind asked for, else of any kind
+            close = closest(bare, [e.name for e in entries if e.kind == kind]) if kind else None
+            close = close or closest(bare, [e.name for e in entries])
             kinds = sorted({e.kind for e in entries if e.name == close}, key=lambda k: k != kind)
             shown = f"{kinds[0]}:{close}" if kind and kinds else close
             hint = f"did you mean `{shown}`?" if close else "see `hsmc registry list`"

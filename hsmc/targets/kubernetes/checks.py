@@ -100,16 +100,21 @@ def _check_main_ports(stack: Stack, out: Collector) -> None:
         container = service.resolved.container
         if not service.managed or container.port is None or service.name not in dependent:
             continue
-        forwarded = [b.container.value for i in service.ports for b in i.bindings]
+        bindings = [b for i in service.ports for b in i.bindings]
+        forwarded = [b.container.value for b in bindings]
         # no `ports:`: the Service forwards the main port (objects._ports); a reference is
-        # HSM706's
+        # HSM706's. `port:` says no protocol: forwarded as UDP or SCTP it is taken as meant
+        # (a statsd entry, `port: 8125` and `"8125:8125/udp"`), as compose's host reaches it.
         if not forwarded or str(container.port) in forwarded or any("${" in p for p in forwarded):
             continue
         name, port = service.name, container.port
+        shown = dict.fromkeys(
+            b.container.value + ("" if b.protocol == "tcp" else f"/{b.protocol}") for b in bindings
+        )
         out.add(
             "HSM712",
             f"`{dependent[name]}` would reach `{name}` at port {port}, but the cluster's Service "
-            f"`{name}` forwards only {', '.join(dict.fromkeys(forwarded))}",
+            f"`{name}` forwards only {', '.join(shown)}",
             container.port_span or container.span,
             f"add a `ports:` item for container port {port} (a Service forwards the container "
             "ports of `ports:`), or make `port:` one of them",

@@ -4,7 +4,8 @@ The API server keeps a probe's timing and thresholds as int32 and refuses the ob
 when one is past 2^31-1; compose takes far more (a duration up to 2^63-1 nanoseconds, retries
 up to 2^63-1), so a healthcheck compose runs can still be one a cluster refuses. The numbers
 judged are the ones env.py writes (`probe_numbers`), seconds rounded up as written. Every other
-number the objects hold is a port (1 to 65535, HSM320); replicas and grace periods are not
+number the objects hold is a port (1 to 65535: HSM320 for `ports:`, HSM316 for the main
+`port:`); replicas and grace periods are not
 written, and resources are quantities (strings).
 """
 
