@@ -237,8 +237,13 @@ def _overlap(inner: Planned, outer: Planned, listing: str) -> bool:
     return first in {PurePosixPath(p).parts[0] for p in (*outer.paths, listing)}
 
 
+def _set(span: Span | None) -> bool:
+    """Written in hsm.yaml: the default output has no `output:` (its span is 1:1)."""
+    return span is not None and (span.line, span.col) != (1, 1)
+
+
 def _clash(one: Planned, other: Planned) -> Diagnostic:
-    where = one.span or other.span
+    where = one.span if _set(one.span) or not _set(other.span) else other.span
     message = (
         f"{_build_name(one)} and {_build_name(other)} would write one output directory"
         if one.output == other.output
@@ -246,8 +251,7 @@ def _clash(one: Planned, other: Planned) -> Diagnostic:
     )
     related: tuple[Related, ...] = ()
     # the default's output at 1:1: no `output:` in hsm.yaml, nothing to point at
-    explicit = other.span is not None and (other.span.line, other.span.col) != (1, 1)
-    if one.span is not None and other.span is not None and other.span != one.span and explicit:
+    if one.span is not None and other.span is not None and other.span != where and _set(other.span):
         related = (Related(f"the output of {_build_name(other)} is set here", other.span),)
     return Diagnostic(
         "HSM123",

@@ -301,7 +301,14 @@ def _diff(path: str, old: bytes, new: bytes) -> str:
 
 
 def _shown(output: Path, path: str) -> str:
-    return Path(output.name).as_posix() if path == "." else (Path(output.name) / path).as_posix()
+    """A file of the output directory as a diagnostic names it: relative to the current
+    directory when below it (`generated/cluster/kubernetes/redis.yaml`: two outputs may hold
+    one name), else absolute."""
+    full = output if path == "." else output / path
+    try:
+        return full.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return full.as_posix()
 
 
 def _not_a_directory(output: Path) -> Path | None:

@@ -559,6 +559,66 @@ def test_a_refusal_in_any_output_directory_leaves_every_one_untouched(tmp_path: 
     assert not (project / "generated").exists()
 
 
+def test_run_and_sync_do_not_write_over_another_environments_output(tmp_path: Path) -> None:
+    """`cluster` lists only kubernetes, so `run -e cluster` builds its compose output for the
+    host; `stage` writes its own compose output there: each command took the directory for
+    its own, and `build --check` failed after every `run`."""
+    project = copy_case(CASE, tmp_path)
+    manifest = project / "hsm.yaml"
+    text = manifest.read_text().replace(
+        "environments:\n", "environments:\n  stage:\n    output: generated/cluster\n", 1
+    )
+    manifest.write_text(text)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    before = (project / "generated" / "cluster" / "docker-compose.yml").read_bytes()
+    for command in (["run", "-e", "cluster", "--", "true"], ["sync", "-e", "cluster"]):
+        result = run_hsmc(*command, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(
+            "error[HSM123]: the compose target of environment `cluster` and the compose target "
+            "of environment `stage` would write one output directory\n"
+        ), result.stderr
+    assert (project / "generated" / "cluster" / "docker-compose.yml").read_bytes() == before
+    assert run_hsmc("build", "--check", cwd=project).returncode == 0
+
+
+def test_a_target_asked_for_does_not_write_over_another_environments_output(
+    tmp_path: Path,
+) -> None:
+    """An environment named `kubernetes` writes OUTPUT/kubernetes, where `--target kubernetes`
+    writes the top level's cluster output: it replaced the environment's compose files."""
+    manifest = "name: shop\npackages:\n  - psycopg\n"
+    manifest += "environments:\n  kubernetes:\n    targets:\n      - compose\n"
+    write_project(tmp_path, {"hsm.yaml": manifest})
+    assert run_hsmc("build", cwd=tmp_path).returncode == 0
+    for command in ("build", "check"):
+        result = run_hsmc(command, "--target", "kubernetes", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "error[HSM123]: the kubernetes target of the default environment" in result.stderr
+        assert " --> hsm.yaml:5:3\n" in result.stderr, result.stderr
+    assert (tmp_path / "generated" / "kubernetes" / "docker-compose.yml").exists()
+    assert run_hsmc("build", "--check", cwd=tmp_path).returncode == 0
+
+
+def test_hand_edits_in_two_output_directories_are_each_named_by_their_path(
+    tmp_path: Path,
+) -> None:
+    """Named by the output directory's last part, two edits of one file name in two outputs
+    read `kubernetes/redis.yaml` twice, and were said as one error."""
+    project = copy_case(CASE, tmp_path)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    for output in ("generated", "generated/cluster/kubernetes"):
+        edited = project / output / ".gitignore"
+        edited.write_text(edited.read_text() + "# mine\n")
+    result = run_hsmc("build", cwd=project)
+    assert result.returncode == 1, result.stderr
+    named = [line for line in result.stderr.splitlines() if line.startswith("error[HSM411]")]
+    assert named == [
+        f"error[HSM411]: {output}/.gitignore was edited by hand since the last build"
+        for output in ("generated", "generated/cluster/kubernetes")
+    ], result.stderr
+
+
 def test_build_writes_every_environment_and_e_one(tmp_path: Path) -> None:
     project = copy_case(CASE, tmp_path)
     one = run_hsmc("build", "-e", "cluster", cwd=project)

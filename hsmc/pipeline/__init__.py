@@ -183,7 +183,37 @@ def compile_targets(
     clashes = environments.clashes([_planned(b) for b in builds], MANIFEST)
     if clashes:
         raise CompileError(clashes)
+    if target is not None:
+        refuse_the_usual_outputs(inputs, builds)
     return builds
+
+
+def refuse_the_usual_outputs(inputs: Inputs, builds: Sequence[Build]) -> None:
+    """Builds outside what a plain `hsmc build` writes (`--target`, and the host output `sync`
+    and `run` build for an environment that does not list it) refused (HSM123) when one would
+    write a directory the plain build writes for another environment or target: each would
+    take the other's files for its own. `-o DIR` is the user's choice of directory."""
+    from hsmc.ownership import MANIFEST
+
+    if inputs.output is not None:
+        return
+    mine = [_planned(b) for b in builds]
+    ours = {(p.environment, p.target) for p in mine}
+    usual = [
+        environments.Planned(
+            v.project.manifest.environment,
+            t.name,
+            t.output(v.project.manifest.output, False),
+            (),
+            v.project.manifest.output_span,
+        )
+        for v in _load(inputs, None, every=True)
+        for t in _targets(v.project, None)
+    ]
+    others = [p for p in usual if (p.environment, p.target) not in ours]
+    clashes = environments.clashes([*others, *mine], MANIFEST)
+    if clashes:
+        raise CompileError(clashes)
 
 
 def _planned(build: Build) -> environments.Planned:
@@ -194,13 +224,24 @@ def _planned(build: Build) -> environments.Planned:
     )
 
 
-def _clashes(every: Sequence[Sequence[ForTarget]], named: bool) -> tuple[Diagnostic, ...]:
+def _clashes(
+    inputs: Inputs, every: Sequence[Sequence[ForTarget]], target: str | None
+) -> tuple[Diagnostic, ...]:
     """What `build` would refuse as HSM123 for these compiled stacks (their artifacts emitted,
     not written): `check` says it too."""
     from hsmc.ownership import MANIFEST
 
-    builds = [_emit(one, named) for stacks in every for one in stacks]
-    return environments.clashes([_planned(b) for b in builds], MANIFEST)
+    builds = [
+        _emit(one, inputs.output is not None and target is not None) for s in every for one in s
+    ]
+    found = environments.clashes([_planned(b) for b in builds], MANIFEST)
+    if found or target is None:
+        return found
+    try:
+        refuse_the_usual_outputs(inputs, builds)
+    except CompileError as exc:
+        return exc.diagnostics
+    return ()
 
 
 def _emitted(project: Project, target: Target, output_named: bool) -> Build:
@@ -351,7 +392,7 @@ def check(
         raise
     except CompileError as exc:
         return Checked(exc.diagnostics, ())
-    clashes = _clashes(every, inputs.output is not None and target is not None)
+    clashes = _clashes(inputs, every, target)
     if clashes:
         return Checked(clashes, ())
     said: set[Note] = set()

@@ -13,7 +13,7 @@ from hsmc import targets
 from hsmc.errors import CompileError
 from hsmc.model import Reach
 from hsmc.parse import Inputs, display_path
-from hsmc.pipeline import Build, compile_project
+from hsmc.pipeline import Build, compile_project, refuse_the_usual_outputs
 from hsmc.record import replace
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ def _built_for_the_host(inputs: Inputs, environment: str | None) -> tuple[Build,
 
     host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
     result = compile_project(inputs, host.name, environment)
+    refuse_the_usual_outputs(inputs, (result,))
     stale = bool(stale_report(result.artifacts, result.output).report)
     if stale:
         write(result.artifacts, result.output)
