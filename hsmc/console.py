@@ -208,7 +208,16 @@ def build(o: BuildOptions) -> None:
         check = lambda: pipeline.check_up_to_date(inputs, o.target, o.environment)  # noqa: E731
         for staleness in run_step(check, o.debug):
             shown = display_path(staleness.output, Path.cwd().resolve())
-            if staleness.report:
+            if staleness.abandoned:
+                echo(f"no longer generated: {shown}/ (an earlier build's output)")
+                echo(
+                    f"hsmc: {shown} holds the output of an earlier build that no environment or "
+                    "target of hsm.yaml writes now; remove the files its .hsmc-generated lists, "
+                    "and that file",
+                    err=True,
+                )
+                stale = True
+            elif staleness.report:
                 echo(staleness.report, nl=False)
                 echo(f"hsmc: {_stale_advice(shown, staleness.edited)}", err=True)
                 stale = True

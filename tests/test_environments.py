@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -617,6 +618,35 @@ def test_hand_edits_in_two_output_directories_are_each_named_by_their_path(
         f"error[HSM411]: {output}/.gitignore was edited by hand since the last build"
         for output in ("generated", "generated/cluster/kubernetes")
     ], result.stderr
+
+
+def test_an_output_no_build_writes_now_is_said_by_build_and_fails_check(tmp_path: Path) -> None:
+    """An environment removed from hsm.yaml left its output as it was, and `build --check`
+    passed; the compose output `run -e cluster` keeps for an environment without it is not
+    one of those."""
+    project = copy_case(CASE, tmp_path)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    run_hsmc("run", "-e", "cluster", "--", "true", cwd=project)  # builds, then wants a .env
+    assert (project / "generated" / "cluster" / "docker-compose.yml").exists()
+    assert run_hsmc("build", "--check", cwd=project).returncode == 0
+    manifest = project / "hsm.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text[: text.index("  cloud-db:")])
+    said = (
+        "hsmc: warning: generated/cloud-db holds the output of an earlier build that no "
+        "environment or target of hsm.yaml writes now"
+    )
+    for _ in range(2):  # the build, then the no-op its stamp answers
+        result = run_hsmc("build", cwd=project)
+        assert result.returncode == 0 and said in result.stderr, result.stderr
+    assert (project / "generated" / "cloud-db" / "docker-compose.yml").exists()  # left alone
+    checked = run_hsmc("build", "--check", cwd=project)
+    assert checked.returncode == 1
+    assert "no longer generated: generated/cloud-db/" in checked.stdout
+    shutil.rmtree(project / "generated" / "cloud-db")
+    result = run_hsmc("build", cwd=project)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    assert run_hsmc("build", "--check", cwd=project).returncode == 0
 
 
 def test_build_writes_every_environment_and_e_one(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from hsmc.environments import Variant
 from hsmc.errors import Collector, CompileError, Diagnostic, UsageError
 from hsmc.inputs import Use, collect_inputs
 from hsmc.interpolate import interpolate
-from hsmc.model import Artifact, Note, Project, RuntimeInput
+from hsmc.model import Artifact, Note, Project, Reach, RuntimeInput
 from hsmc.parse import Inputs as Inputs  # re-exported: cli.py imports no stage
 from hsmc.parse import display_path as display_path
 from hsmc.parse import load_project
@@ -301,6 +301,11 @@ def build(
         built.append(
             Build(r.output, r.artifacts, r.compiled, r.target, r.inputs, written, messages)
         )
+    if results and target is None and environment is None:
+        abandoned = [display_path(a, cwd) for a in _abandoned(inputs, results)]
+        left = tuple(render_warning(_abandoned_note(shown)) for shown in abandoned)
+        unchanged_lines += left
+        built[-1] = replace(built[-1], messages=(*built[-1].messages, *left))
     observe.summary(unchanged_lines)
     if results:  # after every write succeeded: a build that fails writes nothing
         refreshed = _refresh_schema_copy(results[0].compiled.stack.manifest.directory)
@@ -338,25 +343,62 @@ class Staleness(Record):
     output: Path
     report: str  # empty: up to date
     edited: tuple[str, ...]  # generated files edited by hand (a plain build refuses them)
+    abandoned: bool  # an earlier build's output that no build writes now (remove it)
 
-    def __init__(self, output: Path, report: str, edited: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, output: Path, report: str, edited: tuple[str, ...] = (), abandoned: bool = False
+    ) -> None:
         setfield(self, "output", output)
         setfield(self, "report", report)
         setfield(self, "edited", edited)
+        setfield(self, "abandoned", abandoned)
 
 
 def check_up_to_date(
     inputs: Inputs, target: str | None = None, environment: str | None = None
 ) -> tuple[Staleness, ...]:
     """`build --check`: what a build would change in each output directory (each environment's,
-    each target's); writes nothing."""
+    each target's), then the output directories of earlier builds that no build writes now
+    (`abandoned`: a build leaves them, and says so); writes nothing."""
     from hsmc.write import stale_report
 
     staleness = []
-    for result in compile_targets(inputs, target, environment):
+    results = compile_targets(inputs, target, environment)
+    for result in results:
         stale = stale_report(result.artifacts, result.output)
         staleness.append(Staleness(result.output, stale.report, stale.edited))
+    if target is None and environment is None:
+        staleness += [Staleness(a, "", abandoned=True) for a in _abandoned(inputs, results)]
     return tuple(staleness)
+
+
+def _abandoned(inputs: Inputs, results: Sequence[Build]) -> list[Path]:
+    """Directories below an output directory of this project that hold an earlier build's
+    `.hsmc-generated` and that no build of hsm.yaml writes now, nor `sync`/`run` for an
+    environment (its compose output): an environment removed or renamed, a target no longer
+    listed. A plain build of everything only (`-o DIR`, `-e`, `--target` build a part)."""
+    from hsmc.ownership import MANIFEST
+
+    if inputs.output is not None:
+        return []
+    host = next(t for t in (targets.get(n) for n in targets.NAMES) if t.reach is Reach.HOST)
+    known = {r.output for r in results}
+    known |= {host.output(r.compiled.stack.manifest.output, False) for r in results}
+    found = []
+    for parent in sorted(known):
+        for child in observe.glob(parent, "*"):  # "*/" would be replayed as "*" (stamp.py)
+            if child not in known and observe.is_file(child / MANIFEST):
+                found.append(child)
+    return sorted(set(found))
+
+
+def _abandoned_note(shown: str) -> Note:
+    return Note(
+        f"{shown} holds the output of an earlier build that no environment or target of "
+        "hsm.yaml writes now: remove the files its .hsmc-generated lists, and that file "
+        "(hsmc leaves them as they are)",
+        None,
+    )
 
 
 def check(
