@@ -11,6 +11,7 @@ from hsmc.inputs import Use
 from hsmc.model import (
     Dependency,
     EffectiveService,
+    Environment,
     ImageChoice,
     Param,
     ResolvedPackage,
@@ -34,12 +35,14 @@ def explain(
     artifact: str,
     inputs: tuple[RuntimeInput, ...],
     uses: tuple[Use, ...],
+    environment: Environment | None = None,
 ) -> str:
     """`artifact`: where the target writes a managed service; `inputs` and `uses`: the target's
-    run-time inputs and the values its artifacts write (hsmc/inputs.py)."""
+    run-time inputs and the values its artifacts write (hsmc/inputs.py); `environment`: the
+    one explained (None: the top level), whose choices for a group are named where made."""
     stack = compiled.stack
     sections = [
-        *(_service(s, stack, artifact) for s in stack.effective if s.name == name),
+        *(_service(s, stack, artifact, environment) for s in stack.effective if s.name == name),
         *(_package(p, stack) for p in stack.packages if p.entry.name == name),
         *_variable(name, stack, compiled, artifact),
         *_input(name, inputs, uses),
@@ -61,7 +64,9 @@ def _unknown(name: str, compiled: CompiledStack, inputs: tuple[RuntimeInput, ...
 # --- services and packages ----------------------------------------------------------------------
 
 
-def _service(effective: EffectiveService, stack: Stack, artifact: str) -> str:
+def _service(
+    effective: EffectiveService, stack: Stack, artifact: str, environment: Environment | None
+) -> str:
     service = effective.resolved
     container = service.container
     kind = "managed service" if service.managed else "external endpoint"
@@ -70,6 +75,7 @@ def _service(effective: EffectiveService, stack: Stack, artifact: str) -> str:
     lines = [f"{kind} `{service.name}` ({where})"]
     if service.group is not None:
         lines.append(f"  ← group `{service.name}` in {at(service.group.span)}")
+        lines += list(_chosen_by_environment(service.name, environment))
     else:
         lines.append(f"  ← implicit group: container `{container.name}` is implied")
     lines.append(f"  ← container `{container.name}` ({at(container.span)})")
@@ -82,6 +88,19 @@ def _service(effective: EffectiveService, stack: Stack, artifact: str) -> str:
         made = f"the image of profile `{profile.name if profile else ''}` ({at(image.image.span)})"
     lines.append(f"  = {chosen}; {made}" if service.managed else f"  = {chosen}")
     return "\n".join(lines)
+
+
+def _chosen_by_environment(group: str, environment: Environment | None) -> Iterator[str]:
+    """What the environment being explained chose for the group, and where."""
+    if environment is None:
+        return
+    for choice in environment.groups:
+        if choice.name == group:
+            chosen = (("selection", choice.selection), ("profile", choice.profile))
+            for key, text in (*chosen, ("mode", choice.mode)):
+                if text is not None:
+                    of = f"environment `{environment.name}`"
+                    yield f"  ← {key} `{text.value}` of {of} ({at(text.span)})"
 
 
 def _needed_by(service: str, stack: Stack) -> Iterator[str]:
@@ -103,6 +122,8 @@ def _package_chain(name: str, stack: Stack, seen: frozenset[str] = frozenset()) 
     for ref in manifest.packages:
         if ref.name == name:
             mode = f" with mode `{ref.mode.value}`" if ref.mode else ""
+            if ref.mode and ref.mode.span.line != ref.span.line:  # an environment's choice
+                mode += f" ({at(ref.mode.span)})"
             yield f"← listed in {at(ref.span)}{mode}"
             return
     for package in stack.packages:

@@ -715,6 +715,13 @@ def test_explain_and_graph_take_an_environment(
     assert explained.exit_code == 0, explained.stderr
     assert "api.yaml" in explained.stdout  # the cluster's artifact: its first target
     assert "docker-compose.yml" in _invoke(project, ["explain", "api"], monkeypatch).stdout
+    # what the environment chose, where it chose it (a trial: only the top level's lines)
+    assert "  ← mode `prod` of environment `cluster` (hsm.yaml:27)\n" in explained.stdout
+    models = _invoke(project, ["explain", "shop-models", "-e", "cluster"], monkeypatch).stdout
+    assert "← listed in hsm.yaml:10 with mode `prod` (hsm.yaml:23)\n" in models
+    vector = _invoke(project, ["explain", "vector-db", "-e", "cloud-db"], monkeypatch).stdout
+    assert "  ← profile `external` of environment `cloud-db` (hsm.yaml:32)\n" in vector
+    assert "of environment" not in _invoke(project, ["explain", "api"], monkeypatch).stdout
 
 
 def test_run_takes_the_environments_host_output(tmp_path: Path) -> None:

@@ -472,8 +472,12 @@ def explain(
 ) -> str:
     from hsmc.explain import explain as run_explain
 
-    done = compile_stack(inputs, target, environment)
-    return run_explain(name, done.compiled, done.target.artifact, done.inputs, done.uses)
+    chosen = _load(inputs, environment)
+    done = environments.each(
+        chosen, lambda v: _compile_for(v.project, _targets(v.project, target)[0])
+    )[0]
+    compiled, artifact = done.compiled, done.target.artifact
+    return run_explain(name, compiled, artifact, done.inputs, done.uses, chosen[0].environment)
 
 
 def graph(
