@@ -919,3 +919,19 @@ def test_check_env_file_judges_one_environments_inputs(tmp_path: Path) -> None:
     assert cloud.returncode == 1
     assert "required input `QDRANT_EXTERNAL_HOST` is not set in laptop.env" in cloud.stderr
     assert "environment `" not in cloud.stderr  # about the file, not a mistake of hsm.yaml
+
+
+def test_check_env_file_in_an_output_judges_it_for_that_output(tmp_path: Path) -> None:
+    """Without -e, a `.env` inside an environment's output was judged for the top level's
+    compose inputs: the cluster's `.env` with a quoted password passed, and Kustomize then
+    refused it."""
+    project = copy_case(CASE, tmp_path)
+    assert run_hsmc("build", cwd=project).returncode == 0
+    env = project / "generated" / "cluster" / "kubernetes" / ".env"
+    env.write_text('POSTGRES_PASSWORD="pg pass"\n')
+    result = run_hsmc("check", "--env-file", env, cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "error[HSM505]: Kustomize reads `POSTGRES_PASSWORD`" in result.stderr
+    outside = project / "cluster.env"
+    outside.write_text(env.read_text())
+    assert run_hsmc("check", "--env-file", outside, cwd=project).returncode == 0  # top level's

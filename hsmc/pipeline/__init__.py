@@ -408,8 +408,9 @@ def check(
     environment: str | None = None,
 ) -> Checked:
     """`check`: every diagnostic of the project for each environment (`environment` alone when
-    given) and target; with `env_file`, for the targets of `environment` (None: the default
-    one: a `.env` belongs to one output), read as each target's consumer reads it (its
+    given) and target; with `env_file`, for the targets of `environment` (None: the
+    environment and target whose output directory holds the file, else the default
+    environment's: a `.env` belongs to one output), read as each target's consumer reads it (its
     `env_dialect`: Docker Compose, or Kustomize, whose different readings are refused), the
     run-time inputs of each target that it does not set (where the target's consumer applies
     no defaults, the optional ones too, and those it sets empty where compose would take a
@@ -442,6 +443,12 @@ def check(
     if env_file is None:
         return Checked((), warnings)
     project, stacks = chosen[0].project, every[0]
+    if environment is None and target is None:  # the output that holds the file, if one does
+        directory = Path(os.path.realpath(env_file)).parent
+        for variant, dones in zip(chosen, every, strict=True):
+            for done in dones:
+                if done.target.output(variant.project.manifest.output, False) == directory:
+                    project, stacks = variant.project, [done]
     cwd = Path.cwd().resolve()
     shown = display_path(env_file.resolve(), cwd)
     found: dict[Diagnostic, None] = {}
