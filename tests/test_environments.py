@@ -935,3 +935,19 @@ def test_check_env_file_in_an_output_judges_it_for_that_output(tmp_path: Path) -
     outside = project / "cluster.env"
     outside.write_text(env.read_text())
     assert run_hsmc("check", "--env-file", outside, cwd=project).returncode == 0  # top level's
+
+
+def test_a_project_name_too_long_with_its_environment_says_how_long_name_may_be(
+    tmp_path: Path,
+) -> None:
+    """`name:` of 42 characters is a Kubernetes name; `NAME-ENVIRONMENT` of 92 is not, and the
+    hint asked for a `name:` of at most 63 characters, which it already was."""
+    name, environment = "a" * 42, "c" * 49
+    manifest = f"name: {name}\npackages:\n  - psycopg\nenvironments:\n  {environment}:\n"
+    manifest += "    targets:\n      - kubernetes\n"
+    write_project(tmp_path, {"hsm.yaml": manifest})
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert " --> hsm.yaml:1:7\n" in result.stderr
+    assert "give hsm.yaml a `name:` of lower-case" in result.stderr
+    assert "at most 13 characters, or the environment a shorter name" in result.stderr

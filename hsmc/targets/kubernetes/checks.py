@@ -80,13 +80,25 @@ def _check_project_name(stack: Stack, out: Collector) -> None:
     name = stack.manifest.name
     if len(name) <= _MAX_PROJECT_NAME and _DNS_1123.fullmatch(name):
         return
+    environment = stack.manifest.environment
+    rule = "lower-case letters, digits and `-`, starting and ending with a letter or digit"
+    hint = (
+        f"give hsm.yaml a `name:` of {rule}, at most {_MAX_PROJECT_NAME} characters (it is the "
+        "value of the `app.kubernetes.io/part-of` label)"
+    )
+    if environment is not None:  # the name of the environment's stack: NAME-ENVIRONMENT
+        left = _MAX_PROJECT_NAME - len(environment) - 1
+        hint = (
+            f"in environment `{environment}` the project is `NAME-{environment}` (the value of "
+            f"the `app.kubernetes.io/part-of` label, at most {_MAX_PROJECT_NAME} characters): "
+            f"give hsm.yaml a `name:` of {rule}, at most {left} characters, or the environment "
+            "a shorter name"
+        )
     out.add(
         "HSM702",
         f"project name `{printable(name)}` is not a Kubernetes name",
-        stack.manifest.span,
-        f"give hsm.yaml a `name:` of lower-case letters, digits and `-`, starting and ending "
-        f"with a letter or digit, at most {_MAX_PROJECT_NAME} characters (it is the value of "
-        "the `app.kubernetes.io/part-of` label)",
+        stack.manifest.name_span or stack.manifest.span,
+        hint,
     )
 
 
