@@ -226,14 +226,24 @@ class _Binder:
             return None
         clash = self.services.get(container)
         if clash is not None and clash.group is not None:
+            hint = (
+                f"add a group with `selection: {container}` under another name, or rename "
+                f"group `{container}`"
+            )
+            environment = self.project.manifest.environment
+            if environment is not None:  # an environment adds and renames no group (HSM121)
+                hint = (
+                    f"select `{container}` for group `{container}` in environment "
+                    f"`{environment}` too, or {hint} at the top level"
+                )
+            selects = clash.group.selection
             self.out.add(
                 "HSM109",
                 f"container `{container}` is implied, but group `{container}` selects "
                 f"`{clash.container.name}`",
                 span,
-                f"add a group with `selection: {container}` under another name, or rename "
-                f"group `{container}`",
-                (Related(f"group `{container}`", clash.group.span),),
+                hint,
+                (Related(f"group `{container}` selects `{selects.value}` here", selects.span),),
             )
             return None
         service = self._make(container, entry, None)
