@@ -951,3 +951,20 @@ def test_a_project_name_too_long_with_its_environment_says_how_long_name_may_be(
     assert " --> hsm.yaml:1:7\n" in result.stderr
     assert "give hsm.yaml a `name:` of lower-case" in result.stderr
     assert "at most 13 characters, or the environment a shorter name" in result.stderr
+
+
+def test_a_group_an_environment_selects_away_from_an_implied_container_points_there(
+    tmp_path: Path,
+) -> None:
+    """HSM109 pointed at the top level's group and hinted at adding a group, which an
+    environment cannot."""
+    manifest = (
+        "packages:\n  - psycopg\nservices:\n  container_groups:\n    postgres:\n"
+        "      selection: postgres\nenvironments:\n  x:\n    services:\n      container_groups:\n"
+        "        postgres:\n          selection: redis\n"
+    )
+    write_project(tmp_path, {"hsm.yaml": manifest})
+    result = run_hsmc("build", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "= note: group `postgres` selects `redis` here\n  --> hsm.yaml:12:22\n" in result.stderr
+    assert "= help: select `postgres` for group `postgres` in environment `x` too" in result.stderr
