@@ -17,10 +17,12 @@ from hsmc.inputs import collect_inputs
 from hsmc.keys import MODELED_OVERRIDES
 from hsmc.model import (
     BuildChoice,
+    BuildSource,
     EffectiveService,
     FragmentList,
     FragmentMap,
     ImageChoice,
+    ImageSource,
     Literal,
     ResolvedService,
     RuntimeRef,
@@ -54,13 +56,27 @@ def check_stack(stack: Stack, out: Collector) -> None:
             continue  # an external group runs nothing on the cluster
         _check_name(service.resolved, out)
         if isinstance(service.made, BuildChoice):
+            images = [s.mode for s in service.resolved.container.sources if not _built(s)]
+            hint = (
+                "push the image and give the entry a source of `type: image` for this target "
+                "(choose it with the group's `mode:`)"
+            )
+            if images:  # the entry has one: say how to choose it
+                where = stack.manifest.environment
+                at = f" under environment `{where}`" if where else " in hsm.yaml"
+                how = (
+                    f"`mode: {images[0]}` for group `{service.name}`"
+                    if service.resolved.group is not None
+                    else f"`defaults: mode: {images[0]}`"  # an implied container has no group
+                )
+                also = "".join(f" (or `{m}`)" for m in images[1:])
+                hint = f"choose the entry's image source `{images[0]}`{also}: {how}{at}"
             out.add(
                 "HSM703",
                 f"service `{service.name}` is built from a local directory, which a cluster "
                 "cannot build",
                 service.made.source.span,
-                "push the image and give the entry a source of `type: image` for this target "
-                "(choose it with the group's `mode:`)",
+                hint,
             )
         for item in _volume_items(service.resolved):
             source = item.value.split(":", 1)[0] if ":" in item.value else None
@@ -100,6 +116,10 @@ def _check_project_name(stack: Stack, out: Collector) -> None:
         stack.manifest.name_span or stack.manifest.span,
         hint,
     )
+
+
+def _built(source: ImageSource | BuildSource) -> bool:
+    return isinstance(source, BuildSource)  # ImageSource otherwise
 
 
 def _check_main_ports(stack: Stack, out: Collector) -> None:
