@@ -199,3 +199,41 @@ def test_the_parse_stage_imports_no_secrets_module() -> None:
     code = "import sys, hsmc.parse, hsmc.atomic; print({'secrets', 'random'} & set(sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "set()", result.stderr
+
+
+_GROUP = "services:\n  container_groups:\n    postgres:\n      selection: postgres\n"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "hint"),
+    [
+        # a group written straight under `services:` (a trial: no hint at all)
+        (
+            "packages:\n  - psycopg\nservices:\n  vector-db:\n    selection: qdrant\n",
+            "groups go one level down: `services:`, then `container_groups:`, then `vector-db:`",
+        ),
+        (
+            "packages:\n  - psycopg\nservices:\n  containers_groups:\n    x:\n"
+            "      selection: postgres\n",
+            "did you mean `container_groups`?",
+        ),
+        (
+            "packages:\n  - psycopg\n" + _GROUP + "environments:\n  x:\n    services:\n"
+            "      postgres:\n        mode: prod\n",
+            "groups go one level down: `services:`, then `container_groups:`, then `postgres:`",
+        ),
+        # what an environment does not change of a group says where it goes
+        (
+            "packages:\n  - psycopg\n" + _GROUP + "environments:\n  x:\n    services:\n"
+            "      container_groups:\n        postgres:\n          params:\n            a: b\n",
+            "an environment chooses a group's `selection`, `profile` and `mode`; its `params` "
+            "stay the top level's (docs/format.md §1.3): set them on group `postgres` under "
+            "`services:` at the top level",
+        ),
+    ],
+)
+def test_a_misplaced_key_of_hsm_yaml_says_where_it_goes(
+    tmp_path: Path, manifest: str, hint: str
+) -> None:
+    (diag,) = compile_errors(tmp_path, {"hsm.yaml": manifest})
+    assert (diag.code, diag.hint) == ("HSM005", hint)

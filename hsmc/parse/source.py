@@ -235,7 +235,7 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
     line = position[0]
     if "unexpected key not in schema" in problem:
         key = problem.split("'")[1] if problem.count("'") >= 2 else ""
-        hint = (
+        hint = (_manifest_key_hint(key, _path(chunk)) if kind == "manifest" else None) or (
             f"`{key}` belongs elsewhere in a file like this one, not at this place: see "
             "docs/format.md for the keys allowed here"
             if key in KNOWN_KEYS[kind]  # misplaced, not misspelt: "did you mean" would echo it
@@ -262,11 +262,35 @@ def schema_diagnostic(exc: Any, source: SourceFile, kind: str) -> Diagnostic:
     return Diagnostic("HSM007", message, source.line_span(line), _type_hint(expected))
 
 
+def _path(chunk: Any) -> list[object]:
+    """The keys and indices from the document to a strictyaml chunk."""
+    steps = getattr(getattr(chunk, "pointer", None), "_indices", None) or []
+    return [index[0] if kind in ("val", "key") else index for kind, index in steps]
+
+
+def _manifest_key_hint(key: str, path: list[object]) -> str | None:
+    """What a key of hsm.yaml in the wrong place meant, where that is known: a group under
+    `services:` itself, a group's key an environment does not change."""
+    where = path[:-1]
+    in_environment = len(where) >= 2 and where[0] == "environments"
+    if where == ["services"] or (in_environment and where[2:] == ["services"]):
+        return did_you_mean(key, ["container_groups"]) or (
+            f"groups go one level down: `services:`, then `container_groups:`, then `{key}:`"
+        )
+    group = in_environment and len(where) == 5 and where[2:4] == ["services", "container_groups"]
+    if group and key in ("params", "overrides"):
+        return (
+            f"an environment chooses a group's `selection`, `profile` and `mode`; its `{key}` "
+            f"stay the top level's (docs/format.md §1.3): set them on group `{where[4]}` under "
+            "`services:` at the top level"
+        )
+    return None
+
+
 def _unmoded_environment_package(chunk: Any, source: SourceFile, line: int) -> Diagnostic | None:
     """`- shop-models` under an environment's `packages:`, where an item is `NAME: MODE` (an
     environment changes a package's mode; it adds none): "expected a mapping" says too little."""
-    steps = getattr(getattr(chunk, "pointer", None), "_indices", None) or []
-    path = [index[0] if kind == "val" else index for kind, index in steps]
+    path = _path(chunk)
     if len(path) != 4 or path[0] != "environments" or path[2] != "packages":
         return None
     name = getattr(chunk, "contents", None)
